@@ -1,0 +1,205 @@
+"""The catalog: parts, their prices per market, markets and exchange rates.
+
+``Catalog`` is an in-memory, read-mostly object. It is built from the
+built-in data files (``load_builtin``) or from the local database (see
+``dlrig.store``); everything downstream (check, plan, web) only talks to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from ..errors import MarketError, UnknownPartError
+from ..market import Market, Rate, Rates
+from ..parts import AnyPart, Category, Price
+from ..units import Money
+
+
+def normalize_name(text: str) -> str:
+    """Lower-case, punctuation folded to spaces, 'GB'/'TB' glued to numbers."""
+    s = text.lower().replace("™", "").replace("®", "")
+    s = re.sub(r"(\d)\s*(gb|tb|mhz|w)\b", r"\1\2", s)
+    s = re.sub(r"[^a-z0-9.]+", " ", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+@dataclass(frozen=True)
+class LocalPrice:
+    """A part's price in one market: quoted by a store, or estimated."""
+
+    part_id: str
+    money: Money
+    date: dt.date
+    source: str
+    estimated: bool
+    store: str | None = None
+    basis: str = ""  # how an estimate was made ("US 379 USD x 1.45 x 1,450 ARS/USD ...")
+
+
+class Catalog:
+    """Parts by id and category, with prices, markets and rates."""
+
+    def __init__(
+        self,
+        parts: Iterable[AnyPart] = (),
+        prices: Iterable[Price | tuple[str, Price]] = (),
+        markets: Iterable[Market] = (),
+        rates: Iterable[Rate] = (),
+        sources: Iterable[str] = (),
+    ):
+        self._parts: dict[str, AnyPart] = {}
+        self._by_cat: dict[Category, list[AnyPart]] = {c: [] for c in Category}
+        self._prices: dict[str, list[Price]] = {}
+        self.markets: dict[str, Market] = {}
+        self.rates = Rates()
+        self.sources: list[str] = list(sources)
+        self._norm: dict[str, list[str]] | None = None
+        for p in parts:
+            self.add_part(p)
+        for item in prices:
+            pid, price = item if isinstance(item, tuple) else (None, item)
+            self.add_price(pid, price)
+        for m in markets:
+            self.markets[m.code] = m
+        for r in rates:
+            self.rates.add(r)
+
+    # -- parts -------------------------------------------------------------
+    def add_part(self, part: AnyPart) -> None:
+        if part.id in self._parts:
+            old = self._parts[part.id]
+            self._by_cat[old.category].remove(old)
+        self._parts[part.id] = part
+        self._by_cat[part.category].append(part)
+        self._norm = None
+
+    def add_price(self, part_id: str | None, price: Price) -> None:
+        if part_id is None:
+            raise ValueError("price without a part id")
+        self._prices.setdefault(part_id, []).append(price)
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def __contains__(self, part_id: str) -> bool:
+        return part_id in self._parts
+
+    def get(self, part_id: str) -> AnyPart:
+        try:
+            return self._parts[part_id]
+        except KeyError:
+            raise UnknownPartError(part_id, self.closest(part_id)) from None
+
+    def parts(self, category: Category | str | None = None) -> list[AnyPart]:
+        if category is None:
+            return list(self._parts.values())
+        return list(self._by_cat[Category(category)])
+
+    def prices(self, part_id: str, market: str | None = None) -> list[Price]:
+        return [p for p in self._prices.get(part_id, []) if market is None or p.market == market]
+
+    # -- name resolution ----------------------------------------------------
+    def _index(self) -> dict[str, list[str]]:
+        if self._norm is None:
+            idx: dict[str, list[str]] = {}
+            for p in self._parts.values():
+                idx.setdefault(normalize_name(p.name), []).append(p.id)
+            self._norm = idx
+        return self._norm
+
+    def closest(self, ref: str, category: Category | None = None, limit: int = 5) -> list[str]:
+        pool = {
+            p.id: normalize_name(p.name)
+            for p in (self.parts(category) if category else self._parts.values())
+        }
+        hits = process.extract(normalize_name(ref), pool, scorer=fuzz.WRatio, limit=limit)
+        return [f"{self._parts[k].name} [{k}]" for _, _, k in hits]
+
+    def resolve(self, ref: str, category: Category | str | None = None, where: str = "") -> AnyPart:
+        """A part by exact id, or by unambiguous normalised name.
+
+        Unknown or ambiguous references raise ``UnknownPartError`` naming the
+        closest matches, so a typo in a build file is a one-line fix.
+        """
+        cat = Category(category) if category else None
+        if ref in self._parts and (cat is None or self._parts[ref].category == cat):
+            return self._parts[ref]
+        ids = [i for i in self._index().get(normalize_name(ref), [])
+               if cat is None or self._parts[i].category == cat]
+        if len(ids) == 1:
+            return self._parts[ids[0]]
+        if len(ids) > 1:
+            raise UnknownPartError(ref, ids, ambiguous=True, where=where)
+        raise UnknownPartError(ref, self.closest(ref, cat), where=where)
+
+    # -- markets and prices --------------------------------------------------
+    def market(self, code: str) -> Market:
+        try:
+            return self.markets[code]
+        except KeyError:
+            raise MarketError(
+                f"unknown market '{code}'",
+                hint="use one of " + ", ".join(sorted(self.markets)),
+            ) from None
+
+    def available(self, part: AnyPart, market: Market, as_of: dt.date | None = None) -> bool:
+        """Whether the part was on sale in that market at that date (release date)."""
+        when = as_of or market.date
+        return not (when and part.released and part.released > when)
+
+    def local_price(
+        self, part_id: str, market: str | Market, as_of: dt.date | None = None
+    ) -> LocalPrice | None:
+        """The part's price in ``market`` on ``as_of`` (latest quote on or before).
+
+        Falls back to an estimate from the market's ``estimate_from`` market
+        (US price x exchange rate x markup x taxes), flagged ``estimated``.
+        Returns ``None`` when the part has no price there.
+        """
+        m = market if isinstance(market, Market) else self.market(market)
+        when = as_of or m.date
+        quotes = [p for p in self._prices.get(part_id, []) if p.market == m.code
+                  and (when is None or p.date <= when)]
+        if quotes:
+            q = max(quotes, key=lambda p: (p.date, not p.estimated))
+            money = Money(q.amount_minor, q.currency)
+            if q.currency != m.currency:
+                money, _ = self.rates.convert(money, m.currency, q.date, m.rate_kind)
+            return LocalPrice(part_id, money, q.date, q.source, q.estimated, q.store)
+        if not m.estimate_from:
+            return None
+        base = self.markets.get(m.estimate_from)
+        if base is None:
+            return None
+        ref = self.local_price(part_id, base, when)
+        if ref is None:
+            return None
+        converted, rate = self.rates.convert(ref.money, m.currency, when, m.rate_kind)
+        local = Money(int(round(converted.minor * float(m.factor))), m.currency)
+        basis = (
+            f"estimated: {ref.money} ({ref.source}, {ref.date}) x {float(rate.rate):,.2f} "
+            f"{m.currency}/{ref.money.currency} ({rate.kind}, {rate.date}) x {float(m.factor):.2f} "
+            f"markup and taxes"
+        )
+        return LocalPrice(part_id, local, ref.date, ref.source, True, None, basis)
+
+    def convert(self, money: Money, currency: str, on: dt.date | None, kind: str = "official") -> Money:
+        return self.rates.convert(money, currency, on, kind)[0]
+
+
+_BUILTIN: Catalog | None = None
+
+
+def builtin() -> Catalog:
+    """The curated catalog shipped with dlrig (loaded once per process)."""
+    global _BUILTIN
+    if _BUILTIN is None:
+        from .builtin import load_builtin
+
+        _BUILTIN = load_builtin()
+    return _BUILTIN

@@ -1,0 +1,76 @@
+"""Every exception dlrig raises on purpose.
+
+Each message names what is wrong and how to fix it, in one line, so the CLI
+and the web layer can show it as is (no traceback). Expected outcomes such as
+"no build fits the budget" are *statuses*, not exceptions.
+"""
+
+from __future__ import annotations
+
+
+class DlrigError(Exception):
+    """Base class: a one-line, user-facing message; ``exit_code`` for the CLI."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        self.message = message
+        self.hint = hint
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class InputError(DlrigError):
+    """Bad user input: a file, a value, an option."""
+
+
+class BuildFileError(InputError):
+    """A build file that cannot be read or validated."""
+
+
+class UnknownPartError(InputError):
+    """A part reference that matches no catalog part, or several."""
+
+    def __init__(self, ref: str, candidates: list[str], *, ambiguous: bool = False, where: str = ""):
+        self.ref = ref
+        self.candidates = candidates
+        prefix = f"{where}: " if where else ""
+        if ambiguous:
+            msg = f"{prefix}part '{ref}' is ambiguous"
+            hint = "use one of the ids: " + ", ".join(candidates[:5])
+        else:
+            msg = f"{prefix}unknown part '{ref}'"
+            hint = (
+                "closest matches: " + ", ".join(candidates[:5])
+                if candidates
+                else "run 'dlrig catalog list' to see the parts"
+            )
+        super().__init__(msg, hint=hint)
+
+
+class CatalogError(InputError):
+    """Catalog data that does not validate (built-in or imported)."""
+
+
+class MarketError(InputError):
+    """Unknown market, currency or missing exchange rate."""
+
+
+class PriceListError(InputError):
+    """A store price list that cannot be imported."""
+
+
+class DatabaseError(DlrigError):
+    """The local SQLite database cannot be opened or migrated."""
+
+
+class NetworkError(DlrigError):
+    """A download failed; nothing was changed."""
+
+
+class BenchError(DlrigError):
+    """A measurement failed."""
+
+    exit_code = 1

@@ -1,0 +1,111 @@
+"""Markets, exchange rates and local prices.
+
+A market is where a person buys: it has a currency, a default exchange-rate
+kind (Argentina has several: official, blue, MEP, card), and the markup and
+import taxes that local stores charge over US prices. When a store quote is
+missing, a market may *estimate* a local price from a US one; such prices are
+always flagged ``estimated`` so every output can say so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .errors import MarketError
+from .units import Money, check_currency
+
+RateKind = Literal["official", "blue", "mep", "card"]
+
+
+class Rate(BaseModel):
+    """``rate`` units of ``quote`` per one unit of ``base`` on ``date``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    base: str
+    quote: str
+    rate: Decimal = Field(gt=0)
+    date: dt.date
+    kind: RateKind = "official"
+    source: str = "user"
+
+    @field_validator("base", "quote")
+    @classmethod
+    def _cur(cls, v: str) -> str:
+        return check_currency(v)
+
+
+class Market(BaseModel):
+    """Where parts are bought, and how local prices relate to US ones."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    name: str
+    currency: str
+    rate_kind: RateKind = "official"
+    markup_pct: float = Field(0.0, ge=-50, le=500, description="store markup over US street price")
+    import_tax_pct: float = Field(0.0, ge=0, le=500, description="duties and taxes on top")
+    estimate_from: str | None = Field(None, description="market whose prices may be marked up")
+    date: dt.date | None = Field(None, description="a historical market's fixed date")
+    note: str = ""
+    sources: tuple[str, ...] = ()
+
+    @field_validator("currency")
+    @classmethod
+    def _cur(cls, v: str) -> str:
+        return check_currency(v)
+
+    @property
+    def factor(self) -> Decimal:
+        """Multiplier from a converted US price to the local shelf price."""
+        return (Decimal(1) + Decimal(str(self.markup_pct)) / 100) * (
+            Decimal(1) + Decimal(str(self.import_tax_pct)) / 100
+        )
+
+
+class Rates:
+    """A history of exchange rates; look-ups take the latest on or before a date."""
+
+    def __init__(self, rates: list[Rate] | None = None):
+        self._by_pair: dict[tuple[str, str, str], list[Rate]] = {}
+        for r in rates or []:
+            self.add(r)
+
+    def add(self, r: Rate) -> None:
+        lst = self._by_pair.setdefault((r.base, r.quote, r.kind), [])
+        lst.append(r)
+        lst.sort(key=lambda x: x.date)
+
+    def all(self) -> list[Rate]:
+        return [r for lst in self._by_pair.values() for r in lst]
+
+    def lookup(self, base: str, quote: str, on: dt.date | None, kind: str = "official") -> Rate:
+        """The rate of ``on`` (latest on or before it); inverse pairs are used too."""
+        base, quote = check_currency(base), check_currency(quote)
+        if base == quote:
+            return Rate(base=base, quote=quote, rate=Decimal(1), date=on or dt.date.today(),
+                        kind="official", source="identity")
+        on = on or dt.date.max
+        for (b, q, inverse) in ((base, quote, False), (quote, base, True)):
+            for k in (kind, "official") if kind != "official" else ("official",):
+                lst = self._by_pair.get((b, q, k), [])
+                found = [r for r in lst if r.date <= on]
+                if found:
+                    r = found[-1]
+                    if inverse:
+                        return Rate(base=base, quote=quote, rate=Decimal(1) / r.rate, date=r.date,
+                                    kind=r.kind, source=r.source + " (inverted)")
+                    return r
+        raise MarketError(
+            f"no {kind} exchange rate {base}->{quote} on or before {on if on != dt.date.max else 'today'}",
+            hint=f"add one with 'dlrig rates set {base} {quote} RATE --date YYYY-MM-DD'",
+        )
+
+    def convert(self, money: Money, to: str, on: dt.date | None, kind: str = "official") -> tuple[Money, Rate]:
+        r = self.lookup(money.currency, to, on, kind)
+        return money.convert(r.rate, r.quote), r

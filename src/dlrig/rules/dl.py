@@ -1,0 +1,1 @@
+"""dl rules (see docs/rules.md)."""

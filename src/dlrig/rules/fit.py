@@ -1,0 +1,1 @@
+"""fit rules (see docs/rules.md)."""

@@ -1,0 +1,1 @@
+"""memory rules (see docs/rules.md)."""

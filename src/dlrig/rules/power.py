@@ -1,0 +1,1 @@
+"""power rules (see docs/rules.md)."""

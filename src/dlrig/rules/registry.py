@@ -1,0 +1,230 @@
+"""The rule registry: one table that both the checker and the optimizer read.
+
+A rule is data with a stable id, a severity, a rationale and a *form* that
+both consumers understand:
+
+- ``UnaryRule``: a test on one part (``dl.vram-floor``): the checker reports
+  it, the optimizer drops or forbids the part;
+- ``PairRule``: a test on the *keys* of two parts of two categories (socket
+  of the CPU vs socket of the board). The checker calls it on the build's
+  parts; the optimizer groups candidate parts by key and forbids every
+  incompatible pair of groups. Because the test only sees the keys, the two
+  can never disagree;
+- ``LinearRule``: ``sum(lhs(p) * qty(p)) <= sum(rhs(p) * qty(p))`` over the
+  build's parts, in integers (watts x 100, GB, slots). The checker evaluates
+  both sides; the optimizer adds the same inequality over its quantity
+  variables;
+- ``BuildRule``: anything else, checker-only; these may only be warnings or
+  info, since the optimizer cannot enforce them (enforced at registration).
+
+Tests (``tests/rules``) run each rule on a good and a bad fixture, and
+``tests/test_docs.py`` fails when ``docs/rules.md`` misses a rule id.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from ..parts import AnyPart, Category
+
+
+class Severity(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule's verdict on a build: the numbers compared, a sentence, a fix."""
+
+    rule: str
+    severity: Severity
+    message: str
+    parts: tuple[str, ...]
+    fix: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "message": self.message,
+            "parts": list(self.parts),
+            "fix": self.fix,
+            "values": self.values,
+        }
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a test returns when it fails; ``{a}``/``{b}`` become part names."""
+
+    message: str
+    fix: str
+    values: dict[str, Any] = field(default_factory=dict)
+    severity: Severity | None = None  # override (e.g. warning -> info with BIOS flashback)
+
+
+@dataclass(frozen=True)
+class NotChecked:
+    """The data needed to test is missing; said in the report, never guessed."""
+
+    reason: str
+
+
+@dataclass
+class Context:
+    """What a check or a plan is judged against besides the parts."""
+
+    workload: Any = None  # dlrig.perf.Workload
+    allow_bios_update: bool = False
+    circuit_w: int = 1440  # 120 V x 15 A x 0.8 (US); 230 V x 10 A x 0.8 = 1840 elsewhere
+    dataset_gb: int | None = None
+
+
+@dataclass
+class Rule:
+    id: str
+    severity: Severity
+    title: str
+    rationale: str
+    categories: tuple[Category, ...]
+
+    @property
+    def form(self) -> str:
+        return type(self).__name__.removesuffix("Rule").lower()
+
+    def check(self, build, ctx: Context) -> tuple[list[Finding], list[str]]:
+        raise NotImplementedError
+
+    def _finding(self, v: Violation, parts: Iterable[AnyPart], names: dict[str, str]) -> Finding:
+        return Finding(
+            rule=self.id,
+            severity=v.severity or self.severity,
+            message=v.message.format(**names),
+            parts=tuple(p.id for p in parts),
+            fix=v.fix.format(**names),
+            values=v.values,
+        )
+
+
+@dataclass
+class UnaryRule(Rule):
+    test: Callable[[AnyPart, Context], Violation | NotChecked | None] = None  # type: ignore[assignment]
+
+    def check(self, build, ctx):
+        findings, skipped = [], []
+        seen = set()
+        for item in build.of(self.categories[0]):
+            if item.part.id in seen:
+                continue
+            seen.add(item.part.id)
+            r = self.test(item.part, ctx)
+            if isinstance(r, NotChecked):
+                skipped.append(f"{self.id}: {item.part.name}: {r.reason}")
+            elif r is not None:
+                findings.append(self._finding(r, [item.part], {"a": item.part.name}))
+        return findings, skipped
+
+
+@dataclass
+class PairRule(Rule):
+    """A test on ``(key_a(a), key_b(b))`` for parts a, b of two categories."""
+
+    key_a: Callable[[AnyPart], Hashable] = None  # type: ignore[assignment]
+    key_b: Callable[[AnyPart], Hashable] = None  # type: ignore[assignment]
+    test: Callable[[Any, Any, Context], Violation | NotChecked | None] = None  # type: ignore[assignment]
+
+    def check(self, build, ctx):
+        findings, skipped = [], []
+        a_parts = {i.part.id: i.part for i in build.of(self.categories[0])}
+        b_parts = {i.part.id: i.part for i in build.of(self.categories[1])}
+        if not a_parts or not b_parts:
+            missing = self.categories[0] if not a_parts else self.categories[1]
+            skipped.append(f"{self.id}: no {missing.value} in the build")
+            return findings, skipped
+        for a, b in itertools.product(a_parts.values(), b_parts.values()):
+            r = self.test(self.key_a(a), self.key_b(b), ctx)
+            if isinstance(r, NotChecked):
+                skipped.append(f"{self.id}: {a.name} / {b.name}: {r.reason}")
+            elif r is not None:
+                findings.append(self._finding(r, [a, b], {"a": a.name, "b": b.name}))
+        return findings, skipped
+
+
+@dataclass
+class LinearRule(Rule):
+    """``sum(lhs(p, ctx) * qty) + lhs_const <= sum(rhs(p, ctx) * qty) + rhs_const``.
+
+    ``requires`` lists categories without which the rule is not checked
+    (no PSU: the power rule says so instead of failing). ``describe`` turns
+    the two sums into the sentence and fix.
+    """
+
+    lhs: Callable[[AnyPart, Context], int] = None  # type: ignore[assignment]
+    rhs: Callable[[AnyPart, Context], int] = None  # type: ignore[assignment]
+    lhs_const: Callable[[Context], int] = lambda ctx: 0
+    rhs_const: Callable[[Context], int] = lambda ctx: 0
+    requires: tuple[Category, ...] = ()
+    describe: Callable[[int, int, Any, Context], Violation] = None  # type: ignore[assignment]
+
+    def sums(self, build, ctx: Context) -> tuple[int, int]:
+        lhs = self.lhs_const(ctx) + sum(self.lhs(i.part, ctx) * i.quantity for i in build.items)
+        rhs = self.rhs_const(ctx) + sum(self.rhs(i.part, ctx) * i.quantity for i in build.items)
+        return lhs, rhs
+
+    def check(self, build, ctx):
+        missing = [c for c in self.requires if not build.of(c)]
+        if missing:
+            return [], [f"{self.id}: no {', '.join(c.value for c in missing)} in the build"]
+        lhs, rhs = self.sums(build, ctx)
+        if lhs <= rhs:
+            return [], []
+        v = self.describe(lhs, rhs, build, ctx)
+        involved = [i.part for i in build.items
+                    if self.lhs(i.part, ctx) or self.rhs(i.part, ctx)]
+        return [self._finding(v, involved, {})], []
+
+
+@dataclass
+class BuildRule(Rule):
+    """A checker-only rule over the whole build (warnings and info only)."""
+
+    test: Callable[[Any, Context], list[Violation | NotChecked] | Violation | NotChecked | None] = None  # type: ignore[assignment]
+    parts_of: Callable[[Any], list[AnyPart]] = lambda build: []
+
+    def check(self, build, ctx):
+        r = self.test(build, ctx)
+        results = r if isinstance(r, list) else ([] if r is None else [r])
+        findings, skipped = [], []
+        for x in results:
+            if isinstance(x, NotChecked):
+                skipped.append(f"{self.id}: {x.reason}")
+            else:
+                findings.append(self._finding(x, self.parts_of(build), {}))
+        return findings, skipped
+
+
+RULES: dict[str, Rule] = {}
+
+
+def register(rule: Rule) -> Rule:
+    """Add a rule to the table; ids are unique and error rules are solver-enforceable."""
+    if rule.id in RULES:
+        raise ValueError(f"duplicate rule id {rule.id}")
+    if isinstance(rule, BuildRule) and rule.severity == Severity.error:
+        raise ValueError(f"{rule.id}: a BuildRule cannot be an error (the optimizer could not enforce it)")
+    RULES[rule.id] = rule
+    return rule
+
+
+def all_rules() -> list[Rule]:
+    from . import load_all
+
+    load_all()
+    return list(RULES.values())

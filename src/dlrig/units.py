@@ -1,0 +1,88 @@
+"""Units kept as integers where they are compared or optimised.
+
+Money is held in integer minor units (cents, centavos) with its currency, so
+sums are exact and the CP-SAT model can use the same numbers. Watts and
+millimetres are plain ints in the part models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from .errors import InputError
+
+# Minor units per major unit. All currencies dlrig knows use two decimals.
+CURRENCIES = {
+    "USD": "US dollar",
+    "ARS": "Argentine peso",
+    "EUR": "Euro",
+    "GBP": "Pound sterling",
+    "BRL": "Brazilian real",
+    "CLP": "Chilean peso",
+    "MXN": "Mexican peso",
+    "CAD": "Canadian dollar",
+    "JPY": "Japanese yen",
+    "INR": "Indian rupee",
+}
+MINOR = 100
+
+
+def check_currency(code: str) -> str:
+    """Upper-case and validate an ISO 4217 code that dlrig knows."""
+    c = (code or "").strip().upper()
+    if c not in CURRENCIES:
+        raise InputError(
+            f"unknown currency '{code}'", hint="use one of " + ", ".join(sorted(CURRENCIES))
+        )
+    return c
+
+
+@dataclass(frozen=True, order=True)
+class Money:
+    """An exact amount: ``minor`` units (cents) of ``currency``."""
+
+    minor: int
+    currency: str
+
+    @classmethod
+    def of(cls, amount: float | int | str | Decimal, currency: str) -> Money:
+        d = Decimal(str(amount)) * MINOR
+        return cls(int(d.quantize(Decimal(1), rounding=ROUND_HALF_UP)), check_currency(currency))
+
+    @property
+    def amount(self) -> float:
+        return self.minor / MINOR
+
+    def __add__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.minor + other.minor, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.minor - other.minor, self.currency)
+
+    def __mul__(self, k: int) -> Money:
+        return Money(self.minor * k, self.currency)
+
+    __rmul__ = __mul__
+
+    def convert(self, rate: float | Decimal, currency: str) -> Money:
+        """This amount times ``rate`` (units of ``currency`` per unit of ours)."""
+        d = Decimal(self.minor) * Decimal(str(rate))
+        return Money(int(d.quantize(Decimal(1), rounding=ROUND_HALF_UP)), check_currency(currency))
+
+    def _same(self, other: Money) -> None:
+        if self.currency != other.currency:
+            raise ValueError(f"cannot combine {self.currency} and {other.currency}")
+
+    def format(self, decimals: bool | None = None) -> str:
+        """``1,234 USD`` or ``1,234.50 USD``; cents shown only when present."""
+        whole, cents = divmod(abs(self.minor), MINOR)
+        sign = "-" if self.minor < 0 else ""
+        show = decimals if decimals is not None else cents != 0
+        body = f"{whole:,}.{cents:02d}" if show else f"{whole + (1 if cents >= 50 and decimals is False else 0):,}"
+        return f"{sign}{body} {self.currency}"
+
+    def __str__(self) -> str:
+        return self.format()
