@@ -52,6 +52,9 @@ class Market(BaseModel):
     import_tax_pct: float = Field(0.0, ge=0, le=500, description="duties and taxes on top")
     estimate_from: str | None = Field(None, description="market whose prices may be marked up")
     date: dt.date | None = Field(None, description="a historical market's fixed date")
+    max_price_age_days: int | None = Field(
+        None, ge=1, description="older quotes are stale: a 2016 launch price says nothing about today"
+    )
     note: str = ""
     sources: tuple[str, ...] = ()
 

@@ -163,8 +163,11 @@ class Catalog:
         """
         m = market if isinstance(market, Market) else self.market(market)
         when = as_of or m.date
+        oldest = None
+        if m.max_price_age_days:
+            oldest = (when or dt.date.today()) - dt.timedelta(days=m.max_price_age_days)
         quotes = [p for p in self._prices.get(part_id, []) if p.market == m.code
-                  and (when is None or p.date <= when)]
+                  and (when is None or p.date <= when) and (oldest is None or p.date >= oldest)]
         if quotes:
             q = max(quotes, key=lambda p: (p.date, not p.estimated))
             money = Money(q.amount_minor, q.currency)
