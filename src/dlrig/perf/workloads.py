@@ -1,0 +1,164 @@
+"""Workload profiles: what a kind of deep-learning job asks of a machine.
+
+A profile holds the few numbers that change what machine to buy: the GPU
+memory below which the job does not run at a useful size, CPU threads per GPU
+to keep it fed, system RAM per GB of GPU memory, and how compute- vs
+memory-bandwidth-bound its training (or serving) step is. Every number comes
+with its source, so that a user can see why dlrig asks for it and override it
+with their own TOML file.
+
+Built-in profiles live in ``dlrig/data/workloads/*.toml``; user profiles are
+read from the platform's user config directory (``dlrig/workloads/*.toml``)
+and from the directory named by ``DLRIG_WORKLOADS``. A user file with a
+built-in's name replaces it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..errors import InputError
+
+ENV_DIR = "DLRIG_WORKLOADS"
+
+# Numeric fields that a built-in profile must justify in its ``sources``.
+SOURCED_FIELDS = (
+    "vram_floor_gb",
+    "threads_per_gpu",
+    "ram_per_vram",
+    "compute_weight",
+    "matmul_intensity",
+    "min_ssd_gb",
+)
+
+
+class Workload(BaseModel):
+    """One kind of job, with the numbers that size a machine for it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, description="short id used on the command line, e.g. 'cnn'")
+    title: str = Field(min_length=1)
+    description: str = ""
+    vram_floor_gb: float = Field(gt=0, le=512, description="GPU memory below which the job is impractical")
+    threads_per_gpu: int = Field(ge=1, le=64, description="CPU threads to feed one GPU")
+    ram_per_vram: float = Field(gt=0, le=16, description="system RAM / total GPU memory")
+    mixed_precision: bool = Field(True, description="runs its matrix math in FP16/BF16 on tensor cores")
+    compute_weight: float = Field(
+        ge=0, le=1,
+        description="share of a step spent in matrix math on the reference card "
+        "(1 = compute-bound, 0 = memory-bandwidth-bound)",
+    )
+    matmul_intensity: float = Field(
+        200.0, gt=0, le=10000,
+        description="FLOP per byte of GPU memory traffic of the matrix math (roofline)",
+    )
+    min_ssd_gb: int = Field(0, ge=0, le=100000, description="fast storage the data and checkpoints need")
+    sources: dict[str, str] = Field(default_factory=dict, description="field -> where its number comes from")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        v = v.strip().lower()
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", v):
+            raise ValueError(f"workload name '{v}' must be lower-case letters, digits, '-' or '_'")
+        return v
+
+    def source(self, field: str) -> str:
+        """Where the number in ``field`` comes from ('' when not given)."""
+        return self.sources.get(field, "")
+
+
+def _builtin_files() -> list[Any]:
+    root = resources.files("dlrig") / "data" / "workloads"
+    return sorted((f for f in root.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+
+
+def user_dirs() -> list[Path]:
+    """Where user profiles are looked for, in order (later ones win)."""
+    from platformdirs import user_config_dir
+
+    dirs = [Path(user_config_dir("dlrig")) / "workloads"]
+    env = os.environ.get(ENV_DIR)
+    if env:
+        dirs.append(Path(env))
+    return dirs
+
+
+def _validation_message(err: ValidationError) -> str:
+    e = err.errors()[0]
+    loc = ".".join(str(x) for x in e["loc"]) or "file"
+    return f"{loc}: {e['msg']}"
+
+
+def load_workload_file(path: Path | Any, *, require_sources: bool = False) -> Workload:
+    """Read one profile TOML file; ``name`` defaults to the file's stem."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"cannot read workload file {path}: {e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"workload file {path} is not valid TOML: {e}") from None
+    data.setdefault("name", Path(str(path)).stem)
+    try:
+        w = Workload.model_validate(data)
+    except ValidationError as e:
+        raise InputError(
+            f"workload file {path}: {_validation_message(e)}",
+            hint="see 'dlrig workloads' and docs/workloads.md for the fields",
+        ) from None
+    if require_sources:
+        missing = [f for f in SOURCED_FIELDS if not w.source(f)]
+        if missing:
+            raise InputError(f"workload file {path}: no source for {', '.join(missing)}")
+    return w
+
+
+@cache
+def builtin_workloads() -> dict[str, Workload]:
+    """The profiles shipped with dlrig, each number with its source."""
+    out: dict[str, Workload] = {}
+    for f in _builtin_files():
+        w = load_workload_file(f, require_sources=True)
+        out[w.name] = w
+    return out
+
+
+def _user_files(dirs: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for d in dirs:
+        if d.is_dir():
+            files.extend(sorted(d.glob("*.toml")))
+    return files
+
+
+def workloads() -> dict[str, Workload]:
+    """Built-in profiles, then user files (a user file replaces a same-named built-in)."""
+    out = dict(builtin_workloads())
+    for f in _user_files(user_dirs()):
+        w = load_workload_file(f)
+        out[w.name] = w
+    return out
+
+
+def get_workload(name: str | Workload) -> Workload:
+    """The profile called ``name``; an ``InputError`` names the known ones."""
+    if isinstance(name, Workload):
+        return name
+    known = workloads()
+    key = (name or "").strip().lower()
+    if key in known:
+        return known[key]
+    raise InputError(
+        f"unknown workload '{name}'",
+        hint="use one of " + ", ".join(sorted(known)) + ", or add a TOML file (see 'dlrig workloads')",
+    )
