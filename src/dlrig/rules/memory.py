@@ -1,1 +1,213 @@
-"""memory rules (see docs/rules.md)."""
+"""Memory rules: DDR generation, slots, capacity, speed, size against VRAM, channels."""
+
+from __future__ import annotations
+
+from ..parts import Category, Memory, Motherboard
+from .registry import BuildRule, LinearRule, NotChecked, PairRule, Severity, Violation, register
+from .text import esc, names
+
+
+def _type_board(mem_type, board_type, ctx):
+    if mem_type == board_type:
+        return None
+    return Violation(
+        "{a} is " + mem_type + " but {b} takes " + board_type,
+        "choose " + board_type + " memory for this board (DDR generations are keyed differently "
+        "and do not fit each other's slots)",
+        {"memory_type": mem_type, "board_memory_type": board_type},
+    )
+
+
+register(PairRule(
+    id="memory.type-board",
+    severity=Severity.error,
+    title="Memory generation matches the motherboard",
+    rationale="DDR3, DDR4 and DDR5 modules have their notch in different places and cannot be "
+              "installed in each other's slots. Source: JEDEC DDR4/DDR5 module standards; the "
+              "board's specification page.",
+    categories=(Category.memory, Category.motherboard),
+    key_a=lambda m: m.memory_type,
+    key_b=lambda b: b.memory_type,
+    test=_type_board,
+))
+
+
+def _type_cpu(mem_type, cpu_types, ctx):
+    if mem_type in cpu_types:
+        return None
+    return Violation(
+        "{a} is " + mem_type + " but {b}'s memory controller supports only " + ", ".join(cpu_types),
+        "choose " + " or ".join(cpu_types) + " memory (and a board of that type)",
+        {"memory_type": mem_type, "cpu_memory_types": list(cpu_types)},
+    )
+
+
+register(PairRule(
+    id="memory.type-cpu",
+    severity=Severity.error,
+    title="The CPU's memory controller supports the memory generation",
+    rationale="The memory controller is in the CPU: Ryzen 7000 runs only DDR5, Ryzen 5000 only "
+              "DDR4; Intel 12th-14th gen run either, depending on the board. Source: the CPU's "
+              "specification page (memory types).",
+    categories=(Category.memory, Category.cpu),
+    key_a=lambda m: m.memory_type,
+    key_b=lambda c: tuple(c.memory_types),
+    test=_type_cpu,
+))
+
+
+def _slots_describe(lhs, rhs, build, ctx):
+    return Violation(
+        f"{names(build, Category.memory)} is {lhs} modules but {names(build, Category.motherboard)} "
+        f"has {rhs} memory slots",
+        f"use at most {rhs} modules (larger ones for the same capacity), or a board with more slots",
+        {"modules": lhs, "slots": rhs},
+    )
+
+
+register(LinearRule(
+    id="memory.slots",
+    severity=Severity.error,
+    title="The modules fit the board's memory slots",
+    rationale="Each module takes one slot. Source: the board's specification page.",
+    categories=(Category.memory, Category.motherboard),
+    lhs=lambda p, ctx: p.modules if isinstance(p, Memory) else 0,
+    rhs=lambda p, ctx: p.memory_slots if isinstance(p, Motherboard) else 0,
+    requires=(Category.memory, Category.motherboard),
+    describe=_slots_describe,
+))
+
+
+def _capacity_describe(lhs, rhs, build, ctx):
+    return Violation(
+        f"{names(build, Category.memory)} is {lhs} GB but {names(build, Category.motherboard)} "
+        f"takes at most {rhs} GB",
+        f"keep the memory at {rhs} GB or less, or choose a board that takes {lhs} GB",
+        {"memory_gb": lhs, "board_max_gb": rhs},
+    )
+
+
+register(LinearRule(
+    id="memory.capacity",
+    severity=Severity.error,
+    title="Total memory within the board's maximum",
+    rationale="A board addresses at most its rated capacity (e.g. 64 GB on the founding post's "
+              "GA-B250M-DS3H); more is not detected or does not boot. Source: the board's "
+              "specification page.",
+    categories=(Category.memory, Category.motherboard),
+    lhs=lambda p, ctx: p.total_gb if isinstance(p, Memory) else 0,
+    rhs=lambda p, ctx: p.max_memory_gb if isinstance(p, Motherboard) else 0,
+    requires=(Category.memory, Category.motherboard),
+    describe=_capacity_describe,
+))
+
+
+def _speed(what: str):
+    def test(speed, limit, ctx):
+        if limit is None:
+            return NotChecked(f"the {what}'s maximum memory speed is not in the data")
+        if speed <= limit:
+            return None
+        return Violation(
+            "{a} is rated " + f"{speed} MT/s but {{b}} runs memory at most {limit} MT/s: it will "
+            f"run at {limit} MT/s",
+            f"nothing to fix (memory speed barely matters when batches load asynchronously); "
+            f"{limit} MT/s modules cost less",
+            {"memory_mts": speed, f"{what}_max_mts": limit},
+        )
+    return test
+
+
+_SPEED_WHY = ("Memory runs at the lowest of its rating and the board's and CPU's limits "
+              "(XMP/EXPO overclocking aside). The founding post: RAM speed does not matter when "
+              "mini-batches are loaded asynchronously, so this is only information. Source: "
+              "the board's and CPU's specification pages.")
+
+register(PairRule(
+    id="memory.speed-board",
+    severity=Severity.info,
+    title="Memory faster than the board runs it",
+    rationale=_SPEED_WHY,
+    categories=(Category.memory, Category.motherboard),
+    key_a=lambda m: m.speed_mts,
+    key_b=lambda b: b.max_memory_speed_mts,
+    test=_speed("board"),
+))
+
+register(PairRule(
+    id="memory.speed-cpu",
+    severity=Severity.info,
+    title="Memory faster than the CPU runs it",
+    rationale=_SPEED_WHY,
+    categories=(Category.memory, Category.cpu),
+    key_a=lambda m: m.speed_mts,
+    key_b=lambda c: c.max_memory_speed_mts,
+    test=_speed("cpu"),
+))
+
+
+def _ram_vram(build, ctx):
+    gpus = build.gpus
+    if not gpus:
+        return None
+    if not build.memory:
+        return NotChecked("no memory in the build")
+    ratio = float(getattr(ctx.workload, "ram_per_vram", None) or 1.0)
+    largest = max(gpus, key=lambda g: g.vram_gb)
+    ram = sum(m.total_gb for m in build.memory)
+    need = largest.vram_gb * ratio
+    if ram >= need:
+        return None
+    factor = "" if ratio == 1.0 else f" x {ratio:g} (the workload's ratio) = {need:g} GB"
+    return Violation(
+        f"system RAM is {ram} GB ({names(build, Category.memory)}) but {esc(largest.name)} has "
+        f"{largest.vram_gb:g} GB of VRAM{factor}",
+        f"use at least {need:g} GB of RAM, in two or more modules",
+        {"ram_gb": ram, "largest_vram_gb": largest.vram_gb, "needed_gb": need},
+    )
+
+
+register(BuildRule(
+    id="memory.ram-vs-vram",
+    severity=Severity.warning,
+    title="System RAM at least as large as the largest GPU's memory",
+    rationale="Datasets, pinned staging buffers and a model's CPU copy need RAM; with less RAM "
+              "than VRAM you cannot fill the GPU comfortably. The founding post's rule (16 GB "
+              "RAM for an 8 GB GTX 1070) and Tim Dettmers' ('A Full Hardware Guide to Deep "
+              "Learning': RAM at least as big as your largest GPU's memory). A workload may "
+              "ask for more (ram_per_vram).",
+    categories=(Category.memory, Category.gpu),
+    test=_ram_vram,
+    parts_of=lambda b: [i.part for i in b.of(Category.memory)] + [i.part for i in b.of(Category.gpu)],
+))
+
+
+def _dual(build, ctx):
+    modules = sum(m.modules for m in build.memory)
+    if modules != 1:
+        return None
+    board = build.board
+    if board is not None and board.memory_slots < 2:
+        return None
+    slots = f"{board.memory_slots} slots of {esc(board.name)}" if board else "the board's slots"
+    m = build.memory[0]
+    return Violation(
+        f"{esc(m.name)} is 1 module of {m.module_gb} GB; 2 modules in the {slots} would run in "
+        f"dual channel (twice the memory bandwidth)",
+        f"buy the same capacity as 2 x {max(1, m.module_gb // 2)} GB, or add a second "
+        f"{m.module_gb} GB module",
+        {"modules": 1, "dual_channel_needs": 2},
+    )
+
+
+register(BuildRule(
+    id="memory.dual-channel",
+    severity=Severity.info,
+    title="Two modules for dual channel",
+    rationale="Desktop CPUs have two memory channels; one module uses half the bandwidth. The "
+              "founding post bought 2 x 8 GB for this reason and to keep slots free to grow. "
+              "Source: the post; CPU specification pages (memory channels: 2).",
+    categories=(Category.memory,),
+    test=_dual,
+    parts_of=lambda b: [i.part for i in b.of(Category.memory)] + [i.part for i in b.of(Category.motherboard)],
+))

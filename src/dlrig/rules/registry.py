@@ -172,6 +172,10 @@ class LinearRule(Rule):
     rhs_const: Callable[[Context], int] = lambda ctx: 0
     requires: tuple[Category, ...] = ()
     describe: Callable[[int, int, Any, Context], Violation] = None  # type: ignore[assignment]
+    unknown: Callable[[AnyPart, Context], str | None] | None = None
+    """A part whose data this rule needs but lacks (reason), or None. The checker
+    reports the rule as not checked; the optimizer should leave such a part
+    out of the inequality (or out of the candidates) rather than guess."""
 
     def sums(self, build, ctx: Context) -> tuple[int, int]:
         lhs = self.lhs_const(ctx) + sum(self.lhs(i.part, ctx) * i.quantity for i in build.items)
@@ -182,6 +186,11 @@ class LinearRule(Rule):
         missing = [c for c in self.requires if not build.of(c)]
         if missing:
             return [], [f"{self.id}: no {', '.join(c.value for c in missing)} in the build"]
+        if self.unknown is not None:
+            for i in build.items:
+                reason = self.unknown(i.part, ctx)
+                if reason:
+                    return [], [f"{self.id}: {i.part.name}: {reason}"]
         lhs, rhs = self.sums(build, ctx)
         if lhs <= rhs:
             return [], []
