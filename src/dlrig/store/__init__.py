@@ -1,0 +1,76 @@
+"""dlrig's local SQLite database: imported catalogs, price history, rates.
+
+``load_catalog`` is what the rest of dlrig calls: the built-in catalog
+(parts, markets, rates, prices) with the database's parts, prices and rates
+merged in, optionally as known on a past date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+
+from pydantic import TypeAdapter
+
+from ..catalog import Catalog
+from ..market import Rate
+from ..parts import Part, Price
+from .db import Database, default_db_path, resolve_path
+from .schema import SCHEMA_VERSION
+
+__all__ = ["Database", "SCHEMA_VERSION", "default_db_path", "load_catalog", "resolve_path"]
+
+_PART = TypeAdapter(Part)
+
+
+@cache
+def _builtin() -> Catalog:
+    # Not ``dlrig.catalog.builtin()``: once the ``catalog.builtin`` submodule
+    # is imported, that name on the package is the module, not the function.
+    from ..catalog.builtin import load_builtin
+
+    return load_builtin()
+
+
+def load_catalog(db_path: str | Path | None = None, as_of: dt.date | None = None) -> Catalog:
+    """The built-in catalog merged with the database at ``db_path``.
+
+    Built-in parts win over imported parts with the same id (they are
+    curated, and the founding market's prices refer to them). With
+    ``as_of``, prices and rates dated after it are left out, so a plan sees
+    only what was known on that date. A missing database is an error, not
+    an empty catalog: ``plan --db`` must not silently plan on built-in data.
+    """
+    base = _builtin()
+    with Database(db_path, create=False) as db:
+        cat = Catalog(sources=[*base.sources, *db.credits()])
+        for p in base.parts():
+            cat.add_part(p)
+            for pr in base.prices(p.id):
+                if as_of is None or pr.date <= as_of:
+                    cat.add_price(p.id, pr)
+        for m in base.markets.values():
+            cat.markets[m.code] = m
+        for r in base.rates.all():
+            if as_of is None or r.date <= as_of:
+                cat.rates.add(r)
+        for pid, data in db.conn.execute("SELECT id, data FROM parts ORDER BY id"):
+            if pid not in cat:
+                cat.add_part(_PART.validate_json(data))
+        day = as_of.isoformat() if as_of else "9999-12-31"
+        for row in db.conn.execute(
+            "SELECT part_id, market, amount_minor, currency, date, source, store, estimated "
+            "FROM prices WHERE date <= ?", (day,)
+        ):
+            pid, market, amount, cur, date, source, store, est = row
+            if pid in cat:
+                cat.add_price(pid, Price(market=market, amount_minor=amount, currency=cur,
+                                         date=dt.date.fromisoformat(date), source=source,
+                                         store=store or None, estimated=bool(est)))
+        for base_c, quote, kind, date, rate, source in db.conn.execute(
+            "SELECT base, quote, kind, date, rate, source FROM rates WHERE date <= ?", (day,)
+        ):
+            cat.rates.add(Rate(base=base_c, quote=quote, kind=kind, rate=rate,
+                               date=dt.date.fromisoformat(date), source=source))
+    return cat

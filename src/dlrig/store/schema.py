@@ -1,0 +1,93 @@
+"""The database schema, as an ordered list of migrations.
+
+``PRAGMA user_version`` records how many migrations a database has had.
+Migrations only ever add (tables, columns, indexes): a user's prices, rates
+and review rows survive every upgrade. A database written by a newer dlrig
+(a higher version than ``SCHEMA_VERSION``) is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: parts, their source aliases, prices, rates, and where the data came from.
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE sources (
+        name TEXT PRIMARY KEY,          -- 'opendb', 'pcpp', 'store:<name>', ...
+        credit TEXT NOT NULL,           -- shown wherever the data is shown
+        version TEXT,                   -- e.g. archive digest
+        imported_at TEXT NOT NULL
+    );
+    CREATE TABLE parts (
+        id TEXT PRIMARY KEY,
+        category TEXT NOT NULL,
+        name TEXT NOT NULL,
+        source TEXT NOT NULL,
+        data TEXT NOT NULL              -- the validated part model, as JSON
+    );
+    CREATE INDEX parts_category ON parts (category, source);
+    CREATE TABLE part_aliases (         -- source records merged into one part
+        source TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        part_id TEXT NOT NULL,
+        PRIMARY KEY (source, source_id)
+    );
+    CREATE TABLE prices (
+        id INTEGER PRIMARY KEY,
+        part_id TEXT NOT NULL,
+        market TEXT NOT NULL,
+        amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
+        currency TEXT NOT NULL,
+        date TEXT NOT NULL,
+        source TEXT NOT NULL,
+        store TEXT NOT NULL DEFAULT '',
+        estimated INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (part_id, market, date, source, store)
+    );
+    CREATE INDEX prices_part ON prices (part_id, market, date);
+    CREATE TABLE rates (
+        base TEXT NOT NULL,
+        quote TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        date TEXT NOT NULL,
+        rate TEXT NOT NULL,             -- decimal as text: exact
+        source TEXT NOT NULL,
+        PRIMARY KEY (base, quote, kind, date)
+    );
+    CREATE TABLE imports (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        path TEXT NOT NULL,
+        at TEXT NOT NULL,
+        summary TEXT NOT NULL
+    );
+    """,
+    # 2: rows held back for review instead of being dropped.
+    """
+    CREATE TABLE quarantine (
+        source TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        category TEXT NOT NULL,
+        name TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (source, source_id)
+    );
+    CREATE TABLE unmatched (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        date TEXT NOT NULL,
+        market TEXT NOT NULL,
+        category TEXT NOT NULL,
+        name TEXT NOT NULL,
+        row INTEGER NOT NULL,           -- position in the source file
+        amount_minor INTEGER,
+        currency TEXT NOT NULL,
+        status TEXT NOT NULL,           -- 'unmatched' or 'ambiguous'
+        candidates TEXT NOT NULL DEFAULT '',
+        UNIQUE (source, date, market, category, row)
+    );
+    CREATE INDEX prices_market_date ON prices (market, date);
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
