@@ -176,12 +176,17 @@ register(UnaryRule(
 ))
 
 
+def _ssd_gb(ctx) -> int:
+    """SSD capacity asked for: --dataset-gb, else the workload's min_ssd_gb, else 0."""
+    return int(ctx.dataset_gb or getattr(ctx.workload, "min_ssd_gb", 0) or 0)
+
+
 def _ssd_need(ctx) -> int:
-    return max(1, int(ctx.dataset_gb or 0))
+    return max(1, _ssd_gb(ctx))
 
 
 def _ssd_describe(lhs, rhs, build, ctx):
-    if not ctx.dataset_gb:
+    if not _ssd_gb(ctx):
         return Violation(
             f"the build has 0 SSDs where at least 1 is needed for datasets (storage: "
             f"{names(build, Category.storage)})",
@@ -190,7 +195,7 @@ def _ssd_describe(lhs, rhs, build, ctx):
         )
     return Violation(
         f"the build's SSDs hold {rhs} GB (storage: {names(build, Category.storage)}) but the "
-        f"dataset is {lhs} GB",
+        f"dataset (or the workload) needs {lhs} GB",
         f"use SSDs of at least {lhs} GB in all, keeping older datasets on a hard disk",
         {"ssd_gb": rhs, "dataset_gb": lhs},
     )
@@ -202,14 +207,15 @@ register(LinearRule(
     title="An SSD for the datasets in use",
     rationale="A hard disk reads 100-200 MB/s and seeks slowly, so data loading of many small "
               "files stalls the GPU; an SSD removes that bottleneck. The founding post bought a "
-              "120 GB SSD and kept old datasets on an external 1 TB disk. With --dataset-gb, the "
-              "SSDs must also hold the dataset.",
+              "120 GB SSD and kept old datasets on an external 1 TB disk. With --dataset-gb (or a "
+              "workload's min_ssd_gb), the SSDs must also hold that much.",
     categories=(Category.storage,),
     lhs=lambda p, ctx: 0,
     lhs_const=_ssd_need,
-    rhs=lambda p, ctx: ((p.capacity_gb if ctx.dataset_gb else 1)
+    rhs=lambda p, ctx: ((p.capacity_gb if _ssd_gb(ctx) else 1)
                         if isinstance(p, Storage) and p.kind == "SSD" else 0),
     describe=_ssd_describe,
+    parts_of=lambda b: [i.part for i in b.of(Category.storage)] or [i.part for i in b.items],
 ))
 
 

@@ -152,18 +152,26 @@ def _ram_vram(build, ctx):
         return None
     if not build.memory:
         return NotChecked("no memory in the build")
-    ratio = float(getattr(ctx.workload, "ram_per_vram", None) or 1.0)
-    largest = max(gpus, key=lambda g: g.vram_gb)
     ram = sum(m.total_gb for m in build.memory)
-    need = largest.vram_gb * ratio
+    ratio = getattr(ctx.workload, "ram_per_vram", None)
+    if ratio is None:
+        # The seed's and Dettmers' rule: at least the largest GPU's memory.
+        largest = max(gpus, key=lambda g: g.vram_gb)
+        need = largest.vram_gb
+        vram = f"{esc(largest.name)} has {largest.vram_gb:g} GB of VRAM"
+    else:
+        # A workload's ratio is per GB of total GPU memory.
+        total = sum(g.vram_gb for g in gpus)
+        need = total * float(ratio)
+        wname = esc(getattr(ctx.workload, "name", "the workload"))
+        vram = (f"{names(build, Category.gpu)} have {total:g} GB of VRAM and {wname} wants "
+                f"{float(ratio):g} GB of RAM per GB of VRAM: {need:g} GB")
     if ram >= need:
         return None
-    factor = "" if ratio == 1.0 else f" x {ratio:g} (the workload's ratio) = {need:g} GB"
     return Violation(
-        f"system RAM is {ram} GB ({names(build, Category.memory)}) but {esc(largest.name)} has "
-        f"{largest.vram_gb:g} GB of VRAM{factor}",
+        f"system RAM is {ram} GB ({names(build, Category.memory)}) but {vram}",
         f"use at least {need:g} GB of RAM, in two or more modules",
-        {"ram_gb": ram, "largest_vram_gb": largest.vram_gb, "needed_gb": need},
+        {"ram_gb": ram, "needed_gb": need},
     )
 
 
@@ -174,8 +182,8 @@ register(BuildRule(
     rationale="Datasets, pinned staging buffers and a model's CPU copy need RAM; with less RAM "
               "than VRAM you cannot fill the GPU comfortably. The founding post's rule (16 GB "
               "RAM for an 8 GB GTX 1070) and Tim Dettmers' ('A Full Hardware Guide to Deep "
-              "Learning': RAM at least as big as your largest GPU's memory). A workload may "
-              "ask for more (ram_per_vram).",
+              "Learning': RAM at least as big as your largest GPU's memory). With a workload, "
+              "its ram_per_vram x the total GPU memory instead.",
     categories=(Category.memory, Category.gpu),
     test=_ram_vram,
     parts_of=lambda b: [i.part for i in b.of(Category.memory)] + [i.part for i in b.of(Category.gpu)],

@@ -160,6 +160,7 @@ register(LinearRule(
     rhs=lambda p, ctx: int(isinstance(p, Gpu) or (isinstance(p, Cpu) and p.integrated_graphics)),
     requires=(Category.cpu,),
     describe=_graphics_describe,
+    parts_of=lambda b: [i.part for i in b.of(Category.cpu)],
 ))
 
 
@@ -184,6 +185,7 @@ register(LinearRule(
     rhs=lambda p, ctx: int(isinstance(p, Cooler)),
     requires=(Category.cpu,),
     describe=_cooler_describe,
+    parts_of=lambda b: [i.part for i in b.of(Category.cpu)] + [i.part for i in b.of(Category.cooler)],
 ))
 
 

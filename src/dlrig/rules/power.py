@@ -6,6 +6,8 @@ inequalities to its CP-SAT model; the draw per part is ``power.part_draw_w``.
 
 from __future__ import annotations
 
+import math
+
 from ..parts import Category, Gpu, Psu
 from ..power import (
     ATX3_EXCURSION,
@@ -34,11 +36,12 @@ def _psu_describe(factor: float, what: str, fix: str):
     def describe(lhs, rhs, build, ctx):
         s = sustained_w(build)
         psu = build.psu
+        need = math.ceil(s * factor)
         return Violation(
-            f"the estimated sustained draw is {s} W; x {factor:g} = {s * factor:.0f} W is more "
+            f"the estimated sustained draw is {s} W; x {factor:g} = {need} W is more "
             f"than the {psu.wattage_w} W of {names(build, Category.psu)} ({what})",
-            fix.format(need=int(-(-s * factor // 1))),
-            {"sustained_w": s, "needed_w": round(s * factor), "psu_w": psu.wattage_w},
+            fix.format(need=need),
+            {"sustained_w": s, "needed_w": need, "psu_w": psu.wattage_w},
         )
     return describe
 
@@ -162,8 +165,8 @@ def _gpu_conn(p) -> tuple[int, int, int]:
 def _conn_describe(kind: str, fix: str):
     def describe(lhs, rhs, build, ctx):
         return Violation(
-            f"{names(build, Category.gpu)} need {lhs} {kind} but {names(build, Category.psu)} "
-            f"provides {rhs}",
+            f"the GPUs ({names(build, Category.gpu)}) need {lhs} {kind} but "
+            f"{names(build, Category.psu)} provides {rhs}",
             fix,
             {"needed": lhs, "provided": rhs, "connector": kind},
         )
@@ -240,7 +243,7 @@ def _adapter_describe(lhs, rhs, build, ctx):
     gpu = next(g for g in build.gpus if g.power_connectors.hpwr12)
     k = adapter_8pins(gpu)
     return Violation(
-        f"{names(build, Category.gpu)} need {lhs} 16-pin 12V-2x6 connectors but "
+        f"the GPUs ({names(build, Category.gpu)}) need {lhs} 16-pin 12V-2x6 connectors but "
         f"{names(build, Category.psu)} has {rhs}: the card runs through an adapter from {k} "
         f"8-pin cables",
         "seat the adapter fully and do not bend it near the plug, or choose an ATX 3.x PSU "

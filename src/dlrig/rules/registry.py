@@ -172,6 +172,7 @@ class LinearRule(Rule):
     rhs_const: Callable[[Context], int] = lambda ctx: 0
     requires: tuple[Category, ...] = ()
     describe: Callable[[int, int, Any, Context], Violation] = None  # type: ignore[assignment]
+    parts_of: Callable[[Any], list[AnyPart]] | None = None  # parts to name; default: terms != 0
     unknown: Callable[[AnyPart, Context], str | None] | None = None
     """A part whose data this rule needs but lacks (reason), or None. The checker
     reports the rule as not checked; the optimizer should leave such a part
@@ -195,8 +196,11 @@ class LinearRule(Rule):
         if lhs <= rhs:
             return [], []
         v = self.describe(lhs, rhs, build, ctx)
-        involved = [i.part for i in build.items
-                    if self.lhs(i.part, ctx) or self.rhs(i.part, ctx)]
+        if self.parts_of is not None:
+            involved = self.parts_of(build)
+        else:
+            involved = [i.part for i in build.items
+                        if self.lhs(i.part, ctx) or self.rhs(i.part, ctx)]
         return [self._finding(v, involved, {})], []
 
 
