@@ -1,0 +1,1 @@
+"""Rendering of library results: rich tables, markdown, JSON, CSV, plots."""
