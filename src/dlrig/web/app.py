@@ -1,0 +1,97 @@
+"""The FastAPI application: a thin, server-rendered layer over the library.
+
+Routes parse a form, call the same library functions as the CLI, and hand
+the returned objects to ``render.respond`` (HTML or JSON). Nothing here
+decides what a build is worth; that is the library's job.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..catalog import Catalog
+from ..errors import DlrigError
+from .limits import MAX_BODY, BodyLimit
+from .render import HERE, make_templates, respond, wants_json
+from .state import CatalogSource
+
+log = logging.getLogger("dlrig.web")
+
+# Page modules, in menu order: (module, path, menu label).
+PAGES = (
+    ("plan", "/plan", "Plan"),
+    ("swap", "/swap", "Swap"),
+    ("check", "/check", "Check"),
+    ("sweep", "/sweep", "Sweep"),
+    ("gpus", "/gpus", "GPUs"),
+    ("prices", "/prices", "Prices"),
+)
+
+
+def create_app(db: Path | None = None, catalog: Catalog | None = None,
+               max_body: int = MAX_BODY) -> FastAPI:
+    """The web app over the database at ``db`` (or the built-in catalog).
+
+    ``catalog`` fixes the catalog (tests use a small hand-made one).
+    """
+    app = FastAPI(title="dlrig", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.templates = make_templates()
+    app.state.catalog = CatalogSource(db, catalog)
+    app.state.db = db
+    app.state.max_body = max_body
+    app.state.menu = []
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(BodyLimit, max_bytes=max_body)
+
+    for module, path, label in PAGES:
+        name = f"{__name__.rsplit('.', 1)[0]}.pages.{module}"
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as e:  # a page whose library API has not landed
+            if e.name != name:
+                raise
+            continue
+        app.include_router(mod.router)
+        app.state.menu.append((path, label))
+
+    @app.get("/")
+    def index(request: Request):
+        pages = [{"path": p, "label": label} for p, label in app.state.menu]
+        return respond(request, "index.html", {"pages": pages}, {"pages": pages})
+
+    @app.exception_handler(DlrigError)
+    async def dlrig_error(request: Request, exc: DlrigError):
+        return _error(request, 400, "Cannot do that", exc.one_line())
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        text = {404: "There is no page at this address.",
+                405: "This page does not take that kind of request."}.get(exc.status_code, str(exc.detail))
+        return _error(request, exc.status_code, "Not found" if exc.status_code == 404 else "Error", text)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        return _error(request, 422, "Bad request", "; ".join(str(e.get("msg")) for e in exc.errors()))
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception):
+        log.exception("unhandled error on %s", request.url.path)
+        return _error(request, 500, "Something went wrong",
+                      "dlrig hit an internal error; nothing was changed. The server log has the details.")
+
+    return app
+
+
+def _error(request: Request, status: int, title: str, message: str):
+    if wants_json(request):
+        return JSONResponse({"error": message, "status": status}, status_code=status)
+    return respond(request, "error.html", {"title": title, "message": message, "status": status},
+                   None, status_code=status)

@@ -1,0 +1,54 @@
+"""Turning what a person pastes or uploads into the library's objects.
+
+Uploaded file names are only ever shown, never used as paths: ``safe_name``
+keeps the last component, printable characters only. Text is decoded as
+UTF-8 or refused with a message; builds are read by ``dlrig.build``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import PurePosixPath
+
+from ..build import Build, build_from_dict, looks_like_pcpp, parse_pcpp_markdown
+from ..catalog import Catalog
+from ..errors import BuildFileError
+
+MAX_NAME = 100
+
+
+def safe_name(filename: str | None, default: str = "upload") -> str:
+    """The base name of an uploaded file, for messages only ('../../etc/passwd' -> 'passwd')."""
+    if not filename:
+        return default
+    base = PurePosixPath(filename.replace("\\", "/")).name
+    base = re.sub(r"[^\w.\- ()+]", "_", base).strip(" .")
+    return base[:MAX_NAME] or default
+
+
+def decode_text(data: bytes, name: str) -> str:
+    if b"\x00" in data[:4096]:
+        raise BuildFileError(f"{name}: this is a binary file, not text",
+                             hint="upload a TOML build file or a PCPartPicker list saved as text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BuildFileError(f"{name}: not a UTF-8 text file", hint="save it as UTF-8") from None
+
+
+def build_from_text(text: str, catalog: Catalog, where: str) -> Build:
+    """A build from a PCPartPicker markdown list or a TOML build file's text."""
+    if not text.strip():
+        raise BuildFileError(f"{where}: empty", hint="paste a PCPartPicker part list or a TOML build")
+    if looks_like_pcpp(text) or where.lower().endswith((".md", ".txt", ".markdown")):
+        return parse_pcpp_markdown(text, catalog, where=where)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise BuildFileError(
+            f"{where}: neither a PCPartPicker list nor a TOML build ({e})",
+            hint="paste PCPartPicker's markdown list (Type | Item | Price) or a TOML build with [[part]] tables",
+        ) from None
+    return build_from_dict(data, catalog, where)
+

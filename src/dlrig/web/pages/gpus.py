@@ -1,0 +1,64 @@
+"""GPUs: the ranking for a workload, with throughput per unit of money.
+
+``dlrig.perf.rank_gpus`` does the ranking; this page only re-orders its
+list when a person sorts by another column (links work without JavaScript;
+``app.js`` sorts in place when it runs).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from ...perf import get_workload, rank_gpus
+from ..forms import Form
+from ..render import respond
+from .common import catalog_of, default_market, default_workload, market_options, workload_options
+
+router = APIRouter()
+
+# column key -> (heading, sort key on GpuScore, descending by default)
+COLUMNS = {
+    "name": ("GPU", lambda s: s.name.lower(), False),
+    "year": ("Year", lambda s: s.release_year or 0, True),
+    "vram": ("VRAM", lambda s: s.vram_gb, True),
+    "bandwidth": ("Bandwidth", lambda s: s.memory_bandwidth_gb_s, True),
+    "compute": ("Compute", lambda s: s.compute_tflops, True),
+    "throughput": ("Throughput", lambda s: s.relative_throughput, True),
+    "price": ("Price", lambda s: s.price.minor if s.price else None, False),
+    "value": ("Per 1,000", lambda s: s.throughput_per_1000, True),
+}
+
+
+@router.get("/gpus")
+def gpus(request: Request):
+    form = Form(request.query_params)
+    catalog = catalog_of(request)
+    workload = form.choice("workload", [k for k, _ in workload_options()],
+                           default=default_workload(), what="workload")
+    market = form.choice("market", catalog.markets, default=default_market(catalog), what="market")
+    sort = form.choice("sort", COLUMNS, default="throughput", what="column to sort by")
+    order = form.choice("order", ("asc", "desc"), default="desc" if COLUMNS[sort][2] else "asc",
+                        what="order")
+    include_all = form.flag("all")
+    priced_only = form.flag("priced")
+    w = get_workload(workload)
+    scores = rank_gpus(w, include_all=include_all, catalog=catalog, market=market,
+                       sort="value" if sort == "value" else "throughput")
+    if priced_only:
+        scores = [s for s in scores if s.price is not None]
+    key = COLUMNS[sort][1]
+    present = [s for s in scores if key(s) is not None]
+    absent = [s for s in scores if key(s) is None]
+    present.sort(key=key, reverse=(order == "desc"))
+    scores = present + absent  # rows without a value stay last either way
+    currency = catalog.market(market).currency if market else ""
+    ctx = {
+        "errors": form.errors, "scores": scores, "workload": w, "market": market,
+        "currency": currency, "sort": sort, "order": order, "include_all": include_all,
+        "priced_only": priced_only, "columns": COLUMNS, "markets": market_options(catalog),
+        "workloads": workload_options(),
+    }
+    data = {"workload": w, "market": market, "sort": sort, "order": order, "gpus": scores}
+    if not form.ok:
+        data["errors"] = form.errors
+    return respond(request, "gpus.html", ctx, data, status_code=200 if form.ok else 422)
