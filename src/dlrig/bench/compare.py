@@ -1,0 +1,80 @@
+"""Compare two bench runs: after a driver update, a new riser, a BIOS change.
+
+Measurements are paired by their stable ``id``. A change counts only when it
+is larger than both runs' own spread (p10-p90 relative to the median) and
+than 3 %, so ordinary run-to-run noise is not reported as a regression.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..errors import InputError
+from .schema import SCHEMA_VERSION, BenchResult, Measurement
+
+MIN_CHANGE = 0.03
+
+
+def load(path: Path) -> BenchResult:
+    """Read a result file, refusing other schema versions with a one-line reason."""
+    try:
+        raw = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise InputError(f"no bench result at {path}",
+                         hint="write one with 'dlrig bench --json FILE'") from None
+    except (OSError, json.JSONDecodeError) as e:
+        raise InputError(f"cannot read {path} as JSON: {e}") from None
+    version = raw.get("schema_version") if isinstance(raw, dict) else None
+    if version != SCHEMA_VERSION:
+        raise InputError(f"{path} has bench schema version {version!r}; this dlrig reads "
+                         f"version {SCHEMA_VERSION}", hint="re-run 'dlrig bench' to get one")
+    try:
+        return BenchResult.model_validate(raw)
+    except ValidationError as e:
+        first = e.errors()[0]
+        loc = ".".join(str(x) for x in first["loc"])
+        raise InputError(f"{path} is not a valid bench result: {loc}: {first['msg']}") from None
+
+
+@dataclass(frozen=True)
+class Change:
+    id: str
+    label: str
+    unit: str
+    old: float | None
+    new: float | None
+    change_pct: float | None
+    significant: bool
+    note: str = ""
+
+
+def _spread(m: Measurement) -> float:
+    v = m.value
+    return (v.p90 - v.p10) / v.median if v and v.median else 0.0
+
+
+def compare(old: BenchResult, new: BenchResult) -> list[Change]:
+    olds = {m.id: m for m in old.measurements}
+    out = []
+    for m in new.measurements:
+        o = olds.pop(m.id, None)
+        unit = m.value.unit if m.value else (o.value.unit if o and o.value else "")
+        if o is None or o.value is None or m.value is None:
+            note = ("new in this run" if o is None
+                    else f"{m.status} now ({m.reason})" if m.value is None
+                    else f"was {o.status} ({o.reason})")
+            out.append(Change(m.id, m.label, unit, o.median if o else None, m.median, None,
+                              False, note))
+            continue
+        pct = (m.value.median - o.value.median) / o.value.median * 100 if o.value.median else None
+        noise = max(_spread(m), _spread(o), MIN_CHANGE) * 100
+        out.append(Change(m.id, m.label, unit, o.value.median, m.value.median, pct,
+                          pct is not None and abs(pct) > noise))
+    for o in olds.values():
+        out.append(Change(o.id, o.label, o.value.unit if o.value else "", o.median, None, None,
+                          False, "not measured in this run"))
+    return out
