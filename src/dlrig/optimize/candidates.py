@@ -1,0 +1,338 @@
+"""Candidate parts: what the market sells at the date, priced, and not provably useless.
+
+Three steps, each recorded so an explanation can say why a part is absent:
+
+1. *Available and priced*: released by the date, with a local price (quoted
+   or estimated) in the market; the user's --exclude removed, --require kept.
+2. *Unary rules*: a part that fails a hard single-part rule (``dl.vram-floor``)
+   can never be in a valid build.
+3. *Dominance pruning* (exact, never changes the optimum): part A dominates
+   part B of the same category when A costs no more, every hard pair rule
+   accepts A with every group of the other category that it accepts B with,
+   every hard linear rule gets no larger a contribution from A than from B
+   (or A makes the checker skip the rule, as B does not), and A is at least as
+   good on every objective feature (``objective.features``: throughput, RAM,
+   slots, PSU watts, SSD capacity, draw). Replacing B by A in any feasible
+   build then keeps it feasible and no worse, so B can go. Identical parts
+   (same signature) keep the cheapest; then a Pareto pass drops the rest.
+   This is what keeps a 30,000-part catalog to a few hundred variables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..catalog import Catalog, LocalPrice
+from ..errors import InputError
+from ..market import Market
+from ..parts import AnyPart, Category
+from ..rules import Context
+from ..rules.registry import LinearRule, PairRule, Rule, UnaryRule
+from . import objective
+from .policy import violates
+from .request import PlanRequest, resolve_selector
+
+# How many of each category a build takes (see docs/plan.md, "Structure").
+ONE = (Category.cpu, Category.motherboard, Category.psu, Category.case)
+ONE_MODEL = (Category.gpu, Category.memory)  # one model, in a quantity
+MULTI = (Category.storage,)
+OPTIONAL = (Category.cooler,)
+
+
+@dataclass
+class Candidate:
+    part: AnyPart
+    price: LocalPrice
+    cost: int  # minor units of the market's currency
+    throughput: float = 0.0  # GPUs: relative to the reference card, per board
+
+    @property
+    def id(self) -> str:
+        return self.part.id
+
+
+@dataclass
+class PairTable:
+    """A hard pair rule evaluated once per pair of key groups."""
+
+    rule: PairRule
+    key_of: dict[str, Any]  # part id -> its key (side a or b, by category)
+    bad: set[tuple[Any, Any]]  # (key_a, key_b) pairs the plan forbids
+    keys_a: list[Any]
+    keys_b: list[Any]
+
+
+@dataclass
+class LinearTable:
+    rule: LinearRule
+    coef: dict[str, int]  # part id -> lhs - rhs per unit (0 omitted)
+    unknown: set[str]  # parts that make the checker skip the rule
+
+
+@dataclass
+class Candidates:
+    market: Market
+    as_of: dt.date | None
+    ctx: Context
+    workload: Any
+    hard: list[Rule]
+    by_cat: dict[Category, list[Candidate]]
+    pairs: list[PairTable]
+    linears: list[LinearTable]
+    required: dict[Category, frozenset[str]]  # category -> ids one of which must be in
+    dropped: dict[str, str] = field(default_factory=dict)  # part id -> why it is absent
+    pruned_by: dict[str, str] = field(default_factory=dict)  # part id -> dominating part id
+    stats: dict[str, int] = field(default_factory=dict)
+
+    def all(self) -> list[Candidate]:
+        return [c for cs in self.by_cat.values() for c in cs]
+
+    def get(self, part_id: str) -> Candidate | None:
+        for cs in self.by_cat.values():
+            for c in cs:
+                if c.id == part_id:
+                    return c
+        return None
+
+
+def priced_parts(catalog: Catalog, market: Market, when: dt.date | None,
+                 category: Category) -> tuple[list[Candidate], dict[str, str]]:
+    """Parts of ``category`` on sale in ``market`` at ``when``, with their local price."""
+    out, dropped = [], {}
+    for p in catalog.parts(category):
+        if not catalog.available(p, market, when):
+            dropped[p.id] = f"not released by {when}"
+            continue
+        lp = catalog.local_price(p.id, market, when)
+        if lp is None or lp.money.minor <= 0:
+            dropped[p.id] = f"no price in market {market.code}" + (f" on {when}" if when else "")
+            continue
+        out.append(Candidate(p, lp, lp.money.minor))
+    return out, dropped
+
+
+def build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload: Any,
+                     perf_workload: Any, hard: list[Rule]) -> Candidates:
+    """Every part that can be in a valid build for ``req``, before pruning.
+
+    ``workload`` is the request's (None: no floors); ``perf_workload`` the
+    profile used to estimate throughput (the request's, or the default).
+    """
+    market = catalog.market(req.market)
+    when = req.as_of or market.date
+    excluded = set(req.exclude_ids)
+    for ref in req.exclude:
+        excluded |= resolve_selector(catalog, ref, "--exclude").ids
+    required: dict[Category, frozenset[str]] = {}
+    for ref in req.require:
+        sel = resolve_selector(catalog, ref, "--require")
+        if sel.category in required and sel.category not in MULTI:
+            both = required[sel.category] & sel.ids
+            if not both:
+                raise InputError(
+                    f"--require names two different {sel.category.value}s ({sel.label} and another)",
+                    hint=f"a build has one {sel.category.value}; require only one",
+                )
+            required[sel.category] = both
+        else:
+            required[sel.category] = required.get(sel.category, frozenset()) | sel.ids
+    for ids in req.require_any:
+        cat = catalog.get(next(iter(ids))).category
+        required[cat] = required[cat] & ids if cat in required else frozenset(ids)
+
+    dropped: dict[str, str] = {}
+    by_cat: dict[Category, list[Candidate]] = {}
+    n_priced = 0
+    unary = [r for r in hard if isinstance(r, UnaryRule)]
+    for cat in Category:
+        if cat == Category.gpu and req.gpus == 0:
+            by_cat[cat] = []
+            continue
+        cands, d = priced_parts(catalog, market, when, cat)
+        dropped.update(d)
+        n_priced += len(cands)
+        keep = []
+        only = required.get(cat) if cat not in MULTI else None
+        for c in cands:
+            if c.id in excluded:
+                dropped[c.id] = "excluded (--exclude)"
+                continue
+            if only is not None and c.id not in only:
+                dropped[c.id] = "another part is required (--require)"
+                continue
+            why = _unary_reason(c.part, unary, ctx, req.extra_hard)
+            if why:
+                dropped[c.id] = why
+                continue
+            if cat == Category.gpu:
+                t = objective.throughput(c.part, perf_workload)
+                if not t:
+                    dropped[c.id] = f"no throughput estimate for chip '{c.part.chipset}'"
+                    continue
+                c.throughput = t
+            keep.append(c)
+        by_cat[cat] = keep
+
+    pairs = [_pair_table(r, by_cat, ctx, req.extra_hard) for r in hard if isinstance(r, PairRule)]
+    all_parts = [c for cs in by_cat.values() for c in cs]
+    linears = [_linear_table(r, all_parts, ctx) for r in hard if isinstance(r, LinearRule)]
+    cs = Candidates(market, when, ctx, workload, hard, by_cat, pairs, linears, required, dropped)
+    cs.stats = {"catalog": len(catalog), "priced": n_priced, "valid": len(all_parts)}
+    return cs
+
+
+def restrict(base: Candidates, exclude_ids: frozenset[str] = frozenset(),
+             require_any: dict[Category, frozenset[str]] | None = None,
+             drop_rules: frozenset[str] = frozenset(), prune: bool = True) -> Candidates:
+    """A copy of ``base`` without some parts (or limited to some), pruned.
+
+    Pruning runs after the restriction: a part dominated only by an excluded
+    one must come back. Dropping pair or linear rules keeps every part valid
+    (fewer constraints), so relaxations reuse the same base.
+    """
+    required = dict(base.required)
+    for cat, ids in (require_any or {}).items():
+        required[cat] = required[cat] & ids if cat in required else ids
+    by_cat = {}
+    for cat, cands in base.by_cat.items():
+        only = required.get(cat) if cat not in MULTI else None
+        by_cat[cat] = [c for c in cands if c.id not in exclude_ids
+                       and (only is None or c.id in only)]
+    cs = Candidates(base.market, base.as_of, base.ctx, base.workload,
+                    [r for r in base.hard if r.id not in drop_rules], by_cat,
+                    [t for t in base.pairs if t.rule.id not in drop_rules],
+                    [t for t in base.linears if t.rule.id not in drop_rules],
+                    required, dict(base.dropped), {}, dict(base.stats))
+    if prune:
+        _prune(cs)
+    cs.stats["candidates"] = sum(len(v) for v in cs.by_cat.values())
+    return cs
+
+
+def _unary_reason(part, rules: list[UnaryRule], ctx: Context, extra_hard) -> str | None:
+    for r in rules:
+        if part.category != r.categories[0]:
+            continue
+        v = r.test(part, ctx)
+        if violates(r, v, ctx, extra_hard):
+            return f"{r.id}: " + v.message.format(a=part.name)
+    return None
+
+
+def _pair_table(rule: PairRule, by_cat, ctx: Context, extra_hard) -> PairTable:
+    ca, cb = rule.categories[0], rule.categories[1]
+    key_of: dict[str, Any] = {}
+    keys_a: dict[Any, None] = {}
+    keys_b: dict[Any, None] = {}
+    for c in by_cat.get(ca, []):
+        k = rule.key_a(c.part)
+        key_of[c.id] = k
+        keys_a[k] = None
+    for c in by_cat.get(cb, []):
+        k = rule.key_b(c.part)
+        key_of[c.id] = k
+        keys_b[k] = None
+    bad = set()
+    for ka in keys_a:
+        for kb in keys_b:
+            if violates(rule, rule.test(ka, kb, ctx), ctx, extra_hard):
+                bad.add((ka, kb))
+    return PairTable(rule, key_of, bad, list(keys_a), list(keys_b))
+
+
+def _linear_table(rule: LinearRule, parts: list[Candidate], ctx: Context) -> LinearTable:
+    coef, unknown = {}, set()
+    for c in parts:
+        d = rule.lhs(c.part, ctx) - rule.rhs(c.part, ctx)
+        if d:
+            coef[c.id] = d
+        if rule.unknown is not None and rule.unknown(c.part, ctx):
+            unknown.add(c.id)
+    return LinearTable(rule, coef, unknown)
+
+
+# -- dominance pruning ---------------------------------------------------------------
+
+def _compat_masks(cs: Candidates) -> dict[str, list[int]]:
+    """Part id -> per hard pair rule, a bitmask of the other side's accepted key groups."""
+    masks: dict[str, list[int]] = defaultdict(list)
+    for t in cs.pairs:
+        ca, cb = t.rule.categories[0], t.rule.categories[1]
+        idx_a = {k: i for i, k in enumerate(t.keys_a)}
+        idx_b = {k: i for i, k in enumerate(t.keys_b)}
+        full_b = (1 << len(t.keys_b)) - 1
+        full_a = (1 << len(t.keys_a)) - 1
+        row = {ka: full_b for ka in t.keys_a}
+        col = {kb: full_a for kb in t.keys_b}
+        for ka, kb in t.bad:
+            row[ka] &= ~(1 << idx_b[kb])
+            col[kb] &= ~(1 << idx_a[ka])
+        for c in cs.by_cat.get(ca, []):
+            masks[c.id].append(row[t.key_of[c.id]])
+        if cb != ca:
+            for c in cs.by_cat.get(cb, []):
+                masks[c.id].append(col[t.key_of[c.id]])
+    return masks
+
+
+def _prune(cs: Candidates) -> None:
+    masks = _compat_masks(cs)
+    for cat, cands in cs.by_cat.items():
+        if len(cands) < 2:
+            continue
+        protected = cs.required.get(cat, frozenset()) if cat in MULTI else frozenset()
+        sigs = []
+        for c in cands:
+            eq, hb = objective.features(c, cs)
+            lin = tuple((c.id in t.unknown, t.coef.get(c.id, 0)) for t in cs.linears)
+            sigs.append((c, eq, tuple(masks.get(c.id, ())), lin, hb))
+        # 1. identical signatures: keep the cheapest (then the smallest id).
+        best: dict[tuple, tuple] = {}
+        for s in sigs:
+            key = s[1:]
+            if s[0].id in protected:
+                best[("keep", s[0].id)] = s
+                continue
+            cur = best.get(key)
+            if cur is None or (s[0].cost, s[0].id) < (cur[0].cost, cur[0].id):
+                if cur is not None:
+                    cs.pruned_by[cur[0].id] = s[0].id
+                best[key] = s
+            else:
+                cs.pruned_by[s[0].id] = cur[0].id
+        # 2. Pareto: a cheaper-or-equal part at least as good everywhere.
+        by_eq: dict[tuple, list] = defaultdict(list)
+        for s in best.values():
+            by_eq[s[1]].append(s)
+        keep: list[Candidate] = []
+        for group in by_eq.values():
+            group.sort(key=lambda s: (s[0].cost, s[0].id))
+            front: list[tuple] = []
+            for s in group:
+                dom = None if s[0].id in protected else next(
+                    (f for f in front if _dominates(f, s)), None)
+                if dom is None:
+                    front.append(s)
+                else:
+                    cs.pruned_by[s[0].id] = dom[0].id
+            keep.extend(s[0] for s in front)
+        order = {c.id: i for i, c in enumerate(cands)}
+        keep.sort(key=lambda c: order[c.id])
+        cs.by_cat[cat] = keep
+    for pid, by in cs.pruned_by.items():
+        cs.dropped.setdefault(pid, f"dominated by {by}")
+
+
+def _dominates(a: tuple, b: tuple) -> bool:
+    """Signature ``a`` (no dearer) is at least as good as ``b`` in every respect."""
+    _, _, ma, la, ha = a
+    _, _, mb, lb, hb = b
+    if any(y & ~x for x, y in zip(ma, mb, strict=True)):
+        return False
+    for (ua, da), (ub, db) in zip(la, lb, strict=True):
+        if not ua and (ub or da > db):
+            return False
+    return all(x >= y for x, y in zip(ha, hb, strict=True))

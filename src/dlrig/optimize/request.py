@@ -1,0 +1,86 @@
+"""What a person asks the planner for, validated before any model is built."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..catalog import Catalog, normalize_name
+from ..errors import InputError, UnknownPartError
+from ..parts import Category
+from ..units import Money
+
+MAX_GPUS = 8
+
+
+@dataclass(frozen=True)
+class Selector:
+    """A --require/--exclude argument resolved to catalog parts.
+
+    A reference is a part id or an unambiguous name, or a GPU chipset
+    ("GTX 1070", "GeForce RTX 3090"): then any board of that chip matches.
+    """
+
+    ref: str
+    category: Category
+    ids: frozenset[str]
+    label: str
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """One plan: a budget in any currency, a market, a workload, a GPU count."""
+
+    budget: Money | None
+    market: str
+    workload: str | None = None
+    gpus: int = 1
+    require: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    allow_bios_update: bool = False
+    as_of: dt.date | None = None
+    circuit_w: int | None = None
+    dataset_gb: int | None = None
+    # Internal knobs used by the explanation (relaxations) and tests.
+    exclude_ids: frozenset[str] = frozenset()
+    require_any: tuple[frozenset[str], ...] = ()
+    relax_rules: tuple[str, ...] = ()
+    extra_hard: tuple[str, ...] = ()
+    floors: bool = True  # the workload's RAM and SSD floors (relaxed in explanations)
+    time_limit_s: float = 10.0
+    num_workers: int = 2
+    explain: bool = True
+    meta: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self):
+        if self.budget is not None and self.budget.minor <= 0:
+            raise InputError(f"budget must be positive (got {self.budget})",
+                             hint="give --budget 1000 --currency USD")
+        if not 0 <= self.gpus <= MAX_GPUS:
+            raise InputError(f"--gpus must be 0 to {MAX_GPUS} (got {self.gpus})",
+                             hint="identical GPUs: --gpus 2 plans two of the same board")
+        if self.time_limit_s <= 0:
+            raise InputError("time limit must be positive")
+
+
+def _chip_match(catalog: Catalog, ref: str) -> frozenset[str]:
+    key = normalize_name(ref).removeprefix("nvidia ").removeprefix("geforce ")
+    hits = set()
+    for g in catalog.parts(Category.gpu):
+        chip = normalize_name(g.chipset).removeprefix("nvidia ").removeprefix("geforce ")
+        if chip == key:
+            hits.add(g.id)
+    return frozenset(hits)
+
+
+def resolve_selector(catalog: Catalog, ref: str, where: str) -> Selector:
+    """A part id, an unambiguous part name, or a GPU chipset name."""
+    try:
+        part = catalog.resolve(ref, where=where)
+        return Selector(ref, part.category, frozenset({part.id}), part.name)
+    except UnknownPartError as e:
+        chips = _chip_match(catalog, ref)
+        if chips:
+            label = catalog.get(next(iter(chips))).chipset
+            return Selector(ref, Category.gpu, chips, f"any {label} board")
+        raise e from None

@@ -1,0 +1,299 @@
+"""``plan(catalog, PlanRequest) -> PlanResult``: the CP-SAT planner.
+
+One request is *prepared* once (workload, rule policy, budget in the market's
+currency, valid candidate parts with their rule tables); each solve then
+restricts and prunes the candidates, builds a small model and solves the
+lexicographic objective stage by stage (``objective.py``). Explanations,
+alternatives and sweeps re-solve the same prepared request with other
+budgets, exclusions or relaxations.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from ..build import Build, BuildItem
+from ..catalog import Catalog
+from ..parts import Category
+from ..rules import Context, check_build
+from ..units import Money
+from . import objective
+from .candidates import Candidate, Candidates, build_candidates, restrict
+from .constraints import Constraints, balance_terms
+from .policy import hard_rules
+from .request import PlanRequest
+from .result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, PlannedPart, PlanResult, SolverStats
+from .variables import Variables
+
+STAGES = ("throughput", "balance", "cost")
+DEFAULT_PERF_WORKLOAD = "cnn"  # ranks GPUs when no --workload is given (no floors applied)
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 6
+
+
+@dataclass
+class Prepared:
+    """A request turned into the pieces every solve of it shares."""
+
+    catalog: Catalog
+    req: PlanRequest
+    ctx: Context
+    workload: Any  # perf.Workload or None
+    perf_workload: Any
+    hard: list
+    base: Candidates
+    budget_local: Money | None
+    candidates_s: float = 0.0
+    _restricted: dict = field(default_factory=dict)
+
+    @property
+    def market(self):
+        return self.base.market
+
+    def candidates(self, exclude_ids=frozenset(), require_any=None,
+                   drop_rules=frozenset()) -> Candidates:
+        key = (exclude_ids, tuple(sorted((k.value, v) for k, v in (require_any or {}).items())),
+               drop_rules)
+        cs = self._restricted.get(key)
+        if cs is None:
+            cs = restrict(self.base, exclude_ids, require_any, drop_rules)
+            if len(self._restricted) > 64:
+                self._restricted.clear()
+            self._restricted[key] = cs
+        return cs
+
+    def to_budget_currency(self, money: Money) -> Money:
+        if self.req.budget is None or money.currency == self.req.budget.currency:
+            return money
+        m = self.market
+        return self.catalog.convert(money, self.req.budget.currency, self.base.as_of, m.rate_kind)
+
+
+def perf_workload_for(name: str | None):
+    from ..perf import get_workload, workloads
+
+    if name:
+        return get_workload(name)
+    known = workloads()
+    return known.get(DEFAULT_PERF_WORKLOAD) or known[sorted(known)[0]]
+
+
+def prepare(catalog: Catalog, req: PlanRequest) -> Prepared:
+    """Resolve the workload, the hard rules, the budget and the candidates (cached)."""
+    key = (id(catalog), len(catalog), _request_key(req))
+    hit = _CACHE.get(key)
+    if hit is not None and hit.catalog is catalog:
+        _CACHE.move_to_end(key)
+        return replace(hit, req=req, budget_local=_budget_local(catalog, req, hit.base))
+    t0 = time.perf_counter()
+    from ..perf import get_workload
+
+    workload = get_workload(req.workload) if req.workload else None
+    perf_wl = perf_workload_for(req.workload)
+    ctx = Context(workload=workload, allow_bios_update=req.allow_bios_update)
+    if req.circuit_w:
+        ctx.circuit_w = req.circuit_w
+    if req.dataset_gb:
+        ctx.dataset_gb = req.dataset_gb
+    hard = hard_rules(ctx, req.extra_hard, req.relax_rules)
+    base = build_candidates(catalog, req, ctx, workload, perf_wl, hard)
+    prep = Prepared(catalog, req, ctx, workload, perf_wl, hard, base,
+                    _budget_local(catalog, req, base), time.perf_counter() - t0)
+    _CACHE[key] = prep
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return prep
+
+
+def _request_key(req: PlanRequest) -> tuple:
+    return (req.market, req.workload, req.gpus, req.require, req.exclude, req.allow_bios_update,
+            req.as_of, req.circuit_w, req.dataset_gb, req.exclude_ids, req.require_any,
+            req.relax_rules, req.extra_hard)
+
+
+def _budget_local(catalog: Catalog, req: PlanRequest, base: Candidates) -> Money | None:
+    if req.budget is None:
+        return None
+    m = base.market
+    if req.budget.currency == m.currency:
+        return req.budget
+    return catalog.convert(req.budget, m.currency, base.as_of, m.rate_kind)
+
+
+# -- one solve -------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    status: str
+    chosen: list[tuple[Candidate, int]] = field(default_factory=list)
+    score: objective.Score | None = None
+    stages: list[dict] = field(default_factory=list)
+    variables: int = 0
+    constraints: int = 0
+    wall_s: float = 0.0
+    model_s: float = 0.0
+    empty: list[Category] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (OPTIMAL, FEASIBLE)
+
+    def gpu(self) -> Candidate | None:
+        return next((c for c, _ in self.chosen if c.part.category == Category.gpu), None)
+
+
+def empty_categories(cs: Candidates, gpus: int) -> list[Category]:
+    need = [Category.cpu, Category.motherboard, Category.psu, Category.case,
+            Category.memory, Category.storage] + ([Category.gpu] if gpus else [])
+    return [c for c in need if not cs.by_cat.get(c)]
+
+
+def solve(cs: Candidates, gpus: int, budget_minor: int | None, *, stages=STAGES,
+          floors: bool = True, time_limit_s: float = 10.0, num_workers: int = 2) -> Outcome:
+    """Solve the lexicographic objective over ``cs``, stage by stage."""
+    t0 = time.perf_counter()
+    empty = empty_categories(cs, gpus)
+    if empty:
+        return Outcome(INFEASIBLE, empty=empty, wall_s=time.perf_counter() - t0)
+    model = cp_model.CpModel()
+    v = Variables(model, cs, gpus)
+    Constraints(model, v, cs, budget_minor, floors).add_all()
+    terms = balance_terms(model, v, cs)
+    exprs = {
+        "throughput": sum(objective.throughput_int(c.throughput) * v.x[c.id]
+                          for c in cs.by_cat[Category.gpu]) * gpus,
+        "balance": sum(w * b for b, w in terms.values()),
+        "cost": sum(c.cost * v.qty[c.id] for c in cs.all()),
+    }
+    order = sorted(cs.all(), key=lambda c: c.id)
+    tiebreak = sum(i * v.x[c.id] for i, c in enumerate(order))
+    scale = len(order) * (len(order) + 1) // 2 + 1
+    proto = model.proto
+    out = Outcome(UNKNOWN, variables=len(proto.variables), constraints=len(proto.constraints))
+    out.model_s = time.perf_counter() - t0
+    deadline = t0 + time_limit_s
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = num_workers
+    status_all = OPTIMAL
+    values: dict[str, int] = {}
+    for stage in stages:
+        if isinstance(exprs[stage], int):
+            continue  # nothing to choose (no GPU: throughput is 0)
+        if stage == "cost":
+            model.minimize(exprs["cost"] * scale + tiebreak)
+        else:
+            model.maximize(exprs[stage])
+        solver.parameters.max_time_in_seconds = max(0.05, deadline - time.perf_counter())
+        ts = time.perf_counter()
+        st = solver.solve(model)
+        info = {"stage": stage, "status": solver.status_name(st),
+                "wall_s": round(time.perf_counter() - ts, 4)}
+        out.stages.append(info)
+        if st == cp_model.INFEASIBLE:
+            out.status = INFEASIBLE
+            break
+        if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            out.status = UNKNOWN if not values else FEASIBLE
+            status_all = FEASIBLE
+            break
+        if st == cp_model.FEASIBLE:
+            status_all = FEASIBLE
+        val = int(solver.value(exprs[stage]))
+        values[stage] = val
+        info["value"] = val
+        # Fix this stage's optimum for the next ones, and start them from here.
+        if stage == "cost":
+            model.add(exprs[stage] <= val)
+        else:
+            model.add(exprs[stage] >= val)
+        model.clear_hints()
+        for var in v.x.values():
+            model.add_hint(var, solver.value(var))
+        out.chosen = [(c, int(solver.value(v.qty[c.id]))) for c in cs.all()
+                      if solver.value(v.x[c.id])]
+    else:
+        out.status = status_all
+    if out.chosen and out.status != INFEASIBLE:
+        items = [(c.part, q, c.cost) for c, q in out.chosen]
+        out.score = objective.score(items, cs.workload, {c.id: c.throughput for c, _ in out.chosen})
+        if out.status == UNKNOWN:
+            out.status = FEASIBLE
+    out.wall_s = time.perf_counter() - t0
+    return out
+
+
+def solve_prepared(prep: Prepared, budget_minor: int | None = -1, *, exclude_ids=frozenset(),
+                   require_any=None, drop_rules=frozenset(), stages=STAGES, floors=None,
+                   time_limit_s: float | None = None) -> Outcome:
+    """Solve a variant of a prepared request (budget -1: the request's own)."""
+    if budget_minor == -1:
+        budget_minor = prep.budget_local.minor if prep.budget_local else None
+    cs = prep.candidates(frozenset(exclude_ids), require_any, frozenset(drop_rules))
+    return solve(cs, prep.req.gpus, budget_minor, stages=stages,
+                 floors=prep.req.floors if floors is None else floors,
+                 time_limit_s=time_limit_s or prep.req.time_limit_s,
+                 num_workers=prep.req.num_workers)
+
+
+# -- the plan ----------------------------------------------------------------------------
+
+def make_build(outcome: Outcome, name: str, market: str) -> Build:
+    order = list(Category)
+    items = sorted(outcome.chosen, key=lambda cq: (order.index(cq[0].part.category), cq[0].id))
+    return Build(tuple(BuildItem(c.part, q) for c, q in items), name, market)
+
+
+def plan(catalog: Catalog, req: PlanRequest) -> PlanResult:
+    """The best build for the request, with prices, reasons and options."""
+    t0 = time.perf_counter()
+    prep = prepare(catalog, req)
+    out = solve_prepared(prep)
+    res = result_from(prep, out)
+    res.stats.wall_s = time.perf_counter() - t0
+    if req.explain:
+        from . import explain
+
+        explain.annotate(prep, out, res)
+    return res
+
+
+def result_from(prep: Prepared, out: Outcome) -> PlanResult:
+    req = prep.req
+    m = prep.market
+    res = PlanResult(
+        status=out.status, market=m.code, currency=m.currency, as_of=prep.base.as_of,
+        workload=prep.workload.name if prep.workload else None, gpus=req.gpus,
+        budget=req.budget, budget_local=prep.budget_local,
+        hard_rules=[r.id for r in prep.hard],
+    )
+    cs_stats = dict(prep.base.stats)
+    res.stats = SolverStats(stages=out.stages, candidates=cs_stats, variables=out.variables,
+                            constraints=out.constraints, model_s=out.model_s,
+                            candidates_s=prep.candidates_s)
+    if not out.ok:
+        return res
+    res.stats.candidates["after_pruning"] = sum(
+        len(v) for v in prep.candidates().by_cat.values())
+    build = make_build(out, f"plan: {m.code}" + (f", {req.budget}" if req.budget else ""), m.code)
+    res.build = build
+    budget_local = prep.budget_local
+    total = Money(0, m.currency)
+    for item in build.items:
+        c = next(c for c, _ in out.chosen if c.id == item.part.id)
+        line = Money(c.cost * item.quantity, m.currency)
+        total = total + line
+        share = line.minor / budget_local.minor if budget_local else None
+        res.parts.append(PlannedPart(item.part, item.quantity, c.price, line,
+                                     prep.to_budget_currency(line), share))
+    res.total_local = total
+    res.total_budget = prep.to_budget_currency(total)
+    res.score = out.score
+    res.throughput = out.score.throughput / objective.THROUGHPUT_SCALE if out.score else 0.0
+    res.check = check_build(build, prep.ctx)
+    res.power = res.check.power
+    return res
