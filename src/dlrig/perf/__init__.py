@@ -8,6 +8,7 @@ lists the GPUs for a workload, per unit of money when a market is given.
 
 from .model import (
     REFERENCE_CHIP,
+    bandwidth_gb_s,
     chip_throughput,
     compute_tflops,
     gpu_throughput,
@@ -19,6 +20,7 @@ from .workloads import Workload, builtin_workloads, get_workload, load_workload_
 
 __all__ = [
     "REFERENCE_CHIP",
+    "bandwidth_gb_s",
     "GpuScore",
     "Workload",
     "builtin_workloads",
