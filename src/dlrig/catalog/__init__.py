@@ -195,14 +195,17 @@ class Catalog:
         return self.rates.convert(money, currency, on, kind)[0]
 
 
+# Import the data-file loader submodule *before* defining ``builtin()``: the
+# import system sets ``dlrig.catalog.builtin`` to the submodule only on its
+# first import, so the function defined below keeps the name afterwards.
+from . import builtin as _datafiles  # noqa: E402
+
 _BUILTIN: Catalog | None = None
 
 
-def builtin() -> Catalog:
+def builtin() -> Catalog:  # noqa: F811 - deliberately shadows the submodule name
     """The curated catalog shipped with dlrig (loaded once per process)."""
     global _BUILTIN
     if _BUILTIN is None:
-        from .builtin import load_builtin
-
-        _BUILTIN = load_builtin()
+        _BUILTIN = _datafiles.load_builtin()
     return _BUILTIN

