@@ -29,19 +29,30 @@ from .common import (
 
 router = APIRouter()
 
-CIRCUITS = (("1440", "120 V, 15 A (US): 1,440 W"), ("1840", "230 V, 10 A: 1,840 W"))
+CIRCUITS = (("auto", "by market (US 1,440 W, else 1,840 W)"), ("1440", "120 V, 15 A: 1,440 W"),
+            ("1840", "230 V, 10 A: 1,840 W"))
 
 
 def _options(form: Form, catalog) -> dict:
+    """The check's context, defaulted as ``dlrig check`` defaults it."""
     from ...perf import get_workload
 
     market = form.choice("market", catalog.markets, default=default_market(catalog), what="market")
     workload = form.choice("workload", [k for k, _ in workload_options()],
                            default=default_workload(), what="workload")
-    circuit = form.choice("circuit", [k for k, _ in CIRCUITS], default="1440", what="circuit")
+    circuit = form.choice("circuit", [k for k, _ in CIRCUITS], default="auto", what="circuit")
+    dataset = form.number("dataset_gb", low=1, high=1_000_000, what="dataset size in GB",
+                          required=False)
+    if circuit in (None, "auto"):
+        circuit_w = 1440 if market is None or market.lower().startswith("us") else 1840
+    else:
+        circuit_w = int(circuit)
+    as_of = catalog.market(market).date if market else None
     ctx = Context(workload=get_workload(workload) if workload else None,
-                  allow_bios_update=form.flag("bios"), circuit_w=int(circuit or 1440))
-    return {"market": market, "workload": workload, "circuit": circuit, "bios": form.flag("bios"), "ctx": ctx}
+                  allow_bios_update=form.flag("bios"), circuit_w=circuit_w,
+                  dataset_gb=int(dataset) if dataset is not None else None, as_of=as_of)
+    return {"market": market, "workload": workload, "circuit": circuit, "bios": form.flag("bios"),
+            "dataset_gb": form.text("dataset_gb", "", 40), "ctx": ctx}
 
 
 def _page(request: Request, form: Form, opts: dict, build: Build | None = None, text: str = "",
@@ -53,7 +64,10 @@ def _page(request: Request, form: Form, opts: dict, build: Build | None = None, 
         "errors": form.errors, "text": text, "opts": opts, "build": build, "result": result,
         "rows": rows, "total": total, "missing": missing,
         "markets": market_options(catalog), "workloads": workload_options(), "circuits": CIRCUITS,
-        "link": build_query(build, market=opts["market"], workload=opts["workload"]) if result else "",
+        "link": build_query(build, market=opts["market"], workload=opts["workload"],
+                            circuit=None if opts["circuit"] == "auto" else opts["circuit"],
+                            dataset_gb=opts["dataset_gb"], bios=1 if opts["bios"] else None)
+        if result else "",
     }
     if not form.ok:
         data = {"errors": form.errors}

@@ -40,12 +40,14 @@ def gpus(request: Request):
     order = form.choice("order", ("asc", "desc"), default="desc" if COLUMNS[sort][2] else "asc",
                         what="order")
     include_all = form.flag("all")
-    priced_only = form.flag("priced")
+    show = form.choice("show", ("priced", "all"), default="priced", what="choice of rows")
     w = get_workload(workload)
     scores = rank_gpus(w, include_all=include_all, catalog=catalog, market=market,
                        sort="value" if sort == "value" else "throughput")
-    if priced_only:
-        scores = [s for s in scores if s.price is not None]
+    priced_scores = [s for s in scores if s.price is not None]
+    unpriced_market = not priced_scores
+    if show == "priced" and priced_scores:
+        scores = priced_scores
     key = COLUMNS[sort][1]
     present = [s for s in scores if key(s) is not None]
     absent = [s for s in scores if key(s) is None]
@@ -55,7 +57,7 @@ def gpus(request: Request):
     ctx = {
         "errors": form.errors, "scores": scores, "workload": w, "market": market,
         "currency": currency, "sort": sort, "order": order, "include_all": include_all,
-        "priced_only": priced_only, "columns": COLUMNS, "markets": market_options(catalog),
+        "show": show, "unpriced_market": unpriced_market, "columns": COLUMNS, "markets": market_options(catalog),
         "workloads": workload_options(),
     }
     data = {"workload": w, "market": market, "sort": sort, "order": order, "gpus": scores}
