@@ -1,0 +1,488 @@
+"""Why this build: reasons per part, alternatives, the upgrade path, infeasibility.
+
+Every sentence is computed from a solve or a swap, never written per part:
+
+- *reason* for a part: what rules out the cheaper parts of its slot (the
+  hard rules they fail, or the balance they lose), and what the next better
+  part would give for its price (swap it in, re-score: "Core i3-7100: 2.0x the
+  price for +11 % clock, no gain for GPU training");
+- *GPU*: the next step up the planner would take with more money, and how far
+  over budget the cheapest build with it is;
+- *alternatives*: the best build with each of the next three GPU chips
+  (re-solve excluding the chips already shown);
+- *upgrade path*: the cheapest build with each faster chip, kept when it beats
+  every cheaper one ("+X buys GPU Y, +Z % throughput");
+- *infeasibility*: the cheapest build without the budget, and each relaxable
+  requirement dropped in turn (which one binds, and what dropping it gives).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from ..build import Build
+from ..parts import AnyPart, Category, Cpu, Memory, Motherboard, Psu, Storage
+from ..rules import check_build
+from ..units import Money
+from . import objective
+from .policy import PROMOTED, is_promoted
+from .result import Infeasibility, Option, PlanResult
+from .solve import STAGES, Outcome, Prepared, make_build, prepare, solve_prepared
+
+MAX_ALTERNATIVES = 3
+MAX_UPGRADES = 3
+
+
+def annotate(prep: Prepared, out: Outcome, res: PlanResult) -> None:
+    if res.ok:
+        ups = upgrades(prep, out)
+        reasons(prep, out, res, ups)
+        res.alternatives = alternatives(prep, out)
+        res.upgrades = ups
+    else:
+        res.infeasibility = infeasibility(prep, out)
+        res.message = res.infeasibility.summary
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+def chip_of(part) -> str:
+    return getattr(part, "chipset", part.name)
+
+
+def short_chip(name: str) -> str:
+    return name.removeprefix("NVIDIA ").removeprefix("GeForce ")
+
+
+def fmt(money: Money) -> str:
+    return money.format(decimals=False)
+
+
+def pct(new: float, old: float) -> float | None:
+    return None if not old else 100.0 * (new - old) / old
+
+
+def hard_violations(prep: Prepared, build: Build) -> list[tuple[str, str]]:
+    """(rule id, message) of every hard requirement the build breaks."""
+    ids = {r.id for r in prep.hard}
+    out = []
+    for f in check_build(build, prep.ctx).findings:
+        if f.rule not in ids:
+            continue
+        rule = next(r for r in prep.hard if r.id == f.rule)
+        if is_promoted(rule, prep.ctx, prep.req.extra_hard) or f.severity.value == "error":
+            out.append((f.rule, f.message))
+    if prep.req.floors:
+        out += floor_violations(prep, build)
+    return out
+
+
+def floor_violations(prep: Prepared, build: Build) -> list[tuple[str, str]]:
+    out = []
+    gpus = build.gpus
+    ram = sum(m.total_gb for m in build.memory)
+    if gpus:
+        ratio = objective.ram_per_vram(prep.workload)
+        need = max(objective.vram10(g, ratio) for g in gpus)
+        if ram * 10 < need:
+            out.append(("workload.ram-floor", f"{ram} GB of RAM is below {need / 10:g} GB "
+                        f"({ratio:g} x the GPU's VRAM)"))
+    need_ssd = objective.min_ssd_gb(prep.workload)
+    ssd = sum(s.capacity_gb for s in build.storage if s.kind == "SSD")
+    if need_ssd and ssd < need_ssd:
+        out.append(("workload.ssd-floor", f"{ssd} GB of SSD is below the workload's {need_ssd} GB"))
+    return out
+
+
+def unit_cost(prep: Prepared, part: AnyPart) -> int | None:
+    for c in prep.base.by_cat.get(part.category, []):
+        if c.id == part.id:
+            return c.cost
+    lp = prep.catalog.local_price(part.id, prep.market, prep.base.as_of)
+    return lp.money.minor if lp else None
+
+
+def score_build(prep: Prepared, build: Build) -> objective.Score:
+    items = [(i.part, i.quantity, unit_cost(prep, i.part) or 0) for i in build.items]
+    thr = {i.part.id: objective.throughput(i.part, prep.perf_workload)
+           for i in build.items if i.part.category == Category.gpu}
+    return objective.score(items, prep.workload, thr)
+
+
+def swap(build: Build, old: AnyPart, new: AnyPart) -> Build:
+    qty = next(i.quantity for i in build.items if i.part.id == old.id)
+    items = [i for i in build.items if i.part.id != old.id]
+    b = Build(tuple(items), build.name, build.market)
+    return b.with_part(new, qty, replace=False)
+
+
+def money_local(prep: Prepared, minor: int) -> Money:
+    return Money(minor, prep.market.currency)
+
+
+def in_budget_currency(prep: Prepared, minor: int) -> Money:
+    return prep.to_budget_currency(money_local(prep, minor))
+
+
+def workload_phrase(prep: Prepared) -> str:
+    return f"for {prep.workload.name}" if prep.workload else "for GPU training"
+
+
+# -- reasons -------------------------------------------------------------------------------
+
+def better_than(a: AnyPart, b: AnyPart) -> str | None:
+    """What ``a`` offers over ``b`` in its slot ('+11 % clock'), or None if nothing."""
+    gains = []
+    if isinstance(a, Cpu) and isinstance(b, Cpu):
+        if a.threads > b.threads:
+            gains.append(f"+{a.threads - b.threads} threads")
+        if a.cores > b.cores:
+            gains.append(f"+{a.cores - b.cores} cores")
+        ca, cb = a.boost_clock_ghz or a.base_clock_ghz, b.boost_clock_ghz or b.base_clock_ghz
+        if ca > cb:
+            gains.append(f"+{100 * (ca - cb) / cb:.0f} % clock")
+        if a.threads < b.threads or a.cores < b.cores:
+            return None
+    elif isinstance(a, Memory) and isinstance(b, Memory):
+        if a.total_gb > b.total_gb:
+            gains.append(f"+{a.total_gb - b.total_gb} GB")
+        if a.speed_mts > b.speed_mts:
+            gains.append(f"+{a.speed_mts - b.speed_mts} MT/s")
+    elif isinstance(a, Motherboard) and isinstance(b, Motherboard):
+        if a.memory_slots > b.memory_slots:
+            gains.append(f"+{a.memory_slots - b.memory_slots} memory slots")
+        if a.pcie_x16_slots > b.pcie_x16_slots:
+            gains.append(f"+{a.pcie_x16_slots - b.pcie_x16_slots} x16 slots")
+        if a.max_memory_gb > b.max_memory_gb:
+            gains.append(f"up to {a.max_memory_gb} GB RAM")
+    elif isinstance(a, Psu) and isinstance(b, Psu):
+        if a.wattage_w > b.wattage_w:
+            gains.append(f"+{a.wattage_w - b.wattage_w} W")
+        if objective_eff(a) > objective_eff(b):
+            gains.append(a.efficiency)
+    elif isinstance(a, Storage) and isinstance(b, Storage):
+        if a.kind == "HDD" and b.kind == "SSD":
+            return None  # not better for datasets, whatever its size
+        if a.capacity_gb > b.capacity_gb:
+            gains.append(f"+{a.capacity_gb - b.capacity_gb} GB")
+        if a.interface == "NVMe" and b.interface != "NVMe":
+            gains.append("NVMe")
+    elif a.category == Category.case:
+        la, lb = a.max_gpu_length_mm or 0, b.max_gpu_length_mm or 0
+        if la > lb:
+            gains.append(f"+{la - lb} mm GPU clearance")
+        if a.expansion_slots > b.expansion_slots:
+            gains.append(f"+{a.expansion_slots - b.expansion_slots} expansion slots")
+    elif a.category == Category.cooler:
+        if (a.tdp_rating_w or 0) > (b.tdp_rating_w or 0):
+            gains.append(f"rated {a.tdp_rating_w} W")
+    return ", ".join(gains) or None
+
+
+def objective_eff(p: Psu) -> int:
+    from ..parts import EFFICIENCY
+
+    return EFFICIENCY.index(p.efficiency)
+
+
+def reasons(prep: Prepared, out: Outcome, res: PlanResult, ups: list[Option]) -> None:
+    build = res.build
+    base_score = out.score
+    budget = prep.budget_local.minor if prep.budget_local else None
+    for pp in res.parts:
+        part = pp.part
+        if part.category == Category.gpu:
+            pp.reason = gpu_reason(prep, out, part, ups, res.not_chosen)
+            continue
+        why = why_this(prep, build, part, base_score)
+        nxt = next_better(prep, build, part, base_score, budget, res)
+        pp.reason = "; ".join(x for x in (why, nxt) if x)
+
+
+def why_this(prep: Prepared, build: Build, part: AnyPart, base_score) -> str:
+    """What rules out every cheaper part of the same slot."""
+    cost = unit_cost(prep, part) or 0
+    cat = part.category
+    cheaper = []
+    seen = {part.id}
+    for c in prep.base.by_cat.get(cat, []):
+        if c.cost < cost and c.id not in seen:
+            cheaper.append(c.part)
+            seen.add(c.id)
+    for pid, why in prep.base.dropped.items():
+        if why.startswith(("not released", "no price", "dominated")) or pid in seen:
+            continue
+        p = prep.catalog.get(pid)
+        if p.category == cat and (unit_cost(prep, p) or cost) < cost:
+            cheaper.append(p)
+            seen.add(pid)
+    if not cheaper:
+        return f"the cheapest {cat.value} that fits"
+    blockers: dict[str, int] = {}
+    lost_terms: dict[str, int] = {}
+    for p in cheaper:
+        b2 = swap(build, part, p)
+        v = hard_violations(prep, b2)
+        if v:
+            title = rule_title(prep, v[0][0])
+            blockers[title] = blockers.get(title, 0) + 1
+            continue
+        s = score_build(prep, b2)
+        if s.throughput < base_score.throughput:
+            blockers["throughput"] = blockers.get("throughput", 0) + 1
+        elif s.balance < base_score.balance:
+            for t in base_score.terms:
+                if t not in s.terms:
+                    lost_terms[t] = lost_terms.get(t, 0) + 1
+        else:
+            blockers["ties on price"] = blockers.get("ties on price", 0) + 1
+    if lost_terms:
+        terms = sorted(lost_terms, key=lambda t: -lost_terms[t])[:2]
+        blockers["keeps " + " and ".join(term_label(t) for t in terms)] = sum(lost_terms.values())
+    top = sorted(blockers.items(), key=lambda kv: -kv[1])[:2]
+    return f"cheapest {cat.value} that " + " and ".join(_as_condition(k) for k, _ in top)
+
+
+def _as_condition(label: str) -> str:
+    if label.startswith("keeps "):
+        return label
+    if label == "throughput":
+        return "keeps the GPU's throughput"
+    if label == "ties on price":
+        return "ties the cheapest"
+    return "meets: " + label[:1].lower() + label[1:]
+
+
+def rule_title(prep: Prepared, rule_id: str) -> str:
+    for r in prep.hard:
+        if r.id == rule_id:
+            return r.title
+    return {"workload.ram-floor": "RAM at least the workload's ratio to VRAM",
+            "workload.ssd-floor": "the workload's SSD capacity"}.get(rule_id, rule_id)
+
+
+def term_label(term: str) -> str:
+    return next((d for n, _, d in objective.BALANCE_TERMS if n == term), term)
+
+
+def next_better(prep: Prepared, build: Build, part: AnyPart, base_score, budget,
+                res: PlanResult) -> str | None:
+    """The cheapest better part of the slot, and what it would (not) buy."""
+    cost = unit_cost(prep, part) or 0
+    best = None
+    for c in prep.base.by_cat.get(part.category, []):
+        if c.id == part.id or c.cost < cost:
+            continue
+        gain = better_than(c.part, part)
+        if gain and (best is None or (c.cost, c.id) < (best[0].cost, best[0].id)):
+            best = (c, gain)
+    if best is None:
+        return None
+    c, gain = best
+    b2 = swap(build, part, c.part)
+    qty = next(i.quantity for i in build.items if i.part.id == part.id)
+    ratio = c.cost / cost if cost else float("inf")
+    head = f"{c.part.name}: {ratio:.1f}x the price for {gain}"
+    v = hard_violations(prep, b2)
+    if v:
+        text = f"{head}, but {v[0][1]}"
+    else:
+        s = score_build(prep, b2)
+        extra = (c.cost - cost) * qty
+        if s.key[:2] <= base_score.key[:2]:
+            text = f"{head}, no gain {workload_phrase(prep)}"
+        elif budget is not None and base_score.cost + extra > budget:
+            over = in_budget_currency(prep, base_score.cost + extra - budget)
+            text = f"{head}, +{fmt(over)} over budget"
+        else:
+            text = f"{head}"
+    res.not_chosen.append(text)
+    return text
+
+
+def gpu_reason(prep: Prepared, out: Outcome, gpu: AnyPart, ups: list[Option],
+               not_chosen: list[str]) -> str:
+    chip = short_chip(chip_of(gpu))
+    n_boards = sum(1 for c in prep.base.by_cat[Category.gpu] if chip_of(c.part) == chip_of(gpu))
+    head = (f"the cheapest of {n_boards} {chip} boards that fit" if n_boards > 1
+            else f"the only {chip} board that fits")
+    if not ups:
+        return f"{head}; the fastest GPU with a valid build in this market"
+    u = ups[0]
+    text = (f"{u.gpu}: +{u.delta_throughput_pct:.0f} % throughput, but the cheapest build with "
+            f"it is {fmt(u.delta_cost)} over budget")
+    not_chosen.append(text)
+    return f"{head}; {text}"
+
+
+# -- alternatives and upgrades --------------------------------------------------------------
+
+def _option(prep: Prepared, o: Outcome, label: str, plan_cost: int, plan_thr: float,
+            note: str = "") -> Option:
+    gpu = o.gpu()
+    thr = o.score.throughput / objective.THROUGHPUT_SCALE
+    budget = prep.budget_local.minor if prep.budget_local else None
+    return Option(
+        label=label,
+        gpu=short_chip(chip_of(gpu.part)) if gpu else "no GPU",
+        cost_local=money_local(prep, o.score.cost),
+        cost_budget=in_budget_currency(prep, o.score.cost),
+        throughput=thr,
+        delta_cost=in_budget_currency(prep, o.score.cost - (budget if budget and label == "upgrade"
+                                                             else plan_cost)),
+        delta_throughput_pct=pct(thr, plan_thr),
+        parts=[(c.id, q) for c, q in o.chosen],
+        fits_budget=budget is None or o.score.cost <= budget,
+        note=note,
+    )
+
+
+def chip_ids(prep: Prepared, chip: str) -> frozenset[str]:
+    return frozenset(c.id for c in prep.base.by_cat[Category.gpu] if chip_of(c.part) == chip)
+
+
+def alternatives(prep: Prepared, out: Outcome) -> list[Option]:
+    """The best build with each of the next GPU chips (within the budget)."""
+    gpu = out.gpu()
+    if gpu is None:
+        return []
+    excluded = set(chip_ids(prep, chip_of(gpu.part)))
+    plan_thr = out.score.throughput / objective.THROUGHPUT_SCALE
+    opts = []
+    while len(opts) < MAX_ALTERNATIVES:
+        o = solve_prepared(prep, exclude_ids=frozenset(excluded))
+        if not o.ok or o.gpu() is None:
+            break
+        g = o.gpu()
+        opts.append(_option(prep, o, f"with {short_chip(chip_of(g.part))}", out.score.cost,
+                            plan_thr))
+        excluded |= chip_ids(prep, chip_of(g.part))
+    return opts
+
+
+def upgrades(prep: Prepared, out: Outcome) -> list[Option]:
+    """Faster chips in the order more money buys them: the Pareto steps of (cost, throughput)."""
+    gpu = out.gpu()
+    if gpu is None or prep.budget_local is None:
+        return []
+    plan_thr = out.score.throughput / objective.THROUGHPUT_SCALE
+    chips: dict[str, float] = {}
+    for c in prep.base.by_cat[Category.gpu]:
+        if c.throughput > gpu.throughput:
+            chips[chip_of(c.part)] = max(chips.get(chip_of(c.part), 0.0), c.throughput)
+    found = []
+    for chip in chips:
+        o = solve_prepared(prep, None, require_any={Category.gpu: chip_ids(prep, chip)},
+                           stages=("cost",))
+        if o.ok:
+            found.append(o)
+    found.sort(key=lambda o: (o.score.cost, -o.score.throughput))
+    steps, best = [], out.score.throughput
+    for o in found:
+        if o.score.throughput > best:
+            best = o.score.throughput
+            steps.append(_option(prep, o, "upgrade", out.score.cost, plan_thr))
+        if len(steps) >= MAX_UPGRADES:
+            break
+    return steps
+
+
+# -- infeasibility ------------------------------------------------------------------------------
+
+def relaxable(prep: Prepared) -> list[tuple[str, dict[str, Any]]]:
+    """(requirement in words, how to drop it) for each requirement a person may drop."""
+    req = prep.req
+    out: list[tuple[str, dict[str, Any]]] = []
+    for r in prep.hard:
+        if r.id in PROMOTED:
+            label = ("no BIOS update" if r.id == "platform.bios-update"
+                     else f"'{r.title}' ({r.id})")
+            out.append((label, {"relax_rules": req.relax_rules + (r.id,)}))
+        elif r.id == "dl.vram-floor" and prep.workload is not None:
+            out.append((f"the {prep.workload.name} workload's {prep.workload.vram_floor_gb:g} GB "
+                        f"VRAM floor", {"relax_rules": req.relax_rules + (r.id,)}))
+    if req.floors and (prep.workload is not None or prep.base.by_cat[Category.gpu]):
+        out.append(("the RAM-to-VRAM and SSD-size floors", {"floors": False}))
+    if req.gpus > 1:
+        out.append((f"{req.gpus} GPUs (one instead)", {"gpus": 1}))
+    for ref in req.require:
+        out.append((f"--require {ref}", {"require": tuple(x for x in req.require if x != ref)}))
+    return out
+
+
+def infeasibility(prep: Prepared, out: Outcome) -> Infeasibility:
+    req = prep.req
+    where = f"in market {prep.market.code}" + (f" on {prep.base.as_of}" if prep.base.as_of else "")
+    if out.empty:
+        cats = ", ".join(c.value for c in out.empty)
+        why = [f"{c.value}: " + _why_empty(prep, c) for c in out.empty]
+        return Infeasibility(f"No build is possible {where}: no valid {cats} ({'; '.join(why)}).",
+                             binding=cats)
+    cheapest = solve_prepared(prep, None, stages=("cost",))
+    budget_txt = fmt(req.budget) if req.budget else "the budget"
+    rel = []
+    best = None
+    for label, change in relaxable(prep):
+        o, p2 = _solve_relaxed(prep, change)
+        if o is None or not o.ok:
+            rel.append((label, "still no build"))
+            continue
+        cost = o.score.cost
+        fits = prep.budget_local is not None and cost <= prep.budget_local.minor
+        effect = (f"cheapest build {fmt(in_budget_currency(prep, cost))}"
+                  + (" (fits the budget)" if fits else ""))
+        if cheapest.ok and cost < cheapest.score.cost:
+            effect += f", saves {fmt(in_budget_currency(prep, cheapest.score.cost - cost))}"
+        rel.append((label, effect))
+        if best is None or cost < best[1]:
+            best = (label, cost, fits)
+    if not cheapest.ok:
+        binding = next((lab for lab, e in rel if e.startswith("cheapest")), None)
+        text = (f"No build meets the requirements {where}, at any price."
+                + (f" Dropping {binding} would allow one." if binding else
+                   " No single requirement can be dropped to allow one."))
+        return Infeasibility(text, binding=binding, relaxations=rel)
+    opt = _option(prep, cheapest, "cheapest", 0, 0.0)
+    over = in_budget_currency(prep, cheapest.score.cost - prep.budget_local.minor)
+    gpu = opt.gpu
+    g = cheapest.gpu()
+    gpu_alone = (f"; its {gpu} alone costs {fmt(in_budget_currency(prep, g.cost * req.gpus))}"
+                 if g else "")
+    text = (f"Nothing fits {budget_txt} {where}: the cheapest build that meets the requirements "
+            f"costs {fmt(opt.cost_budget)}, {fmt(over)} over budget{gpu_alone}. ")
+    binding = "the budget"
+    if best is not None and best[1] < cheapest.score.cost:
+        saved = in_budget_currency(prep, cheapest.score.cost - best[1])
+        binding = best[0]
+        text += (f"The requirement that binds hardest is {best[0]}: relaxing it would save "
+                 f"{fmt(saved)}" + (" and fit the budget." if best[2] else
+                                     ", still over budget."))
+    else:
+        text += "No single requirement can be relaxed to lower that price: the budget binds."
+    return Infeasibility(text, cheapest=opt, over_budget=over, binding=binding, relaxations=rel)
+
+
+def _solve_relaxed(prep: Prepared, change: dict[str, Any]):
+    if set(change) <= {"floors"}:
+        return solve_prepared(prep, None, stages=("cost",), floors=False), prep
+    req = replace(prep.req, explain=False, **change)
+    try:
+        p2 = prepare(prep.catalog, req)
+    except Exception:  # noqa: BLE001 - a relaxation that cannot even be prepared gives no build
+        return None, None
+    return solve_prepared(p2, None, stages=("cost",)), p2
+
+
+def _why_empty(prep: Prepared, cat: Category) -> str:
+    whys: dict[str, int] = {}
+    for pid, why in prep.base.dropped.items():
+        if pid in prep.catalog and prep.catalog.get(pid).category == cat:
+            key = why.split(":")[0]
+            whys[key] = whys.get(key, 0) + 1
+    if not whys:
+        return "none in the catalog"
+    return ", ".join(f"{n} {k}" for k, n in sorted(whys.items(), key=lambda kv: -kv[1])[:3])
+
+
+__all__ = ["STAGES", "alternatives", "annotate", "infeasibility", "upgrades", "make_build"]
