@@ -110,12 +110,13 @@ def check_cmd(
     market = market or build.market
     if circuit_w is None:
         circuit_w = US_CIRCUIT_W if market is None or market.lower().startswith("us") else OTHER_CIRCUIT_W
+    as_of = catalog.market(market).date if market else None
     ctx = Context(workload=_workload(workload), allow_bios_update=allow_bios_update,
-                  circuit_w=circuit_w, dataset_gb=dataset_gb)
+                  circuit_w=circuit_w, dataset_gb=dataset_gb, as_of=as_of)
     price = _price(build, catalog, market) if market else None
     result = check_build(build, ctx)
     context = {"workload": workload or "none (defaults)", "circuit": f"{circuit_w} W",
-               "market": market or "none"}
+               "market": market or "none", "as of": str(as_of) if as_of else "today"}
     if as_json:
         out = {"build": build.name, **result.to_dict(), "context": context, "price": price}
         print(json.dumps(out, indent=2, default=str))

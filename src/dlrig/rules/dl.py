@@ -7,6 +7,8 @@ the defaults below, so the rules work without one.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ..catalog.gpu_specs import chip
 from ..parts import Category, Cpu, Gpu, Storage
 from .registry import (
@@ -20,6 +22,7 @@ from .registry import (
 )
 from .text import esc, names
 
+MIXED_PRECISION_COMMON = dt.date(2018, 6, 1)  # NVIDIA Apex AMP, June 2018
 THREADS_PER_GPU = 2  # the founding post; Dettmers: 2, or 4 with on-the-fly preprocessing
 
 
@@ -85,7 +88,9 @@ register(UnaryRule(
 def _tensor_cores(gpu, ctx):
     mixed = getattr(ctx.workload, "mixed_precision", None)
     if mixed is None:
-        mixed = True  # mixed precision is how deep learning trains today (PyTorch AMP)
+        # Mixed precision is how deep learning trains today (PyTorch AMP); before
+        # NVIDIA's Apex AMP (mid-2018) a historical build trained in FP32.
+        mixed = ctx.as_of is None or ctx.as_of >= MIXED_PRECISION_COMMON
     if not mixed:
         return None
     spec = chip(gpu.chipset)
@@ -124,6 +129,7 @@ register(UnaryRule(
 # (pytorch/pytorch#157517, #172352); the cu126 wheels still carry all three.
 MIN_CC_CUDA13 = (7, 5)
 MIN_CC_CUDA12 = (5, 0)
+CUDA13_RELEASED = dt.date(2025, 8, 1)  # CUDA 13.0 and PyTorch 2.8: August 2025
 
 
 def _cc(cc) -> str:
@@ -139,6 +145,8 @@ def _cuda_support(gpu, ctx):
     cc = spec.compute_capability
     if cc >= MIN_CC_CUDA13:
         return None
+    if ctx.as_of is not None and ctx.as_of < CUDA13_RELEASED and cc >= MIN_CC_CUDA12:
+        return None  # a historical market: current releases supported it then
     arch = esc(spec.architecture)
     values = {"compute_capability": _cc(cc), "minimum": _cc(MIN_CC_CUDA13)}
     if cc < MIN_CC_CUDA12:
@@ -168,7 +176,7 @@ register(UnaryRule(
               "Volta (compute capability below 7.5), and PyTorch's CUDA 12.8+ wheels dropped "
               "Maxwell and Pascal in 2.8 and Volta in 2.11; only the cu126 wheels still ship "
               "them. A GTX 1070 bought in 2017 was fine; bought today it is stuck on older "
-              "releases. Sources: CUDA 13.0 release notes (deprecated architectures); "
+              "releases. Judged as of a historical market's date when there is one (--market). Sources: CUDA 13.0 release notes (deprecated architectures); "
               "pytorch/pytorch issues 157517 and 172352; NVIDIA's driver R580 is the last "
               "branch for these GPUs.",
     categories=(Category.gpu,),

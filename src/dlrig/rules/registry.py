@@ -85,6 +85,7 @@ class Context:
     allow_bios_update: bool = False
     circuit_w: int = 1440  # 120 V x 15 A x 0.8 (US); 230 V x 10 A x 0.8 = 1840 elsewhere
     dataset_gb: int | None = None
+    as_of: Any = None  # datetime.date of a historical market: judge software support as of then
 
 
 @dataclass
