@@ -91,3 +91,106 @@ def test_buildrule_cannot_be_error():
     with pytest.raises(ValueError):
         register(BuildRule(id="x.y", severity=Severity.error, title="t", rationale="r",
                            categories=(), test=lambda b, c: None))
+
+
+# -- rule details beyond the fixtures ------------------------------------------------
+
+def _variant(rule_id: str, kind: str, **changes):
+    """A fixture's build with fields of some parts changed: {category: {field: value}}."""
+    build, ctx = load_fixture(FIXTURES / rule_id / f"{kind}.toml")
+    items = []
+    for i in build.items:
+        upd = changes.get(i.part.category.value)
+        items.append(type(i)(i.part.model_copy(update=upd) if upd else i.part, i.quantity))
+    return type(build)(tuple(items), build.name), ctx
+
+
+def _fired(build, ctx, rule_id):
+    return [f for f in check_build(build, ctx).findings if f.rule == rule_id]
+
+
+def test_bios_update_is_info_with_flashback_or_when_allowed():
+    b, ctx = _variant("platform.bios-update", "bad", motherboard={"bios_flashback": True})
+    [f] = _fired(b, ctx, "platform.bios-update")
+    assert f.severity == Severity.info and "flashback" in f.message
+    b, ctx = load_fixture(FIXTURES / "platform.bios-update" / "bad.toml")
+    ctx.allow_bios_update = True
+    [f] = _fired(b, ctx, "platform.bios-update")
+    assert f.severity == Severity.info
+
+
+def test_board_bios_generations_override_the_chipset_table():
+    # A B450 board whose shipped BIOS already runs Ryzen 5000: no update needed.
+    b, ctx = _variant("platform.bios-update", "bad",
+                      motherboard={"bios_generations": ("ryzen-2000", "ryzen-5000")})
+    assert not _fired(b, ctx, "platform.bios-update")
+    # A B550 board that (by its vendor) runs Ryzen 2000: no chipset error.
+    b, ctx = _variant("platform.chipset-generation", "bad",
+                      motherboard={"bios_generations": ("ryzen-2000", "ryzen-3000", "ryzen-5000")})
+    assert not _fired(b, ctx, "platform.chipset-generation")
+
+
+def test_unknown_chipset_is_not_checked_and_socket_mismatch_is_one_error():
+    b, ctx = _variant("platform.bios-update", "good", motherboard={"chipset": "Z999"})
+    r = check_build(b, ctx)
+    assert any(s.startswith("platform.bios-update:") and "Z999" in s for s in r.not_checked)
+    b, ctx = load_fixture(FIXTURES / "platform.socket" / "bad.toml")
+    rules = [f.rule for f in check_build(b, ctx).findings]
+    assert "platform.socket" in rules and "platform.chipset-generation" not in rules
+
+
+def test_chipset_table_covers_the_catalog_generations():
+    from dlrig.rules.chipsets import known_generations, lookup, table
+
+    for g in ("intel-6", "intel-7", "intel-8", "intel-9", "intel-12", "intel-13", "intel-14",
+              "intel-ultra-200", "ryzen-1000", "ryzen-2000", "ryzen-3000", "ryzen-5000",
+              "ryzen-7000", "ryzen-9000"):
+        assert g in known_generations(), g
+    for row in table().values():
+        assert not set(row.native) & set(row.update), row
+    assert lookup("Intel H110").update == ("intel-7",)
+    assert "ryzen-2000" not in lookup("B550").supported
+    assert lookup("X570S").name == "X570" and lookup("B650E").update == ("ryzen-9000",)
+
+
+def test_cuda_and_tensor_core_rules_judge_a_historical_market_by_its_date():
+    import datetime as dt
+
+    b, ctx = load_fixture(FIXTURES / "dl.cuda-support" / "bad.toml")
+    ctx.as_of = dt.date(2017, 5, 31)
+    assert not _fired(b, ctx, "dl.cuda-support")
+    assert not _fired(b, ctx, "dl.tensor-cores")  # FP32 training was the norm then
+    ctx.as_of = dt.date(2025, 9, 1)
+    assert _fired(b, ctx, "dl.cuda-support") and _fired(b, ctx, "dl.tensor-cores")
+
+
+def test_workload_figures_drive_threads_ram_and_ssd():
+    b, ctx = load_fixture(FIXTURES / "dl.cpu-threads" / "good.toml")  # 12 threads, 1 GPU
+    ctx.workload = SimpleNamespace(name="w", threads_per_gpu=16, ram_per_vram=4.0, min_ssd_gb=2000)
+    rules = {f.rule for f in check_build(b, ctx).findings}
+    assert {"dl.cpu-threads", "memory.ram-vs-vram", "dl.ssd"} <= rules
+
+
+def test_connector_rules_skip_when_the_psu_lists_no_connectors():
+    b, ctx = _variant("power.connectors-8pin", "bad", psu={"pcie_8pin": 0, "pcie_6pin": 0})
+    r = check_build(b, ctx)
+    assert not [f for f in r.findings if f.rule.startswith("power.connectors")]
+    assert any(s.startswith("power.connectors-8pin:") for s in r.not_checked)
+
+
+def test_gpu_length_unknown_is_not_checked():
+    b, ctx = _variant("fit.gpu-length", "bad", gpu={"length_mm": None})
+    r = check_build(b, ctx)
+    assert not _fired(b, ctx, "fit.gpu-length")
+    assert any(s.startswith("fit.gpu-length:") and "length" in s for s in r.not_checked)
+
+
+def test_linear_rules_agree_with_their_sums():
+    # The checker's verdict is exactly the inequality the optimizer adds.
+    for rule_id, rule in RULES.items():
+        if not isinstance(rule, LinearRule):
+            continue
+        for kind in ("good", "bad"):
+            b, ctx = load_fixture(FIXTURES / rule_id / f"{kind}.toml")
+            lhs, rhs = rule.sums(b, ctx)
+            assert (lhs > rhs) == (kind == "bad"), (rule_id, kind, lhs, rhs)
