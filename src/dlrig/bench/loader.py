@@ -162,7 +162,7 @@ def measure(paths: list[Path], workers: int, batch: int, seconds: float) -> tupl
 
 def run(directory: Path, cpus: int, quick: bool, progress=None,
         counts: list[int] | None = None) -> list[Measurement]:
-    n_images, batch, seconds = (96, 16, 0.6) if quick else (512, 32, 2.0)
+    n_images, batch, seconds = (48, 8, 0.5) if quick else (512, 32, 2.0)
     t = time.perf_counter()
     paths, kb = make_dataset(directory, n_images, min(cpus, 8))
     make_s = time.perf_counter() - t

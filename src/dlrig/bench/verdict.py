@@ -213,7 +213,9 @@ def _disk(result: BenchResult, demand: float | None) -> tuple[list[Finding], boo
     curve = loader_curve(result)
     feed = max(curve.values()) if curve else None
     need = min(x for x in (demand, feed) if x is not None) if (demand or feed) else None
-    cached = "" if m.params.get("o_direct", True) else " (page cache may have served it)"
+    cached = ("" if m.params.get("o_direct", True) else " (page cache may have served it)")
+    if m.params.get("disk_kind") == "ram":
+        cached = " (a RAM file system: memory speed, not a disk's)"
     if need is None:
         return [Finding(id="disk_feed", severity="info", text=(
             f"the disk reads {_n(m.value.median, 2)} GB/s{cached}, about {_n(disk_ips)} "
