@@ -1,0 +1,94 @@
+"""Plan: budget, currency, market, workload, GPUs -> the best build, explained.
+
+The form is a GET form, so the page's address *is* the link that reproduces
+the plan. ``dlrig.optimize.plan`` does all the work; an impossible plan is a
+``PlanResult`` with status "infeasible" and an explanation, shown as such.
+Downloads: the build as TOML (``dlrig check`` reads it), as a PCPartPicker-
+style markdown list (the Check page reads it), and the plan as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import tomli_w
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ...build import PCPP_TYPES
+from ...optimize import plan
+from ..buildlink import build_query
+from ..forms import Form
+from ..render import jsonable, respond
+from .common import catalog_of, market_options, workload_options
+from .planform import currency_options, parse_plan, plan_params
+
+router = APIRouter()
+
+PCPP_NAMES = {cat: name.title().replace("Cpu", "CPU") for name, cat in PCPP_TYPES.items()}
+DOWNLOADS = ("toml", "md", "json")
+
+
+def form_context(catalog, form: Form, values: dict) -> dict:
+    return {
+        "errors": form.errors, "values": values, "markets": market_options(catalog),
+        "currencies": currency_options(),
+        "workloads": [("", "none (no memory or storage floors)"), *workload_options()],
+    }
+
+
+@router.get("/plan")
+def plan_page(request: Request):
+    catalog = catalog_of(request)
+    form = Form(request.query_params)
+    submitted = "budget" in request.query_params
+    req, values = parse_plan(form, catalog) if submitted else (None, {
+        "budget": "", "currency": "USD", "market": "", "workload": "", "gpus": "1",
+        "require": "", "exclude": "", "bios": "", "circuit": "auto", "dataset_gb": ""})
+    download = form.choice("download", DOWNLOADS, default=None, what="download format")
+    ctx = form_context(catalog, form, values)
+    if not submitted:
+        return respond(request, "plan.html", {**ctx, "result": None}, {"result": None})
+    if req is None:
+        return respond(request, "plan.html", {**ctx, "result": None}, {"errors": form.errors},
+                       status_code=422)
+    result = plan(catalog, req)
+    link = urlencode(plan_params(values))
+    if download:
+        return _download(download, result, link)
+    ctx.update(result=result, link=link, market=catalog.market(result.market),
+               build_link=build_query(result.build, market=result.market,
+                                      workload=result.workload) if result.build else "")
+    return respond(request, "plan.html", ctx, result)
+
+
+def _download(fmt: str, result, link: str) -> Response:
+    """The plan as a file; an infeasible plan has no build, so only its JSON."""
+    if fmt == "json" or result.build is None:
+        body = json.dumps(jsonable(result), indent=2)
+        return _file(body, "application/json", "dlrig-plan.json")
+    if fmt == "toml":
+        data = result.build.to_toml_dict()
+        data["notes"] = [f"dlrig plan: {result.status}, total {result.total_local}"
+                         + (f" ({result.total_budget})" if result.total_budget != result.total_local else ""),
+                         f"reproduce: /plan?{link}"]
+        return _file(tomli_w.dumps(data), "application/toml", "dlrig-build.toml")
+    lines = ["Type|Item|Price", ":----|:----|:----"]
+    for p in result.parts:
+        qty = f" ({p.quantity} x)" if p.quantity > 1 else ""
+        est = " (estimated)" if p.unit_price.estimated else ""
+        lines.append(f"**{PCPP_NAMES.get(p.part.category, p.part.category.value)}** | "
+                     f"{_md(p.part.name)}{qty} | {p.total_local}{est}")
+    lines.append(f"| *Total* | | {result.total_local} |")
+    lines.append("")
+    lines.append(f"Planned by dlrig ({result.status}): /plan?{link}")
+    return _file("\n".join(lines) + "\n", "text/markdown; charset=utf-8", "dlrig-build.md")
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "/").replace("[", "(").replace("]", ")")
+
+
+def _file(body: str, media: str, name: str) -> Response:
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
