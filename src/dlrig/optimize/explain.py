@@ -32,6 +32,7 @@ from .solve import STAGES, Outcome, Prepared, make_build, prepare, solve_prepare
 
 MAX_ALTERNATIVES = 3
 MAX_UPGRADES = 3
+MAX_SWAPS = 30  # better parts tried per slot when looking for one that fits
 
 
 def annotate(prep: Prepared, out: Outcome, res: PlanResult) -> None:
@@ -123,6 +124,11 @@ def money_local(prep: Prepared, minor: int) -> Money:
 
 def in_budget_currency(prep: Prepared, minor: int) -> Money:
     return prep.to_budget_currency(money_local(prep, minor))
+
+
+LABEL = {Category.cpu: "CPU", Category.gpu: "GPU", Category.memory: "memory kit",
+         Category.motherboard: "board", Category.storage: "drive", Category.psu: "PSU",
+         Category.case: "case", Category.cooler: "cooler"}
 
 
 def workload_phrase(prep: Prepared) -> str:
@@ -218,7 +224,7 @@ def why_this(prep: Prepared, build: Build, part: AnyPart, base_score) -> str:
             cheaper.append(p)
             seen.add(pid)
     if not cheaper:
-        return f"the cheapest {cat.value} that fits"
+        return f"the cheapest {LABEL[cat]} that fits"
     blockers: dict[str, int] = {}
     lost_terms: dict[str, int] = {}
     for p in cheaper:
@@ -241,7 +247,7 @@ def why_this(prep: Prepared, build: Build, part: AnyPart, base_score) -> str:
         terms = sorted(lost_terms, key=lambda t: -lost_terms[t])[:2]
         blockers["keeps " + " and ".join(term_label(t) for t in terms)] = sum(lost_terms.values())
     top = sorted(blockers.items(), key=lambda kv: -kv[1])[:2]
-    return f"cheapest {cat.value} that " + " and ".join(_as_condition(k) for k, _ in top)
+    return f"cheapest {LABEL[cat]} that " + " and ".join(_as_condition(k) for k, _ in top)
 
 
 def _as_condition(label: str) -> str:
@@ -270,33 +276,29 @@ def next_better(prep: Prepared, build: Build, part: AnyPart, base_score, budget,
                 res: PlanResult) -> str | None:
     """The cheapest better part of the slot, and what it would (not) buy."""
     cost = unit_cost(prep, part) or 0
+    better = sorted(((c, better_than(c.part, part)) for c in prep.base.by_cat.get(part.category, [])
+                     if c.id != part.id and c.cost >= cost), key=lambda cg: (cg[0].cost, cg[0].id))
     best = None
-    for c in prep.base.by_cat.get(part.category, []):
-        if c.id == part.id or c.cost < cost:
-            continue
-        gain = better_than(c.part, part)
-        if gain and (best is None or (c.cost, c.id) < (best[0].cost, best[0].id)):
+    for c, gain in [cg for cg in better if cg[1]][:MAX_SWAPS]:
+        b2 = swap(build, part, c.part)
+        if not hard_violations(prep, b2):  # compare with parts that would fit this build
             best = (c, gain)
+            break
     if best is None:
         return None
     c, gain = best
-    b2 = swap(build, part, c.part)
     qty = next(i.quantity for i in build.items if i.part.id == part.id)
     ratio = c.cost / cost if cost else float("inf")
     head = f"{c.part.name}: {ratio:.1f}x the price for {gain}"
-    v = hard_violations(prep, b2)
-    if v:
-        text = f"{head}, but {v[0][1]}"
+    s = score_build(prep, b2)
+    extra = (c.cost - cost) * qty
+    if s.key[:2] <= base_score.key[:2]:
+        text = f"{head}, no gain {workload_phrase(prep)}"
+    elif budget is not None and base_score.cost + extra > budget:
+        over = in_budget_currency(prep, base_score.cost + extra - budget)
+        text = f"{head}, but {fmt(over)} over budget"
     else:
-        s = score_build(prep, b2)
-        extra = (c.cost - cost) * qty
-        if s.key[:2] <= base_score.key[:2]:
-            text = f"{head}, no gain {workload_phrase(prep)}"
-        elif budget is not None and base_score.cost + extra > budget:
-            over = in_budget_currency(prep, base_score.cost + extra - budget)
-            text = f"{head}, +{fmt(over)} over budget"
-        else:
-            text = f"{head}"
+        text = head
     res.not_chosen.append(text)
     return text
 

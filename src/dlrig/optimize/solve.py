@@ -74,6 +74,11 @@ class Prepared:
         return self.catalog.convert(money, self.req.budget.currency, self.base.as_of, m.rate_kind)
 
 
+def circuit_default(market_code: str) -> int:
+    """What ``dlrig check`` assumes: 120 V x 15 A x 0.8 in the US, 230 V x 10 A x 0.8 elsewhere."""
+    return 1440 if market_code.lower().startswith("us") else 1840
+
+
 def perf_workload_for(name: str | None):
     from ..perf import get_workload, workloads
 
@@ -95,11 +100,10 @@ def prepare(catalog: Catalog, req: PlanRequest) -> Prepared:
 
     workload = get_workload(req.workload) if req.workload else None
     perf_wl = perf_workload_for(req.workload)
-    ctx = Context(workload=workload, allow_bios_update=req.allow_bios_update)
-    if req.circuit_w:
-        ctx.circuit_w = req.circuit_w
-    if req.dataset_gb:
-        ctx.dataset_gb = req.dataset_gb
+    market = catalog.market(req.market)
+    ctx = Context(workload=workload, allow_bios_update=req.allow_bios_update,
+                  circuit_w=req.circuit_w or circuit_default(market.code),
+                  dataset_gb=req.dataset_gb, as_of=req.as_of or market.date)
     hard = hard_rules(ctx, req.extra_hard, req.relax_rules)
     base = build_candidates(catalog, req, ctx, workload, perf_wl, hard)
     prep = Prepared(catalog, req, ctx, workload, perf_wl, hard, base,

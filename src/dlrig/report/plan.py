@@ -1,0 +1,242 @@
+"""Rendering of plans and sweeps: rich tables, forum-style markdown, CSV, PNG.
+
+Rendering only; every number comes from ``dlrig.optimize`` (``PlanResult``,
+``SweepRow``). The markdown is PCPartPicker's "Type | Item | Price" part
+list, one row per unit, so ``dlrig check`` can read it back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..optimize import objective
+from ..optimize.result import PlanResult
+from ..parts import Category
+from ..units import Money
+
+PCPP_TYPE = {
+    Category.cpu: "CPU", Category.cooler: "CPU Cooler", Category.motherboard: "Motherboard",
+    Category.memory: "Memory", Category.storage: "Storage", Category.gpu: "Video Card",
+    Category.case: "Case", Category.psu: "Power Supply",
+}
+_STATUS_STYLE = {"optimal": "bold green", "feasible": "yellow", "infeasible": "bold red",
+                 "unknown": "bold red"}
+
+
+def money(m: Money | None) -> str:
+    return "-" if m is None else m.format(decimals=False)
+
+
+def both(local: Money | None, budget: Money | None) -> str:
+    if local is None:
+        return "-"
+    if budget is None or budget.currency == local.currency:
+        return money(local)
+    return f"{money(local)} ({money(budget)})"
+
+
+def headline(res: PlanResult) -> str:
+    parts = [f"market {res.market}" + (f" ({res.as_of})" if res.as_of else ""),
+             f"budget {money(res.budget)}" if res.budget else "no budget",
+             f"workload {res.workload or 'none (no floors)'}"]
+    if res.gpus != 1:
+        parts.append(f"{res.gpus} GPUs")
+    return "dlrig plan: " + ", ".join(parts)
+
+
+def status_line(res: PlanResult) -> str:
+    st = res.stats
+    stages = ", ".join(f"{s['stage']} {s['status'].lower()}" for s in st.stages) or "not solved"
+    c = st.candidates
+    return (f"status {res.status} (CP-SAT: {stages}); {c.get('priced', 0)} priced parts, "
+            f"{c.get('valid', 0)} valid, {c.get('after_pruning', c.get('valid', 0))} after "
+            f"pruning; {st.variables} variables, {st.constraints} constraints; {st.wall_s:.2f} s")
+
+
+def power_text(res: PlanResult) -> str:
+    p = res.power
+    if p is None or p.psu_w is None:
+        return "-"
+    return (f"~{p.sustained_w} W sustained; PSU {p.psu_w} W: {p.headroom_w} W "
+            f"({p.headroom_pct:.0f} %) headroom")
+
+
+def parts_table(res: PlanResult) -> Table:
+    cur = res.budget.currency if res.budget else res.currency
+    t = Table("type", "item", "qty", f"price ({res.currency})",
+              *([f"({cur})"] if cur != res.currency else []), "share")
+    for p in res.parts:
+        price = money(p.total_local) + (" *" if p.unit_price.estimated else "")
+        row = [PCPP_TYPE[p.part.category], p.part.name, str(p.quantity), price]
+        if cur != res.currency:
+            row.append(money(p.total_budget))
+        row += ["-" if p.share is None else f"{100 * p.share:.0f} %"]
+        t.add_row(*row)
+    return t
+
+
+def render_plan(console: Console, res: PlanResult) -> None:
+    console.print(Text(headline(res), style="bold"))
+    if not res.ok:
+        console.print(Text(res.status.upper(), style=_STATUS_STYLE.get(res.status, "bold")))
+        if res.infeasibility:
+            console.print(Text(res.infeasibility.summary))
+            if res.infeasibility.relaxations:
+                t = Table("requirement", "without it", title="Requirements dropped one at a time")
+                for r, e in res.infeasibility.relaxations:
+                    t.add_row(r, e)
+                console.print(t)
+        elif res.message:
+            console.print(Text(res.message))
+        console.print(Text(status_line(res), style="dim"))
+        return
+    console.print(parts_table(res))
+    console.print(Text("Why", style="bold"))
+    for p in res.parts:
+        console.print(Text(f"  - {p.part.name}: {p.reason}"))
+    total = both(res.total_local, res.total_budget)
+    left = ""
+    if res.budget_local and res.total_local:
+        left = f" ({100 * res.total_local.minor / res.budget_local.minor:.0f} % of the budget)"
+    console.print(Text(f"total: {total}{left}", style="bold"))
+    console.print(f"estimated throughput: {res.throughput:.3f} x the reference card "
+                  f"({_ref()}) for {res.workload or 'the default profile'}")
+    console.print(f"power: {power_text(res)}")
+    if res.score is not None:
+        terms = ", ".join(_term(t) for t in res.score.terms) or "none"
+        console.print(f"balance: {res.score.balance}/{objective.BALANCE_MAX} ({terms})")
+    if any(p.unit_price.estimated for p in res.parts):
+        console.print(Text("* estimated from another market's price", style="dim"))
+    if res.not_chosen:
+        console.print(Text("Not chosen", style="bold"))
+        for s in res.not_chosen:
+            console.print(Text("  - " + s))
+    if res.alternatives:
+        console.print(options_table(res, res.alternatives, "Alternatives (next GPU chips)"))
+    if res.upgrades:
+        console.print(Text("Upgrade path", style="bold"))
+        for u in res.upgrades:
+            console.print(Text("  - " + upgrade_text(u)))
+    if res.check is not None:
+        w = [f for f in res.check.findings if f.severity.value != "info"]
+        console.print(Text(f"dlrig check: {'OK' if res.check.ok else 'NOT OK'}; "
+                           f"{len(w)} warnings", style="green" if res.check.ok else "bold red"))
+        for f in w:
+            console.print(Text(f"  - {f.rule}: {f.message}", style="yellow"))
+    console.print(Text(status_line(res), style=_STATUS_STYLE.get(res.status, "dim")))
+
+
+def _term(name: str) -> str:
+    return next((d for n, _, d in objective.BALANCE_TERMS if n == name), name)
+
+
+def _ref() -> str:
+    from ..perf import REFERENCE_CHIP
+
+    return REFERENCE_CHIP
+
+
+def upgrade_text(u) -> str:
+    return (f"+{money(u.delta_cost)} (total {money(u.cost_budget)}) buys a {u.gpu}: "
+            f"+{u.delta_throughput_pct:.0f} % throughput")
+
+
+def options_table(res: PlanResult, opts, title: str) -> Table:
+    t = Table("GPU", "total", "vs plan", "throughput", title=title)
+    for o in opts:
+        d = o.delta_throughput_pct
+        t.add_row(o.gpu, money(o.cost_budget), money(o.delta_cost),
+                  f"{o.throughput:.3f} ({'' if d is None else f'{d:+.0f} %'})")
+    return t
+
+
+def plan_markdown(res: PlanResult) -> str:
+    """Forum part list: 'Type|Item|Price', one row per unit, then totals and notes."""
+    lines = [f"**{headline(res)}** ({res.status})", ""]
+    if not res.ok:
+        lines.append(res.infeasibility.summary if res.infeasibility else res.message)
+        return "\n".join(lines) + "\n"
+    lines += ["Type|Item|Price", ":----|:----|:----"]
+    for p in res.parts:
+        unit_local = Money(p.total_local.minor // p.quantity, p.total_local.currency)
+        unit_budget = Money(p.total_budget.minor // p.quantity, p.total_budget.currency)
+        for _ in range(p.quantity):
+            est = " (estimated)" if p.unit_price.estimated else ""
+            lines.append(f"**{PCPP_TYPE[p.part.category]}** | {p.part.name} | "
+                         f"{both(unit_local, unit_budget)}{est}")
+    lines.append(f" | **Total** | **{both(res.total_local, res.total_budget)}**")
+    lines.append(f" | *Estimated draw* | {power_text(res)}")
+    lines.append(f" | *Estimated throughput* | {res.throughput:.3f} x {_ref()}")
+    lines.append("")
+    lines.append("Why:")
+    lines.append("")
+    for p in res.parts:
+        lines.append(f"- **{p.part.name}**: {p.reason}")
+    if res.upgrades:
+        lines += ["", "Upgrade path:", ""] + [f"- {upgrade_text(u)}" for u in res.upgrades]
+    if res.alternatives:
+        lines += ["", "Alternatives:", ""]
+        for o in res.alternatives:
+            lines.append(f"- {o.gpu}: {money(o.cost_budget)} ({money(o.delta_cost)} vs plan), "
+                         f"throughput {o.throughput:.3f}")
+    lines += ["", f"*{status_line(res)}*"]
+    return "\n".join(lines) + "\n"
+
+
+# -- sweeps --------------------------------------------------------------------------------
+
+SWEEP_FIELDS = ("budget", "currency", "status", "total", "total_market_currency", "gpu", "cpu",
+                "ram_gb", "throughput", "parts", "wall_s")
+
+
+def sweep_table(rows, title: str) -> Table:
+    t = Table("budget", "status", "total", "GPU", "CPU", "RAM", "throughput", title=title)
+    for r in rows:
+        t.add_row(money(r.budget), r.status, money(r.total), r.gpu or "-", r.cpu or "-",
+                  f"{r.ram_gb} GB" if r.ram_gb else "-", f"{r.throughput:.3f}")
+    return t
+
+
+def sweep_csv(rows) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=SWEEP_FIELDS, lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow(r.to_dict())
+    return buf.getvalue()
+
+
+def sweep_plot(rows, path: str | Path, title: str) -> Path:
+    """Estimated throughput against budget, the GPU named where it changes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    xs = [r.budget.amount for r in rows]
+    ys = [r.throughput for r in rows]
+    fig, ax = plt.subplots(figsize=(9, 5), dpi=110)
+    ax.step(xs, ys, where="post", color="#2a6ebb", linewidth=2)
+    ax.plot(xs, ys, "o", color="#2a6ebb", markersize=3)
+    last = None
+    for r in rows:
+        if r.gpu and r.gpu != last:
+            ax.annotate(r.gpu.removeprefix("GeForce "), (r.budget.amount, r.throughput),
+                        textcoords="offset points", xytext=(4, 6), fontsize=8, rotation=30)
+        last = r.gpu if r.gpu else last
+    cur = rows[0].budget.currency if rows else ""
+    ax.set_xlabel(f"budget ({cur})")
+    ax.set_ylabel(f"estimated throughput (x {_ref()})")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    p = Path(path)
+    fig.savefig(p)
+    plt.close(fig)
+    return p
