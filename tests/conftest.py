@@ -1,0 +1,28 @@
+"""Shared test fixtures.
+
+``shared_data`` points at ``../shared/data`` beside the repository (given to
+the project for tests and benchmarks, never copied into it); tests that need
+it skip with a reason when it is absent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared test data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _isolated_db(tmp_path_factory, monkeypatch):
+    """Never touch the user's real database from a test."""
+    monkeypatch.setenv("DLRIG_DB", str(tmp_path_factory.mktemp("db") / "dlrig.db"))
