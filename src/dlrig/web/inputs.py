@@ -52,3 +52,33 @@ def build_from_text(text: str, catalog: Catalog, where: str) -> Build:
         ) from None
     return build_from_dict(data, catalog, where)
 
+
+
+async def build_from_form(raw, form, catalog: Catalog) -> tuple[Build | None, str]:
+    """The build in a submitted form: an uploaded ``build_file`` or pasted ``parts``.
+
+    Problems go into ``form.errors`` beside the field that held them; the
+    pasted text is returned so the form can show it again.
+    """
+    from starlette.datastructures import UploadFile
+
+    from ..errors import DlrigError
+    from .forms import MAX_TEXT
+
+    text = form.text("parts", "", MAX_TEXT)
+    upload = raw.get("build_file")
+    has_file = isinstance(upload, UploadFile) and bool(upload.filename)
+    try:
+        if has_file:
+            name = safe_name(upload.filename, "build file")
+            data = await upload.read()
+            if not data:
+                form.errors["build_file"] = f"{name} is empty"
+                return None, text
+            return build_from_text(decode_text(data, name), catalog, name), text
+        if text:
+            return build_from_text(text, catalog, "part list"), text
+        form.errors["parts"] = "paste a part list, or choose a build file below"
+    except DlrigError as e:
+        form.errors["build_file" if has_file else "parts"] = e.one_line()
+    return None, text

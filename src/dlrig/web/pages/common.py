@@ -10,6 +10,7 @@ from ...build import Build, BuildItem
 from ...catalog import Catalog, LocalPrice
 from ...errors import DlrigError
 from ...units import Money
+from ..forms import Form
 
 
 def catalog_of(request: Request) -> Catalog:
@@ -29,6 +30,11 @@ def workload_options() -> list[tuple[str, str]]:
     from ...perf import workloads
 
     return [(name, f"{w.title}") for name, w in workloads().items()]
+
+
+def optional_workloads() -> list[tuple[str, str]]:
+    """Workload choices where none is allowed (the rules' defaults), as in ``dlrig check``."""
+    return [("", "none (the rules' defaults)"), *workload_options()]
 
 
 def default_workload() -> str:
@@ -67,3 +73,30 @@ def priced(build: Build, catalog: Catalog, market: str | None) -> tuple[list[Pri
             t = lp.money * item.quantity
             total = t if total is None else total + t
     return rows, total, missing
+
+
+CIRCUITS = (("auto", "by market (US 1,440 W, else 1,840 W)"), ("1440", "120 V, 15 A: 1,440 W"),
+            ("1840", "230 V, 10 A: 1,840 W"))
+
+
+def check_options(form: Form, catalog) -> dict:
+    """The check's context, defaulted as ``dlrig check`` defaults it."""
+    from ...perf import get_workload
+    from ...rules import Context
+
+    market = form.choice("market", catalog.markets, default=default_market(catalog), what="market")
+    workload = form.choice("workload", [k for k, _ in workload_options()],
+                           default="", what="workload")
+    circuit = form.choice("circuit", [k for k, _ in CIRCUITS], default="auto", what="circuit")
+    dataset = form.number("dataset_gb", low=1, high=1_000_000, what="dataset size in GB",
+                          required=False)
+    if circuit in (None, "auto"):
+        circuit_w = 1440 if market is None or market.lower().startswith("us") else 1840
+    else:
+        circuit_w = int(circuit)
+    as_of = catalog.market(market).date if market else None
+    ctx = Context(workload=get_workload(workload) if workload else None,
+                  allow_bios_update=form.flag("bios"), circuit_w=circuit_w,
+                  dataset_gb=int(dataset) if dataset is not None else None, as_of=as_of)
+    return {"market": market, "workload": workload, "circuit": circuit, "bios": form.flag("bios"),
+            "dataset_gb": form.text("dataset_gb", "", 40), "ctx": ctx}

@@ -16,8 +16,8 @@ import tomli_w
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ...build import PCPP_TYPES
 from ...optimize import plan
+from ...report.plan import plan_markdown
 from ..buildlink import build_query
 from ..forms import Form
 from ..render import jsonable, respond
@@ -26,7 +26,6 @@ from .planform import currency_options, parse_plan, plan_params
 
 router = APIRouter()
 
-PCPP_NAMES = {cat: name.title().replace("Cpu", "CPU") for name, cat in PCPP_TYPES.items()}
 DOWNLOADS = ("toml", "md", "json")
 
 
@@ -44,7 +43,7 @@ def plan_page(request: Request):
     form = Form(request.query_params)
     submitted = "budget" in request.query_params
     req, values = parse_plan(form, catalog) if submitted else (None, {
-        "budget": "", "currency": "USD", "market": "", "workload": "", "gpus": "1",
+        "budget": "", "currency": "", "market": "", "workload": "", "gpus": "1",
         "require": "", "exclude": "", "bios": "", "circuit": "auto", "dataset_gb": ""})
     download = form.choice("download", DOWNLOADS, default=None, what="download format")
     ctx = form_context(catalog, form, values)
@@ -74,20 +73,8 @@ def _download(fmt: str, result, link: str) -> Response:
                          + (f" ({result.total_budget})" if result.total_budget != result.total_local else ""),
                          f"reproduce: /plan?{link}"]
         return _file(tomli_w.dumps(data), "application/toml", "dlrig-build.toml")
-    lines = ["Type|Item|Price", ":----|:----|:----"]
-    for p in result.parts:
-        qty = f" ({p.quantity} x)" if p.quantity > 1 else ""
-        est = " (estimated)" if p.unit_price.estimated else ""
-        lines.append(f"**{PCPP_NAMES.get(p.part.category, p.part.category.value)}** | "
-                     f"{_md(p.part.name)}{qty} | {p.total_local}{est}")
-    lines.append(f"| *Total* | | {result.total_local} |")
-    lines.append("")
-    lines.append(f"Planned by dlrig ({result.status}): /plan?{link}")
-    return _file("\n".join(lines) + "\n", "text/markdown; charset=utf-8", "dlrig-build.md")
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "/").replace("[", "(").replace("]", ")")
+    return _file(plan_markdown(result) + f"\nReproduce: /plan?{link}\n", "text/markdown; charset=utf-8",
+                 "dlrig-build.md")
 
 
 def _file(body: str, media: str, name: str) -> Response:

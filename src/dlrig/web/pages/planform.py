@@ -27,7 +27,7 @@ FIELDS = ("budget", "currency", "market", "workload", "gpus", "require", "exclud
 
 
 def currency_options() -> list[tuple[str, str]]:
-    return [(c, f"{c} - {name}") for c, name in CURRENCIES.items()]
+    return [("", "the market's"), *((c, f"{c} - {name}") for c, name in CURRENCIES.items())]
 
 
 def _refs(form: Form, name: str, catalog: Catalog) -> tuple[str, ...]:
@@ -50,9 +50,8 @@ def parse_plan(form: Form, catalog: Catalog, *, budget_required: bool = True) ->
     values = {k: form.text(k, "", 2000) for k in FIELDS}
     market = form.choice("market", catalog.markets, default=default_market(catalog), what="market")
     values["market"] = market or ""
-    currency_default = "USD"
-    currency = form.choice("currency", CURRENCIES, default=currency_default, what="currency")
-    values["currency"] = currency
+    currency = form.choice("currency", CURRENCIES, default="", what="currency")
+    values["currency"] = currency or ""
     budget = form.number("budget", low=0.01, high=MAX_BUDGET, what="budget", required=budget_required)
     workload = form.choice("workload", [k for k, _ in workload_options()], default="", what="workload")
     gpus = form.integer("gpus", default=1, low=0, high=MAX_GPUS, what="number of GPUs")
@@ -69,7 +68,8 @@ def parse_plan(form: Form, catalog: Catalog, *, budget_required: bool = True) ->
     circuit_w = None if circuit in (None, "auto") else int(circuit)
     try:
         req = PlanRequest(
-            budget=Money.of(Decimal(budget), currency) if budget is not None else None,
+            budget=(Money.of(Decimal(budget), currency or catalog.market(market).currency)
+                    if budget is not None else None),
             market=market, workload=workload or None, gpus=gpus, require=require, exclude=exclude,
             allow_bios_update=form.flag("bios"), circuit_w=circuit_w,
             dataset_gb=int(dataset) if dataset is not None else None,
