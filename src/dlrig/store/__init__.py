@@ -19,13 +19,13 @@ from ..parts import Part, Price
 from .db import Database, default_db_path, resolve_path
 from .schema import SCHEMA_VERSION
 
-__all__ = ["Database", "SCHEMA_VERSION", "default_db_path", "load_catalog", "resolve_path"]
+__all__ = ["Database", "SCHEMA_VERSION", "builtin_catalog", "default_db_path", "load_catalog", "resolve_path"]
 
 _PART = TypeAdapter(Part)
 
 
 @cache
-def _builtin() -> Catalog:
+def builtin_catalog() -> Catalog:
     # Not ``dlrig.catalog.builtin()``: once the ``catalog.builtin`` submodule
     # is imported, that name on the package is the module, not the function.
     from ..catalog.builtin import load_builtin
@@ -42,7 +42,7 @@ def load_catalog(db_path: str | Path | None = None, as_of: dt.date | None = None
     only what was known on that date. A missing database is an error, not
     an empty catalog: ``plan --db`` must not silently plan on built-in data.
     """
-    base = _builtin()
+    base = builtin_catalog()
     with Database(db_path, create=False) as db:
         cat = Catalog(sources=[*base.sources, *db.credits()])
         for p in base.parts():

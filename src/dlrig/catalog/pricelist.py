@@ -1,0 +1,290 @@
+"""Read a store's price list (CSV) and import it as local prices.
+
+Stores export what their spreadsheet writes: comma or semicolon separated,
+UTF-8 or Latin-1, and in Argentina decimal commas with thousands dots
+("1.234,56"). The parser accepts all of these, checks every row, and
+reports each bad one with its line number and reason; a file with bad rows
+imports nothing unless the user asks to skip them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from ..errors import PriceListError
+from ..parts import Category
+from ..units import CURRENCIES
+from . import Catalog
+from .matching import Match, Matcher
+
+# Header names a column may have (lower-case, accents folded), per field.
+ALIASES = {
+    "name": ("name", "part", "product", "producto", "descripcion", "description", "articulo", "item", "modelo"),
+    "price": ("price", "precio", "amount", "importe", "valor", "price_usd", "precio_final"),
+    "currency": ("currency", "moneda", "divisa"),
+    "category": ("category", "categoria", "rubro", "type"),
+    "id": ("id", "part_id", "dlrig_id"),
+}
+MAX_BAD_SHOWN = 3
+
+
+@dataclass
+class Row:
+    line: int
+    name: str
+    amount_minor: int
+    currency: str
+    category: Category | None = None
+    part_id: str | None = None
+
+
+@dataclass
+class ParsedList:
+    rows: list[Row] = field(default_factory=list)
+    bad: list[tuple[int, str]] = field(default_factory=list)
+    delimiter: str = ","
+    encoding: str = "utf-8"
+
+
+def decode(raw: bytes, where: str) -> tuple[str, str]:
+    """Text and encoding: UTF-8 (with or without BOM), else Latin-1; never binary."""
+    if not raw.strip():
+        raise PriceListError(f"{where} line 1: empty file", hint="export the price list with a header row")
+    sample = raw[:4096]
+    ctrl = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    if b"\x00" in sample or ctrl > len(sample) * 0.01:
+        raise PriceListError(f"{where} line 1: binary data, not a CSV text file",
+                             hint="export the sheet as CSV (comma or semicolon separated)")
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "latin-1"
+
+
+def sniff_delimiter(header: str) -> str:
+    """';' when the header has more semicolons than commas (and tabs), else ','."""
+    counts = {d: header.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+_NUM = re.compile(r"^[+-]?[\d.,\s']+$")
+
+
+def parse_amount(text: str, decimal: str = "auto") -> Decimal:
+    """'1.234,56' -> 1234.56, '1,234.56' -> 1234.56, '$ 999' -> 999.
+
+    With both separators the last one is the decimal mark. A lone separator
+    followed by exactly three digits ('1.234', '1,234') is a thousands
+    separator (no store prices in thousandths); otherwise it is the decimal
+    mark. ``decimal='comma'`` or ``'point'`` overrides the guess.
+    Raises ``ValueError`` with a short reason.
+    """
+    s = str(text).strip()
+    s = re.sub(r"^(?:[A-Za-z]{1,3}\$|\$|US\$|AR\$|[A-Z]{3})\s*", "", s)
+    s = re.sub(r"\s*(?:[A-Z]{3})$", "", s).strip()
+    if not s:
+        raise ValueError("empty price")
+    if not _NUM.match(s) or not re.search(r"\d", s):
+        raise ValueError(f"price '{text}' is not a number")
+    neg = s.startswith("-")
+    s = s.lstrip("+-").replace(" ", "").replace("'", "")
+    if decimal == "comma":
+        s = s.replace(".", "").replace(",", ".")
+    elif decimal == "point":
+        s = s.replace(",", "")
+    else:
+        if "," in s and "." in s:
+            dec = "," if s.rfind(",") > s.rfind(".") else "."
+            s = s.replace("." if dec == "," else ",", "").replace(",", ".")
+        elif s.count(",") + s.count(".") > 0:
+            sep = "," if "," in s else "."
+            parts = s.split(sep)
+            if len(parts) > 2 or len(parts[-1]) == 3:
+                if not all(len(p) == 3 for p in parts[1:]) or not parts[0]:
+                    raise ValueError(f"price '{text}' has misplaced separators")
+                s = "".join(parts)
+            else:
+                s = s.replace(sep, ".")
+    try:
+        d = Decimal(s)
+    except InvalidOperation:
+        raise ValueError(f"price '{text}' is not a number") from None
+    if not d.is_finite():
+        raise ValueError(f"price '{text}' is not a number")
+    return -d if neg else d
+
+
+def _fold(h: str) -> str:
+    h = h.strip().lower()
+    for a, b in zip("áéíóúñ", "aeioun", strict=True):
+        h = h.replace(a, b)
+    return re.sub(r"\s+", "_", h)
+
+
+def parse_columns(spec: str | None) -> dict[str, str]:
+    """'name=Producto,price=Precio' -> {'name': 'Producto', 'price': 'Precio'}."""
+    out: dict[str, str] = {}
+    for item in (spec or "").split(","):
+        if not item.strip():
+            continue
+        key, sep, col = item.partition("=")
+        if not sep or key.strip() not in ALIASES or not col.strip():
+            raise PriceListError(f"bad column mapping '{item.strip()}'",
+                                 hint="write FIELD=COLUMN, FIELD one of " + ", ".join(ALIASES))
+        out[key.strip()] = col.strip()
+    return out
+
+
+def parse_price_list(raw: bytes, where: str, currency: str, *, columns: dict[str, str] | None = None,
+                     decimal: str = "auto") -> ParsedList:
+    """Every row checked; ``bad`` holds ``(line, reason)`` for those that fail."""
+    text, enc = decode(raw, where)
+    first = text.splitlines()[0] if text.splitlines() else ""
+    delim = sniff_delimiter(first)
+    out = ParsedList(delimiter=delim, encoding=enc)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as e:
+        raise PriceListError(f"{where} line 1: cannot read the header ({e})") from None
+    folded = [_fold(h) for h in header]
+    col: dict[str, int] = {}
+    for f, aliases in ALIASES.items():
+        wanted = (_fold(columns[f]),) if columns and f in columns else aliases
+        for i, h in enumerate(folded):
+            if h in wanted:
+                col[f] = i
+                break
+        else:
+            if columns and f in columns:
+                raise PriceListError(f"{where} line 1: no column '{columns[f]}'",
+                                     hint="columns found: " + ", ".join(header))
+    for f in ("name", "price"):
+        if f not in col:
+            raise PriceListError(
+                f"{where} line 1: no {f} column (found: {', '.join(h.strip() for h in header) or 'none'})",
+                hint=f"name it '{ALIASES[f][0]}' or map it with --columns {f}=COLUMN")
+    try:
+        for rec in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in rec):
+                continue
+            if len(rec) < len(header):
+                out.bad.append((line, f"{len(rec)} fields, the header has {len(header)}"))
+                continue
+            name = rec[col["name"]].strip()
+            if not name:
+                out.bad.append((line, "no part name"))
+                continue
+            try:
+                amount = parse_amount(rec[col["price"]], decimal)
+            except ValueError as e:
+                out.bad.append((line, str(e)))
+                continue
+            if amount < 0:
+                out.bad.append((line, f"negative price {amount}"))
+                continue
+            cur = currency
+            if "currency" in col and rec[col["currency"]].strip():
+                cur = rec[col["currency"]].strip().upper()
+                if cur not in CURRENCIES:
+                    out.bad.append((line, f"unknown currency '{rec[col['currency']].strip()}'"))
+                    continue
+            cat = None
+            if "category" in col and rec[col["category"]].strip():
+                try:
+                    cat = Category(rec[col["category"]].strip().lower())
+                except ValueError:
+                    out.bad.append((line, f"unknown category '{rec[col['category']].strip()}'"))
+                    continue
+            pid = rec[col["id"]].strip() if "id" in col and rec[col["id"]].strip() else None
+            minor = int((amount * 100).to_integral_value())
+            out.rows.append(Row(line, name, minor, cur, cat, pid))
+    except csv.Error as e:
+        out.bad.append((reader.line_num, f"unreadable CSV ({e})"))
+    if not out.rows and not out.bad:
+        raise PriceListError(f"{where} line 2: no price rows after the header", hint="is this the right file?")
+    return out
+
+
+@dataclass
+class PriceListResult:
+    parsed: ParsedList
+    matched: list[tuple[Row, str]] = field(default_factory=list)
+    review: list[tuple[Row, Match]] = field(default_factory=list)
+    written: int = 0
+    dry_run: bool = False
+
+
+def match_rows(rows: list[Row], catalog: Catalog) -> tuple[list[tuple[Row, str]], list[tuple[Row, Match]]]:
+    """Rows to part ids: an id column wins, else names in the row's category, else in all."""
+    m = Matcher(catalog)
+    ok: list[tuple[Row, str]] = []
+    review: list[tuple[Row, Match]] = []
+    for r in rows:
+        if r.part_id and r.part_id in catalog:
+            ok.append((r, r.part_id))
+            continue
+        cats = [r.category] if r.category else list(Category)
+        hits = [h for h in (m.match(c, r.name) for c in cats) if h.status != "unmatched"]
+        found = [h for h in hits if h.status == "matched"]
+        if len(found) == 1 and len(hits) == 1:
+            ok.append((r, found[0].part_id))
+        elif hits:
+            cands = tuple(x for h in hits for x in (h.candidates or (h.part_id,)) if x)
+            review.append((r, Match("ambiguous", candidates=cands[:5], how="several parts")))
+        else:
+            review.append((r, Match("unmatched", how="no part with this name")))
+    return ok, review
+
+
+def import_price_list(db, path: str | Path, *, store: str, market: str, currency: str, date: dt.date,
+                      catalog: Catalog, columns: dict[str, str] | None = None, decimal: str = "auto",
+                      dry_run: bool = False, skip_bad_rows: bool = False) -> PriceListResult:
+    """Check the whole file, then write it in one transaction (or not at all)."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        raise PriceListError(f"cannot read {p}: {e.strerror or e}", hint="check the path") from None
+    parsed = parse_price_list(raw, p.name, currency, columns=columns, decimal=decimal)
+    if parsed.bad and not skip_bad_rows:
+        shown = "; ".join(f"line {ln}: {why}" for ln, why in parsed.bad[:MAX_BAD_SHOWN])
+        more = f" (+{len(parsed.bad) - MAX_BAD_SHOWN} more)" if len(parsed.bad) > MAX_BAD_SHOWN else ""
+        raise PriceListError(
+            f"{p.name}: {len(parsed.bad)} bad row{'s' if len(parsed.bad) > 1 else ''}, nothing imported: {shown}{more}",
+            hint="fix them, or import the good rows with --skip-bad-rows")
+    res = PriceListResult(parsed, dry_run=dry_run)
+    res.matched, res.review = match_rows(parsed.rows, catalog)
+    if dry_run:
+        return res
+    source, day = f"store:{store}", date.isoformat()
+    best: dict[str, Row] = {}
+    for r, pid in res.matched:  # a part listed twice: its lowest price
+        if pid not in best or r.amount_minor < best[pid].amount_minor:
+            best[pid] = r
+    with db.transaction() as c:
+        c.executemany(
+            "INSERT INTO prices (part_id, market, amount_minor, currency, date, source, store, estimated) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT(part_id, market, date, source, store) "
+            "DO UPDATE SET amount_minor=excluded.amount_minor, currency=excluded.currency",
+            [(pid, market, r.amount_minor, r.currency, day, source, store) for pid, r in sorted(best.items())])
+        c.execute("DELETE FROM unmatched WHERE source = ? AND date = ? AND market = ?", (source, day, market))
+        c.executemany(
+            "INSERT INTO unmatched (source, date, market, category, name, row, amount_minor, currency, "
+            "status, candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(source, day, market, r.category.value if r.category else "", r.name, r.line, r.amount_minor,
+              r.currency, h.status, ", ".join(h.candidates) or h.how) for r, h in res.review])
+        db.set_source(c, source, f"price list of {store}", None)
+        db.log_import(c, "csv", str(p), {"store": store, "market": market, "date": day,
+                                         "prices": len(best), "review": len(res.review),
+                                         "bad_skipped": len(parsed.bad)})
+    res.written = len(best)
+    return res

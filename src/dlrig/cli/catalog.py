@@ -1,0 +1,249 @@
+"""``dlrig catalog ...`` and ``dlrig db info``: the parts dlrig knows and where they live."""
+
+from __future__ import annotations
+
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..errors import InputError, NetworkError
+from ..parts import Category
+from . import app, console, guarded
+
+catalog_app = typer.Typer(help="List, show and import catalog parts.", no_args_is_help=True)
+import_app = typer.Typer(help="Import a parts catalog into the local database.", no_args_is_help=True)
+db_app = typer.Typer(help="The local database.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+catalog_app.add_typer(import_app, name="import")
+app.add_typer(db_app, name="db")
+
+DB_OPT = typer.Option(None, "--db", help="database file (default: $DLRIG_DB or the user data dir)")
+
+
+def current_catalog(db: str | None):
+    """The database's catalog when one exists, else the built-in one."""
+    from ..store import load_catalog, resolve_path
+
+    path = resolve_path(db)
+    if path.exists():
+        return load_catalog(path)
+    if db:
+        raise InputError(f"no database at {path}", hint="import data first: 'dlrig catalog update'")
+    from ..store import builtin_catalog
+
+    return builtin_catalog()
+
+
+def _credit_line(catalog) -> None:
+    if catalog.sources:
+        console.print("[dim]data: " + "; ".join(catalog.sources) + "[/]", highlight=False)
+
+
+@catalog_app.command("list")
+@guarded
+def list_cmd(
+    category: str | None = typer.Option(None, "--category", "-c", help="cpu, gpu, memory, motherboard, storage, psu, case, cooler"),
+    search: str | None = typer.Option(None, "--search", "-s", help="words the name must contain"),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, help="rows to show"),
+    db: str | None = DB_OPT,
+) -> None:
+    """List parts, e.g. `dlrig catalog list -c gpu -s "rtx 3060"`."""
+    if category and category not in {c.value for c in Category}:
+        raise InputError(f"unknown category '{category}'", hint="use one of " + ", ".join(c.value for c in Category))
+    cat = current_catalog(db)
+    parts = cat.parts(category)
+    if search:
+        from ..catalog import normalize_name
+
+        words = normalize_name(search).split()
+        parts = [p for p in parts if all(w in normalize_name(p.name) for w in words)]
+    parts.sort(key=lambda p: (p.category.value, p.name.lower()))
+    t = Table(title=f"{len(parts)} parts" + (f" (first {limit})" if len(parts) > limit else ""))
+    for col in ("id", "name", "source"):
+        t.add_column(col, overflow="fold")
+    for p in parts[:limit]:
+        t.add_row(p.id, p.name, p.source or "")
+    console.print(t)
+    _credit_line(cat)
+
+
+@catalog_app.command("show")
+@guarded
+def show_cmd(part: str = typer.Argument(..., help="part id or name"), db: str | None = DB_OPT) -> None:
+    """Show one part's specs and prices, e.g. `dlrig catalog show cpu/intel-pentium-g4560`."""
+    cat = current_catalog(db)
+    p = cat.resolve(part)
+    t = Table(title=p.name, show_header=False)
+    t.add_column("field")
+    t.add_column("value", overflow="fold")
+    for k, v in p.model_dump().items():
+        if v is not None and k != "name":
+            t.add_row(k, str(v))
+    console.print(t)
+    prices = sorted(cat.prices(p.id), key=lambda x: (x.market, x.date))
+    for pr in prices[-10:]:
+        console.print(f"  {pr.market}: {pr.amount_minor / 100:,.2f} {pr.currency} on {pr.date} "
+                      f"({pr.source}{', estimated' if pr.estimated else ''})", highlight=False)
+    if p.source == "opendb":
+        from ..catalog.opendb import CREDIT
+
+        console.print(f"[dim]specs: {CREDIT}[/]", highlight=False)
+
+
+def _print_coverage(res) -> None:
+    from ..catalog.opendb import CREDIT, FOLDERS
+
+    t = Table(title=f"open-db import: coverage ({CREDIT})")
+    for col in ("category", "records", "usable", "twins merged", "parts", "unusable", "quarantined"):
+        t.add_column(col, justify="right" if col != "category" else "left")
+    for folder, cat in FOLDERS.items():
+        st = res.conversion.stats[cat]
+        pct = f"{st.usable / st.records:.1%}" if st.records else "-"
+        t.add_row(f"{folder} ({cat.value})", str(st.records), f"{st.usable} ({pct})", str(st.merged),
+                  str(st.parts), str(sum(st.unusable.values())), str(sum(st.quarantined.values())))
+    console.print(t)
+    f = Table(title="field coverage (share of usable parts with the value from the data; + derived/assumed)")
+    f.add_column("category")
+    f.add_column("fields", overflow="fold")
+    for cat in FOLDERS.values():
+        st = res.conversion.stats[cat]
+        if not st.usable:
+            continue
+        cells = [f"{k} {v / st.usable:.0%}" + (f" (+{st.fallback[k] / st.usable:.0%})" if st.fallback.get(k) else "")
+                 for k, v in sorted(st.fields.items())]
+        cells += [f"{k} assumed {v / st.usable:.0%}" for k, v in sorted(st.fallback.items()) if k not in st.fields]
+        f.add_row(cat.value, ", ".join(cells))
+    console.print(f)
+    reasons = [(cat.value, why, n) for cat in FOLDERS.values()
+               for why, n in res.conversion.stats[cat].unusable.most_common()]
+    if reasons:
+        r = Table(title="not usable (missing or unmodelled)")
+        for col in ("category", "reason", "records"):
+            r.add_column(col)
+        for row in reasons:
+            r.add_row(row[0], row[1], str(row[2]))
+        console.print(r)
+    if res.conversion.quarantine:
+        q = Table(title="quarantined: implausible values, not imported (see 'dlrig catalog quarantine')")
+        for col in ("category", "name", "reason"):
+            q.add_column(col, overflow="fold")
+        for _uuid, cat, name, why in res.conversion.quarantine:
+            q.add_row(cat, name, why)
+        console.print(q)
+    console.print(
+        f"{res.added} parts added, {res.changed} changed, {res.unchanged} unchanged"
+        + (f", {res.kept} from earlier imports kept" if res.kept else "")
+        + f" (incl. {res.generic} chip-level GPU entries); {res.seconds:.1f} s", highlight=False)
+
+
+@import_app.command("open-db")
+@guarded
+def import_opendb_cmd(
+    path: Path = typer.Argument(..., help="open-db checkout folder or its .tar.gz"),
+    db: str | None = DB_OPT,
+) -> None:
+    """Import the buildcores open-db, e.g. `dlrig catalog import open-db open-db.tar.gz`."""
+    from ..catalog.opendb import import_opendb
+    from ..store import Database
+
+    with Database(db) as d:
+        res = import_opendb(d, path)
+    _print_coverage(res)
+
+
+@catalog_app.command("update")
+@guarded
+def update_cmd(
+    url: str | None = typer.Option(None, "--url", help="archive URL (default: open-db's main branch on GitHub)"),
+    timeout: float = typer.Option(60.0, "--timeout", help="seconds to wait for the server"),
+    db: str | None = DB_OPT,
+) -> None:
+    """Download the current open-db and import it: the full catalog in one command."""
+    from ..catalog.opendb import ARCHIVE_URL, import_opendb
+    from ..store import Database
+
+    src = url or ARCHIVE_URL
+    with tempfile.TemporaryDirectory(prefix="dlrig-") as tmp:
+        target = Path(tmp) / "open-db.tar.gz"
+        download(src, target, timeout)
+        with Database(db) as d:
+            res = import_opendb(d, target)
+    _print_coverage(res)
+
+
+def download(url: str, target: Path, timeout: float) -> None:
+    """Fetch ``url`` to ``target``; any failure is one ``NetworkError`` line."""
+    if not url.startswith(("http://", "https://", "file://")):
+        raise InputError(f"not a URL: {url}", hint="give an http(s):// address")
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r, target.open("wb") as f:  # noqa: S310
+            while chunk := r.read(1 << 20):
+                f.write(chunk)
+    except urllib.error.HTTPError as e:
+        raise NetworkError(f"download failed: {url}: HTTP {e.code} {e.reason}",
+                           hint="check --url; the database was not changed") from None
+    except (urllib.error.URLError, OSError, TimeoutError) as e:
+        reason = getattr(e, "reason", None) or e
+        raise NetworkError(f"download failed: {url}: {reason}",
+                           hint="check the connection or --url; the database was not changed") from None
+
+
+@catalog_app.command("quarantine")
+@guarded
+def quarantine_cmd(db: str | None = DB_OPT, limit: int = typer.Option(100, "--limit", "-n", min=1)) -> None:
+    """Records held back at import because a value cannot be true."""
+    from ..store import Database
+    from ..store.queries import quarantine
+
+    with Database(db, create=False) as d:
+        rows = quarantine(d, limit)
+    t = Table(title=f"{len(rows)} quarantined records")
+    for col in ("category", "name", "reason", "record"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(*r)
+    console.print(t)
+
+
+@db_app.command("info")
+@guarded
+def info_cmd(db: str | None = DB_OPT) -> None:
+    """What the database holds: parts by category and source, prices by market and date, rates."""
+    from ..store import Database
+    from ..store.queries import info
+
+    with Database(db, create=False) as d:
+        i = info(d)
+    console.print(f"{i.path} (schema v{i.schema}, {i.size_bytes / 1e6:.1f} MB)", highlight=False)
+    t = Table(title="parts")
+    for col in ("category", "source", "parts"):
+        t.add_column(col)
+    for cat, src, n in i.parts:
+        t.add_row(cat, src, f"{n:,}")
+    console.print(t)
+    if i.prices:
+        t = Table(title="price points")
+        for col in ("market", "date", "source", "prices"):
+            t.add_column(col)
+        for m, d_, src, n in i.prices:
+            t.add_row(m, d_, src, f"{n:,}")
+        console.print(t)
+    if i.rates:
+        t = Table(title="exchange rates")
+        for col in ("pair", "kind", "rates", "from", "to"):
+            t.add_column(col)
+        for b, q, k, n, first, last in i.rates:
+            t.add_row(f"{b}->{q}", k, str(n), first, last)
+        console.print(t)
+    if i.unmatched:
+        console.print("rows kept for review ('dlrig prices unmatched'): " + ", ".join(
+            f"{src} {d_} {st} {n}" for src, d_, st, n in i.unmatched), highlight=False)
+    if i.quarantined:
+        console.print("quarantined records ('dlrig catalog quarantine'): " + ", ".join(
+            f"{c} {n}" for _src, c, n in i.quarantined), highlight=False)
+    if i.credits:
+        console.print("[dim]data: " + "; ".join(i.credits) + "[/]", highlight=False)

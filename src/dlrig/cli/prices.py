@@ -1,0 +1,234 @@
+"""``dlrig prices ...``, ``dlrig rates ...`` and ``dlrig markets``: local prices over time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..errors import InputError
+from ..market import Rate
+from ..units import check_currency
+from . import app, console, guarded
+from .catalog import DB_OPT, current_catalog
+
+prices_app = typer.Typer(help="Import and review prices; show a part's price history.", no_args_is_help=True)
+pimport_app = typer.Typer(help="Import prices into the local database.", no_args_is_help=True)
+rates_app = typer.Typer(help="Exchange rates by date and kind.", no_args_is_help=True)
+app.add_typer(prices_app, name="prices")
+prices_app.add_typer(pimport_app, name="import")
+app.add_typer(rates_app, name="rates")
+
+
+def parse_day(text: str, opt: str = "--date") -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise InputError(f"{opt}: '{text}' is not a date", hint="write YYYY-MM-DD") from None
+
+
+def _open(db: str | None):
+    from ..store import Database
+
+    return Database(db)
+
+
+@pimport_app.command("pcpp")
+@guarded
+def import_pcpp_cmd(
+    path: Path = typer.Argument(..., help="snapshot folder (with json/) or a .tar.gz of snapshots"),
+    date: str = typer.Option(..., "--date", help="the scrape date: prices are US prices of that day"),
+    db: str | None = DB_OPT,
+) -> None:
+    """Import a PCPartPicker-style dataset as US prices, e.g.
+    `dlrig prices import pcpp snapshots.tar.gz --date 2025-07-23`."""
+    from ..catalog.pcpp import import_pcpp
+    from ..store import load_catalog
+
+    day = parse_day(date)
+    with _open(db) as d:
+        cat = load_catalog(d.path)
+        res = import_pcpp(d, path, day, cat)
+    t = Table(title=f"price match report, {day} (US, USD)")
+    for col in ("category", "rows", "priced", "matched", "of which chip-level", "ambiguous", "unmatched"):
+        t.add_column(col, justify="right" if col != "category" else "left")
+    for c, r in res.categories.items():
+        t.add_row(c.value, str(r.rows), str(r.priced), f"{r.matched} ({r.rate():.0%})", str(r.by_chip),
+                  str(r.ambiguous), str(r.unmatched))
+    console.print(t)
+    console.print(f"{res.written} part prices written; {len(res.review)} rows kept for review "
+                  "('dlrig prices unmatched'); rows without a price are not offers and were skipped",
+                  highlight=False)
+
+
+@pimport_app.command("csv")
+@guarded
+def import_csv_cmd(
+    file: Path = typer.Argument(..., help="the store's price list (CSV)"),
+    store: str = typer.Option(..., "--store", help="store name, e.g. 'compragamer'"),
+    market: str = typer.Option(..., "--market", help="market code, e.g. 'ar'"),
+    currency: str = typer.Option(..., "--currency", help="currency of the prices, e.g. ARS"),
+    date: str = typer.Option(..., "--date", help="date of the list (YYYY-MM-DD)"),
+    columns: str | None = typer.Option(None, "--columns", help="map columns: name=Producto,price=Precio"),
+    decimal: str = typer.Option("auto", "--decimal", help="auto, comma (1.234,56) or point (1,234.56)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="check and match, write nothing"),
+    skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="import the good rows of a file with bad ones"),
+    db: str | None = DB_OPT,
+) -> None:
+    """Import a store's price list, e.g.
+    `dlrig prices import csv lista.csv --store mexx --market ar --currency ARS --date 2025-08-01`."""
+    from ..catalog.pricelist import import_price_list, parse_columns
+    from ..store import load_catalog
+
+    if decimal not in ("auto", "comma", "point"):
+        raise InputError(f"--decimal: '{decimal}'", hint="use auto, comma or point")
+    cur = check_currency(currency)
+    day = parse_day(date)
+    mapping = parse_columns(columns)
+    with _open(db) as d:
+        cat = load_catalog(d.path)
+        cat.market(market)
+        res = import_price_list(d, file, store=store, market=market, currency=cur, date=day, catalog=cat,
+                                columns=mapping, decimal=decimal, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
+    p = res.parsed
+    console.print(f"{file.name}: {len(p.rows)} rows read ({p.encoding}, '{p.delimiter}' separated), "
+                  f"{len(res.matched)} matched, {len(res.review)} kept for review"
+                  + (f", {len(p.bad)} bad rows skipped" if p.bad else ""), highlight=False)
+    for line, why in p.bad:
+        console.print(f"  line {line}: {why}", highlight=False)
+    for r, h in res.review[:20]:
+        console.print(f"  line {r.line}: {r.name} -> {h.status}"
+                      + (f" ({', '.join(h.candidates[:3])})" if h.candidates else ""), highlight=False)
+    console.print("dry run: nothing written" if dry_run else f"{res.written} prices written", highlight=False)
+
+
+@prices_app.command("unmatched")
+@guarded
+def unmatched_cmd(
+    source: str | None = typer.Option(None, "--source", help="pcpp or store:<name>"),
+    date: str | None = typer.Option(None, "--date"),
+    category: str | None = typer.Option(None, "--category", "-c"),
+    limit: int = typer.Option(50, "--limit", "-n", min=1),
+    db: str | None = DB_OPT,
+) -> None:
+    """Price rows that matched no part, or several: nothing is dropped silently."""
+    from ..store import Database
+    from ..store.queries import unmatched
+
+    with Database(db, create=False) as d:
+        total, rows = unmatched(d, source, parse_day(date) if date else None, category, limit)
+    t = Table(title=f"{total} rows kept for review" + (f" (first {limit})" if total > limit else ""))
+    for col in ("source", "date", "category", "name", "price", "status", "candidates / why"):
+        t.add_column(col, overflow="fold")
+    for src, day, _m, cat, name, amount, cur, status, cands in rows:
+        price = f"{amount / 100:,.2f} {cur}" if amount is not None else "-"
+        t.add_row(src, day, cat, name, price, status, cands)
+    console.print(t)
+
+
+@prices_app.command("history")
+@guarded
+def history_cmd(
+    part: str = typer.Argument(..., help="part id or name"),
+    market: str | None = typer.Option(None, "--market", "-m", help="one market (adds estimates where it makes them)"),
+    plot: Path | None = typer.Option(None, "--plot", help="also write a PNG plot here"),
+    db: str | None = DB_OPT,
+) -> None:
+    """A part's prices over time, e.g. `dlrig prices history "RTX 3060" --market ar --plot h.png`."""
+    from ..store.queries import history
+
+    cat = current_catalog(db)
+    p = cat.resolve(part)
+    pts = history(cat, p.id, market)
+    t = Table(title=f"{p.name}: {len(pts)} price points")
+    for col in ("date", "market", "price", "source", "estimated"):
+        t.add_column(col, overflow="fold")
+    for x in pts:
+        t.add_row(x.date.isoformat(), x.market, f"{x.amount:,.2f} {x.currency}", x.source,
+                  "ESTIMATED" if x.estimated else "")
+    console.print(t)
+    if any(x.estimated for x in pts):
+        console.print("estimated = no local quote; a US price x exchange rate x the market's markup and taxes",
+                      highlight=False)
+    if plot:
+        if not pts:
+            raise InputError(f"no prices for {p.id}" + (f" in market {market}" if market else ""),
+                             hint="import prices first: 'dlrig prices import ...'")
+        from ..report.history import plot_history
+
+        out = plot_history(pts, p.name, plot, "; ".join(cat.sources))
+        console.print(f"plot written to {out}", highlight=False)
+    if cat.sources:
+        console.print("[dim]data: " + "; ".join(cat.sources) + "[/]", highlight=False)
+
+
+@rates_app.command("set")
+@guarded
+def rates_set_cmd(
+    base: str = typer.Argument(..., help="from currency, e.g. USD"),
+    quote: str = typer.Argument(..., help="to currency, e.g. ARS"),
+    rate: str = typer.Argument(..., help="units of TO per one FROM, e.g. 1450"),
+    date: str = typer.Option(..., "--date", help="the day the rate applies from"),
+    kind: str = typer.Option("official", "--kind", help="official, blue, mep or card"),
+    source: str = typer.Option("user", "--source"),
+    db: str | None = DB_OPT,
+) -> None:
+    """Record an exchange rate, e.g. `dlrig rates set USD ARS 1450 --date 2025-08-01 --kind blue`."""
+    from ..store.rates import KINDS, set_rate
+
+    if kind not in KINDS:
+        raise InputError(f"unknown rate kind '{kind}'", hint="use one of " + ", ".join(KINDS))
+    try:
+        value = Decimal(rate.replace(",", "."))
+    except InvalidOperation:
+        raise InputError(f"rate '{rate}' is not a number", hint="e.g. 1450 or 1450.5") from None
+    if not value.is_finite() or value <= 0:
+        raise InputError(f"rate must be positive, got {rate}")
+    r = Rate(base=check_currency(base), quote=check_currency(quote), rate=value, date=parse_day(date),
+             kind=kind, source=source)
+    with _open(db) as d:
+        set_rate(d, r)
+    console.print(f"{r.base}->{r.quote} {r.kind} = {r.rate} from {r.date}", highlight=False)
+
+
+@rates_app.command("import")
+@guarded
+def rates_import_cmd(file: Path = typer.Argument(..., help="CSV: base,quote,rate,date[,kind][,source]"),
+                     db: str | None = DB_OPT) -> None:
+    """Import exchange rates from a CSV file (all or nothing)."""
+    from ..store.rates import import_rates
+
+    with _open(db) as d:
+        rates = import_rates(d, file)
+    console.print(f"{len(rates)} rates imported", highlight=False)
+
+
+@rates_app.command("list")
+@guarded
+def rates_list_cmd(db: str | None = DB_OPT) -> None:
+    """Every exchange rate known: built-in and from the database."""
+    cat = current_catalog(db)
+    t = Table(title="exchange rates")
+    for col in ("date", "pair", "kind", "rate", "source"):
+        t.add_column(col)
+    for r in sorted(cat.rates.all(), key=lambda r: (r.base, r.quote, r.kind, r.date)):
+        t.add_row(r.date.isoformat(), f"{r.base}->{r.quote}", r.kind, f"{r.rate:f}", r.source)
+    console.print(t)
+
+
+@app.command("markets")
+@guarded
+def markets_cmd(db: str | None = DB_OPT) -> None:
+    """The markets dlrig can price a build in, and how each estimates missing local prices."""
+    cat = current_catalog(db)
+    t = Table(title="markets")
+    for col in ("code", "name", "currency", "rate kind", "markup", "import taxes", "estimates from", "date"):
+        t.add_column(col, overflow="fold")
+    for m in sorted(cat.markets.values(), key=lambda m: m.code):
+        t.add_row(m.code, m.name, m.currency, m.rate_kind, f"{m.markup_pct:g} %", f"{m.import_tax_pct:g} %",
+                  m.estimate_from or "-", m.date.isoformat() if m.date else "current")
+    console.print(t)
+    console.print("prices estimated from another market are always flagged 'estimated'", highlight=False)

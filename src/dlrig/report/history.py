@@ -1,0 +1,49 @@
+"""A part's price history as a PNG (matplotlib, Agg backend: no display needed).
+
+Quoted prices are solid lines with filled markers; estimated prices (a US
+price carried over with the market's markup, taxes and rate) are dashed
+with hollow markers, and the legend says so.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from ..errors import InputError
+
+
+def plot_history(points, title: str, path: str | Path, credit: str = "") -> Path:
+    """Write the plot of ``points`` (``store.queries.Point``) to ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(path).expanduser()
+    if out.suffix.lower() != ".png":
+        raise InputError(f"plot file must end in .png: {out}", hint="e.g. --plot history.png")
+    if not out.parent.is_dir():
+        raise InputError(f"folder not found: {out.parent}", hint="create it first")
+    series: dict[tuple[str, str, bool], list] = defaultdict(list)
+    for p in points:
+        series[(p.market, p.currency, p.estimated)].append(p)
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
+    for (market, cur, est), pts in sorted(series.items()):
+        pts = sorted(pts, key=lambda p: p.date)
+        ax.plot([p.date for p in pts], [p.amount for p in pts],
+                linestyle="--" if est else "-", marker="o", markerfacecolor="none" if est else None,
+                label=f"{market} ({cur})" + (" - estimated" if est else ""))
+    ax.set_title(title)
+    ax.set_ylabel("price")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    if credit:
+        fig.text(0.01, 0.01, credit, fontsize=7, alpha=0.7)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    tmp = out.with_name(out.name + ".tmp")
+    fig.savefig(tmp, format="png")
+    plt.close(fig)
+    tmp.replace(out)
+    return out

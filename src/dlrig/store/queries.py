@@ -1,0 +1,92 @@
+"""Read-only questions about the database: what is in it, price histories."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..catalog import Catalog
+from ..errors import MarketError
+from .db import Database
+
+
+@dataclass
+class Info:
+    path: str
+    schema: int
+    size_bytes: int
+    parts: list[tuple[str, str, int]]  # category, source, count
+    prices: list[tuple[str, str, str, int]]  # market, date, source, count
+    rates: list[tuple[str, str, str, int, str, str]]  # base, quote, kind, count, first, last
+    unmatched: list[tuple[str, str, str, int]]  # source, date, status, count
+    quarantined: list[tuple[str, str, int]]  # source, category, count
+    credits: list[str]
+    imports: list[tuple[str, str, str]]  # kind, path, at (latest first)
+
+
+def info(db: Database) -> Info:
+    c = db.conn
+    return Info(
+        path=str(db.path), schema=db.version,
+        size_bytes=db.path.stat().st_size if db.path.exists() else 0,
+        parts=list(c.execute("SELECT category, source, COUNT(*) FROM parts GROUP BY 1, 2 ORDER BY 1, 2")),
+        prices=list(c.execute("SELECT market, date, source, COUNT(*) FROM prices GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")),
+        rates=list(c.execute("SELECT base, quote, kind, COUNT(*), MIN(date), MAX(date) FROM rates "
+                             "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")),
+        unmatched=list(c.execute("SELECT source, date, status, COUNT(*) FROM unmatched GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")),
+        quarantined=list(c.execute("SELECT source, category, COUNT(*) FROM quarantine GROUP BY 1, 2 ORDER BY 1, 2")),
+        credits=db.credits(),
+        imports=list(c.execute("SELECT kind, path, at FROM imports ORDER BY id DESC LIMIT 5")),
+    )
+
+
+def unmatched(db: Database, source: str | None = None, date: dt.date | None = None,
+              category: str | None = None, limit: int = 50) -> tuple[int, list[tuple]]:
+    """(total, rows) of price rows that matched no part or several."""
+    where, args = [], []
+    for col, val in (("source", source), ("date", date.isoformat() if date else None), ("category", category)):
+        if val:
+            where.append(f"{col} = ?")
+            args.append(val)
+    sql_where = (" WHERE " + " AND ".join(where)) if where else ""
+    total = db.conn.execute(f"SELECT COUNT(*) FROM unmatched{sql_where}", args).fetchone()[0]
+    rows = list(db.conn.execute(
+        "SELECT source, date, market, category, name, amount_minor, currency, status, candidates "
+        f"FROM unmatched{sql_where} ORDER BY source, date, category, name LIMIT ?", [*args, limit]))
+    return total, rows
+
+
+def quarantine(db: Database, limit: int = 100) -> list[tuple[str, str, str, str]]:
+    return list(db.conn.execute(
+        "SELECT category, name, reason, source_id FROM quarantine ORDER BY category, name LIMIT ?", (limit,)))
+
+
+@dataclass(frozen=True)
+class Point:
+    date: dt.date
+    market: str
+    amount: float  # major units, in ``currency``
+    currency: str
+    source: str
+    estimated: bool
+    basis: str = ""
+
+
+def history(catalog: Catalog, part_id: str, market: str | None = None) -> list[Point]:
+    """Every quote of the part, plus (for a market that estimates) the local
+    price on each date a base-market quote exists, flagged estimated."""
+    quotes = catalog.prices(part_id)
+    pts = [Point(p.date, p.market, p.amount_minor / 100, p.currency, p.source + (f" ({p.store})" if p.store else ""),
+                 p.estimated) for p in quotes if market is None or p.market == market]
+    if market:
+        m = catalog.market(market)
+        have = {p.date for p in pts}
+        if m.estimate_from:
+            for d in sorted({p.date for p in quotes if p.market == m.estimate_from} - have):
+                try:
+                    lp = catalog.local_price(part_id, m, as_of=d)
+                except MarketError:  # no rate that day: no estimate that day
+                    lp = None
+                if lp is not None and lp.estimated:
+                    pts.append(Point(d, m.code, lp.money.minor / 100, lp.money.currency, lp.source, True, lp.basis))
+    return sorted(pts, key=lambda p: (p.market, p.date, p.source))
