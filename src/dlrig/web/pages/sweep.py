@@ -1,0 +1,90 @@
+"""Sweep: the best build at each budget, as a plot and a table.
+
+``dlrig.optimize.sweep`` plans every budget; ``dlrig.report.plan.sweep_plot``
+draws the same figure as ``dlrig sweep --plot``, here as SVG, shown through
+an ``<img>`` (an image cannot run anything, whatever the part names say).
+The web caps the number of steps, because each one is a solve.
+"""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ...optimize.sweep import budgets, sweep
+from ...report.plan import sweep_plot
+from ..forms import Form
+from ..render import respond
+from .common import catalog_of, market_options, workload_options
+from .planform import currency_options, parse_plan
+
+router = APIRouter()
+
+MAX_WEB_STEPS = 30
+
+
+def _svg(rows, title: str) -> bytes:
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "sweep.svg"
+        sweep_plot(rows, p, title)
+        return p.read_bytes()
+
+
+def _run(request: Request):
+    catalog = catalog_of(request)
+    form = Form(request.query_params)
+    submitted = "from" in request.query_params
+    values = {"from": form.text("from", "", 40), "to": form.text("to", "", 40), "step": form.text("step", "", 40)}
+    if not submitted:
+        return catalog, form, values, None, None
+    # The plan form's fields (market, currency, workload, gpus, ...), without a budget of its own.
+    req, plan_values = parse_plan(form, catalog, budget_required=False)
+    values.update({k: v for k, v in plan_values.items() if k != "budget"})
+    lo = form.number("from", low=0.01, high=10_000_000_000, what="first budget")
+    hi = form.number("to", low=0.01, high=10_000_000_000, what="last budget")
+    step = form.number("step", low=0.01, high=10_000_000_000, what="budget step")
+    if lo is not None and hi is not None and hi < lo:
+        form.errors["to"] = f"the last budget must be at least the first ({lo})"
+    if lo is not None and hi is not None and step is not None and "to" not in form.errors:
+        n = int((hi - lo) / step + Decimal("1e-9")) + 1
+        if n > MAX_WEB_STEPS:
+            form.errors["step"] = (f"{n} steps is more than the {MAX_WEB_STEPS} the web page plans; "
+                                   f"use a step of at least {(hi - lo) / (MAX_WEB_STEPS - 1):.2f}, "
+                                   "or 'dlrig sweep' for long sweeps")
+    if not form.ok or req is None:
+        return catalog, form, values, None, None
+    currency = req.budget.currency if req.budget else (values.get("currency") or catalog.market(req.market).currency)
+    amounts = budgets(float(lo), float(hi), float(step), currency)
+    rows = sweep(catalog, replace(req, budget=amounts[0], explain=False), amounts)
+    title = f"dlrig sweep: {req.market}, workload {req.workload or 'none'}"
+    return catalog, form, values, rows, title
+
+
+@router.get("/sweep")
+def sweep_page(request: Request):
+    catalog, form, values, rows, title = _run(request)
+    ctx = {"errors": form.errors, "values": values, "rows": rows, "markets": market_options(catalog),
+           "currencies": currency_options(),
+           "workloads": [("", "none (no floors)"), *workload_options()], "max_steps": MAX_WEB_STEPS}
+    if rows:
+        ctx["plot"] = base64.b64encode(_svg(rows, title)).decode("ascii")
+        ctx["plot_link"] = "/sweep.svg?" + str(request.query_params)
+    data = {"errors": form.errors} if form.errors else {"rows": rows}
+    return respond(request, "sweep.html", ctx, data, status_code=422 if form.errors else 200)
+
+
+@router.get("/sweep.svg")
+def sweep_svg(request: Request):
+    """The plot alone (the page's "open the plot" link)."""
+    _, form, _, rows, title = _run(request)
+    if not rows:
+        return Response("; ".join(f"{k}: {v}" for k, v in form.errors.items()) or "give from, to and step",
+                        status_code=422, media_type="text/plain; charset=utf-8")
+    return Response(_svg(rows, title), media_type="image/svg+xml",
+                    headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
