@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import ge
 from typing import Any
 
 from ..catalog import Catalog, LocalPrice
@@ -48,10 +49,37 @@ class Candidate:
     price: LocalPrice
     cost: int  # minor units of the market's currency
     throughput: float = 0.0  # GPUs: relative to the reference card, per board
+    id: str = ""
 
-    @property
-    def id(self) -> str:
-        return self.part.id
+    def __post_init__(self):
+        self.id = self.part.id
+
+
+# Fields that name or date a part but say nothing a rule may judge it by.
+NOT_SPEC = frozenset({"id", "name", "brand", "source", "released"})
+
+
+def _names_first() -> bool:
+    from ..parts import MODELS
+
+    return all(tuple(m.model_fields)[:len(NOT_SPEC)] == ("id", "name", "brand", "source",
+                                                          "released") for m in MODELS.values())
+
+
+_SKIP = len(NOT_SPEC) if _names_first() else None
+
+
+def spec_key(part: AnyPart) -> tuple:
+    """The part's specification: every field but its names (see ``dedupe_specs``)."""
+    if _SKIP is not None:
+        key = tuple(part.__dict__.values())[_SKIP:]
+    else:
+        key = tuple(v for k, v in part.__dict__.items() if k not in NOT_SPEC)
+    try:
+        hash(key)
+    except TypeError:
+        return (part.id,)
+    return key
 
 
 @dataclass
@@ -147,6 +175,7 @@ def build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload:
     by_cat: dict[Category, list[Candidate]] = {}
     n_priced = 0
     unary = [r for r in hard if isinstance(r, UnaryRule)]
+    thr: dict[str, float] = {}
     for cat in Category:
         if cat == Category.gpu and req.gpus == 0:
             by_cat[cat] = []
@@ -156,6 +185,7 @@ def build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload:
         n_priced += len(cands)
         keep = []
         only = required.get(cat) if cat not in MULTI else None
+        protected = required.get(cat, frozenset())
         for c in cands:
             if c.id in excluded:
                 dropped[c.id] = "excluded (--exclude)"
@@ -163,18 +193,23 @@ def build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload:
             if only is not None and c.id not in only:
                 dropped[c.id] = "another part is required (--require)"
                 continue
+            keep.append(c)
+        valid = []
+        for c in dedupe_specs(keep, protected, dropped):
             why = _unary_reason(c.part, unary, ctx, req.extra_hard)
             if why:
                 dropped[c.id] = why
                 continue
             if cat == Category.gpu:
-                t = objective.throughput(c.part, perf_workload)
-                if not t:
-                    dropped[c.id] = f"no throughput estimate for chip '{c.part.chipset}'"
+                chip = c.part.chipset
+                if chip not in thr:
+                    thr[chip] = objective.throughput(c.part, perf_workload)
+                if not thr[chip]:
+                    dropped[c.id] = f"no throughput estimate for chip '{chip}'"
                     continue
-                c.throughput = t
-            keep.append(c)
-        by_cat[cat] = keep
+                c.throughput = thr[chip]
+            valid.append(c)
+        by_cat[cat] = valid
 
     pairs = [_pair_table(r, by_cat, ctx, req.extra_hard) for r in hard if isinstance(r, PairRule)]
     all_parts = [c for cs in by_cat.values() for c in cs]
@@ -210,6 +245,37 @@ def restrict(base: Candidates, exclude_ids: frozenset[str] = frozenset(),
         _prune(cs)
     cs.stats["candidates"] = sum(len(v) for v in cs.by_cat.values())
     return cs
+
+
+def dedupe_specs(cands: list[Candidate], protected: frozenset[str],
+                 dropped: dict[str, str]) -> list[Candidate]:
+    """Keep the cheapest of parts with identical specifications.
+
+    Rules judge a part by its specification fields, never by its id, name,
+    brand or source, so twins (the same card sold under three names, colour
+    variants of a memory kit) get the same verdict from every rule and the
+    same objective: only the cheapest can be in an optimal build. Done
+    before any rule is evaluated, it is what makes large catalogs cheap.
+    """
+    best: dict[tuple, Candidate] = {}
+    out = []
+    for c in cands:
+        if c.id in protected:
+            out.append(c)
+            continue
+        k = spec_key(c.part)
+        cur = best.get(k)
+        if cur is None:
+            best[k] = c
+        elif (c.cost, c.id) < (cur.cost, cur.id):
+            dropped[cur.id] = f"same specification as {c.id}, which costs less"
+            best[k] = c
+        else:
+            dropped[c.id] = f"same specification as {cur.id}, which costs less"
+    order = {id(c): i for i, c in enumerate(cands)}
+    out.extend(best.values())
+    out.sort(key=lambda c: order[id(c)])
+    return out
 
 
 def _unary_reason(part, rules: list[UnaryRule], ctx: Context, extra_hard) -> str | None:
@@ -284,41 +350,50 @@ def _prune(cs: Candidates) -> None:
         if len(cands) < 2:
             continue
         protected = cs.required.get(cat, frozenset()) if cat in MULTI else frozenset()
-        sigs = []
+        lin_cols = [t for t in cs.linears if any(c.id in t.coef or c.id in t.unknown
+                                                  for c in cands)]
+        rows = []
         for c in cands:
             eq, hb = objective.features(c, cs)
-            lin = tuple((c.id in t.unknown, t.coef.get(c.id, 0)) for t in cs.linears)
-            sigs.append((c, eq, tuple(masks.get(c.id, ())), lin, hb))
+            # Linear rules as "higher is better" numbers: -(lhs - rhs), or +inf when the
+            # part makes the checker skip the rule (then it is never the tighter one).
+            lin = tuple(_INF if c.id in t.unknown else -t.coef.get(c.id, 0) for t in lin_cols)
+            rows.append((c, eq, tuple(masks.get(c.id, ())), lin + hb))
+        # Columns equal across the whole category cannot tell parts apart: drop them.
+        width = len(rows[0][3])
+        keep_cols = [i for i in range(width) if len({r[3][i] for r in rows}) > 1]
+        rows = [(c, eq, m, tuple(v[i] for i in keep_cols)) for c, eq, m, v in rows]
         # 1. identical signatures: keep the cheapest (then the smallest id).
         best: dict[tuple, tuple] = {}
-        for s in sigs:
-            key = s[1:]
-            if s[0].id in protected:
-                best[("keep", s[0].id)] = s
+        for r in rows:
+            if r[0].id in protected:
+                best[("keep", r[0].id)] = r
                 continue
+            key = r[1:]
             cur = best.get(key)
-            if cur is None or (s[0].cost, s[0].id) < (cur[0].cost, cur[0].id):
-                if cur is not None:
-                    cs.pruned_by[cur[0].id] = s[0].id
-                best[key] = s
+            if cur is None:
+                best[key] = r
+            elif (r[0].cost, r[0].id) < (cur[0].cost, cur[0].id):
+                cs.pruned_by[cur[0].id] = r[0].id
+                best[key] = r
             else:
-                cs.pruned_by[s[0].id] = cur[0].id
+                cs.pruned_by[r[0].id] = cur[0].id
         # 2. Pareto: a cheaper-or-equal part at least as good everywhere.
         by_eq: dict[tuple, list] = defaultdict(list)
-        for s in best.values():
-            by_eq[s[1]].append(s)
+        for r in best.values():
+            by_eq[r[1]].append(r)
         keep: list[Candidate] = []
         for group in by_eq.values():
-            group.sort(key=lambda s: (s[0].cost, s[0].id))
+            group.sort(key=lambda r: (r[0].cost, r[0].id))
             front: list[tuple] = []
-            for s in group:
-                dom = None if s[0].id in protected else next(
-                    (f for f in front if _dominates(f, s)), None)
+            for r in group:
+                dom = None if r[0].id in protected else next(
+                    (f for f in front if _dominates(f, r)), None)
                 if dom is None:
-                    front.append(s)
+                    front.append(r)
                 else:
-                    cs.pruned_by[s[0].id] = dom[0].id
-            keep.extend(s[0] for s in front)
+                    cs.pruned_by[r[0].id] = dom[0].id
+            keep.extend(r[0] for r in front)
         order = {c.id: i for i, c in enumerate(cands)}
         keep.sort(key=lambda c: order[c.id])
         cs.by_cat[cat] = keep
@@ -326,13 +401,11 @@ def _prune(cs: Candidates) -> None:
         cs.dropped.setdefault(pid, f"dominated by {by}")
 
 
+_INF = float("inf")
+
+
 def _dominates(a: tuple, b: tuple) -> bool:
-    """Signature ``a`` (no dearer) is at least as good as ``b`` in every respect."""
-    _, _, ma, la, ha = a
-    _, _, mb, lb, hb = b
-    if any(y & ~x for x, y in zip(ma, mb, strict=True)):
+    """Row ``a`` (no dearer) is at least as good as row ``b`` in every respect."""
+    if not all(map(ge, a[3], b[3])):
         return False
-    for (ua, da), (ub, db) in zip(la, lb, strict=True):
-        if not ua and (ub or da > db):
-            return False
-    return all(x >= y for x, y in zip(ha, hb, strict=True))
+    return not any(y & ~x for x, y in zip(a[2], b[2], strict=True))

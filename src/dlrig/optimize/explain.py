@@ -217,7 +217,7 @@ def why_this(prep: Prepared, build: Build, part: AnyPart, base_score) -> str:
             cheaper.append(c.part)
             seen.add(c.id)
     for pid, why in prep.base.dropped.items():
-        if why.startswith(("not released", "no price", "dominated")) or pid in seen:
+        if why.startswith(("not released", "no price", "dominated", "same specification")) or pid in seen:
             continue
         p = prep.catalog.get(pid)
         if p.category == cat and (unit_cost(prep, p) or cost) < cost:

@@ -56,12 +56,12 @@ class Prepared:
         return self.base.market
 
     def candidates(self, exclude_ids=frozenset(), require_any=None,
-                   drop_rules=frozenset()) -> Candidates:
+                   drop_rules=frozenset(), prune: bool = True) -> Candidates:
         key = (exclude_ids, tuple(sorted((k.value, v) for k, v in (require_any or {}).items())),
-               drop_rules)
+               drop_rules, prune)
         cs = self._restricted.get(key)
         if cs is None:
-            cs = restrict(self.base, exclude_ids, require_any, drop_rules)
+            cs = restrict(self.base, exclude_ids, require_any, drop_rules, prune)
             if len(self._restricted) > 64:
                 self._restricted.clear()
             self._restricted[key] = cs
@@ -90,7 +90,10 @@ def perf_workload_for(name: str | None):
 
 def prepare(catalog: Catalog, req: PlanRequest) -> Prepared:
     """Resolve the workload, the hard rules, the budget and the candidates (cached)."""
-    key = (id(catalog), len(catalog), _request_key(req))
+    from ..rules.registry import RULES, all_rules
+
+    all_rules()  # load every rule module before the key reads the registry
+    key = (id(catalog), len(catalog), tuple(RULES), _request_key(req))
     hit = _CACHE.get(key)
     if hit is not None and hit.catalog is catalog:
         _CACHE.move_to_end(key)
@@ -233,11 +236,11 @@ def solve(cs: Candidates, gpus: int, budget_minor: int | None, *, stages=STAGES,
 
 def solve_prepared(prep: Prepared, budget_minor: int | None = -1, *, exclude_ids=frozenset(),
                    require_any=None, drop_rules=frozenset(), stages=STAGES, floors=None,
-                   time_limit_s: float | None = None) -> Outcome:
+                   time_limit_s: float | None = None, prune: bool = True) -> Outcome:
     """Solve a variant of a prepared request (budget -1: the request's own)."""
     if budget_minor == -1:
         budget_minor = prep.budget_local.minor if prep.budget_local else None
-    cs = prep.candidates(frozenset(exclude_ids), require_any, frozenset(drop_rules))
+    cs = prep.candidates(frozenset(exclude_ids), require_any, frozenset(drop_rules), prune)
     return solve(cs, prep.req.gpus, budget_minor, stages=stages,
                  floors=prep.req.floors if floors is None else floors,
                  time_limit_s=time_limit_s or prep.req.time_limit_s,
