@@ -26,16 +26,28 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _proc_cpu_model() -> str | None:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
 def cpu_info() -> CpuInfo:
     import psutil
 
-    model = platform.processor() or "unknown CPU"
-    try:
-        import cpuinfo
+    model = _proc_cpu_model()
+    if model is None:  # not Linux: py-cpuinfo (slower: it may spawn a subprocess)
+        try:
+            import cpuinfo
 
-        model = cpuinfo.get_cpu_info().get("brand_raw") or model
-    except Exception:  # py-cpuinfo missing or failing on an odd platform
-        pass
+            model = cpuinfo.get_cpu_info().get("brand_raw")
+        except Exception:  # py-cpuinfo missing or failing on an odd platform
+            pass
+    model = model or platform.processor() or "unknown CPU"
     freq = None
     try:
         f = psutil.cpu_freq()

@@ -164,7 +164,7 @@ def run(directory: Path, cpus: int, quick: bool, progress=None,
         counts: list[int] | None = None) -> list[Measurement]:
     n_images, batch, seconds = (48, 8, 0.5) if quick else (512, 32, 2.0)
     t = time.perf_counter()
-    paths, kb = make_dataset(directory, n_images, min(cpus, 8))
+    paths, kb = make_dataset(directory, n_images, 1 if quick else min(cpus, 8))
     make_s = time.perf_counter() - t
     out = []
     for n in counts if counts is not None else worker_counts(cpus):

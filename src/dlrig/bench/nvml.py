@@ -56,6 +56,11 @@ class Nvml:
         return cls(pynvml), None
 
     def _try(self, fn, *args):
+        """Call an NVML function by object or name; None when missing or unsupported."""
+        if isinstance(fn, str):
+            fn = getattr(self.m, fn, None)
+            if fn is None:  # older nvidia-ml-py
+                return None
         try:
             return fn(*args)
         except Exception:
@@ -84,7 +89,7 @@ class Nvml:
         return v / 1000 if v else None
 
     def power_limit_default_w(self, h) -> float | None:
-        v = self._try(self.m.nvmlDeviceGetPowerManagementDefaultLimit, h)
+        v = self._try("nvmlDeviceGetPowerManagementDefaultLimit", h)
         return v / 1000 if v else None
 
     def pcie(self, h) -> tuple[int | None, int | None, int | None, int | None]:
@@ -98,9 +103,9 @@ class Nvml:
         return self._try(self.m.nvmlDeviceGetMaxClockInfo, h, self.m.NVML_CLOCK_SM)
 
     def sample(self, h) -> dict:
-        reasons = self._try(self.m.nvmlDeviceGetCurrentClocksEventReasons, h)
-        if reasons is None:
-            reasons = self._try(self.m.nvmlDeviceGetCurrentClocksThrottleReasons, h)
+        reasons = self._try("nvmlDeviceGetCurrentClocksEventReasons", h)
+        if reasons is None:  # the name before NVML 12.2
+            reasons = self._try("nvmlDeviceGetCurrentClocksThrottleReasons", h)
         power = self._try(self.m.nvmlDeviceGetPowerUsage, h)
         return {
             "sm": self._try(self.m.nvmlDeviceGetClockInfo, h, self.m.NVML_CLOCK_SM),
