@@ -1,0 +1,144 @@
+"""Prices: upload a store's price list (as ``dlrig prices import csv``), see
+the import report, and a part's price history with its plot.
+
+The upload is capped by the app's body limit before any parsing; it is
+written under a private temporary folder with a cleaned file name (never
+the path the browser sent) and handed to ``catalog.pricelist.
+import_price_list``, the CLI's importer, whose validation is the only way
+into the database. After a write the app's catalog is reloaded.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import UploadFile
+
+from ...catalog.pricelist import import_price_list, parse_columns
+from ...errors import DlrigError
+from ...report.history import plot_history
+from ...store import Database
+from ...store.queries import history
+from ...units import CURRENCIES
+from ..forms import Form
+from ..inputs import safe_name
+from ..limits import too_large_message
+from ..render import respond
+from .common import catalog_of, default_market, market_options
+
+router = APIRouter()
+
+DECIMALS = (("auto", "detect"), ("comma", "1.234,56"), ("point", "1,234.56"))
+STORE_RE = re.compile(r"^[\w .&'()+-]{1,60}$")
+
+
+def _ctx(request: Request, form: Form, values: dict, **more) -> dict:
+    catalog = catalog_of(request)
+    src = request.app.state.catalog
+    return {"errors": form.errors, "values": values, "markets": market_options(catalog),
+            "currencies": [("", "the market's"), *((c, c) for c in CURRENCIES)], "decimals": DECIMALS,
+            "db_path": src.db_path, "db_exists": src.db_path.exists(), "limit_mb": request.app.state.max_body / 2**20,
+            "report": None, "points": None, "part": None, "plot": None, **more}
+
+
+def _history(request: Request, form: Form, ref: str, market: str | None):
+    catalog = catalog_of(request)
+    try:
+        part = catalog.resolve(ref)
+    except DlrigError as e:
+        form.errors["part"] = e.one_line()
+        return None, None, None
+    points = history(catalog, part.id, market)
+    plot = None
+    if points:
+        with tempfile.TemporaryDirectory() as d:
+            p = plot_history(points, part.name, Path(d) / "history.png")
+            plot = base64.b64encode(p.read_bytes()).decode("ascii")
+    return part, points, plot
+
+
+@router.get("/prices")
+def prices_get(request: Request):
+    form = Form(request.query_params)
+    catalog = catalog_of(request)
+    ref = form.text("part", "", 200)
+    market = form.choice("market", catalog.markets, default=None, what="market")
+    values = {"part": ref, "market": market or "", "hmarket": market or "", "store": "",
+              "currency": "", "date": dt.date.today().isoformat(), "decimal": "auto", "columns": ""}
+    part = points = plot = None
+    if ref and form.ok:
+        part, points, plot = _history(request, form, ref, market)
+    ctx = _ctx(request, form, values, part=part, points=points, plot=plot)
+    data = {"errors": form.errors} if form.errors else {"part": part, "history": points}
+    return respond(request, "prices.html", ctx, data, status_code=422 if form.errors else 200)
+
+
+@router.post("/prices")
+async def prices_post(request: Request):
+    catalog = catalog_of(request)
+    big = too_large_message(request)
+    raw = await request.form(max_files=1, max_fields=20, max_part_size=64 * 1024)
+    form = Form(raw)
+    values = {k: form.text(k, "", 200) for k in ("store", "currency", "date", "decimal", "columns")}
+    values.update(part="", hmarket="")
+    if big:
+        form.errors["file"] = big
+        values["market"] = default_market(catalog) or ""
+        return respond(request, "prices.html", _ctx(request, form, values), {"errors": form.errors},
+                       status_code=413)
+    market = form.choice("market", catalog.markets, default=default_market(catalog), what="market")
+    values["market"] = market or ""
+    store = values["store"]
+    if not store:
+        form.errors["store"] = "name the store the list comes from"
+    elif not STORE_RE.match(store):
+        form.errors["store"] = "use letters, digits, spaces and . & ' ( ) + - only (at most 60)"
+    currency = form.choice("currency", CURRENCIES, default="", what="currency")
+    try:
+        day = dt.date.fromisoformat(values["date"] or dt.date.today().isoformat())
+        if day > dt.date.today():
+            form.errors["date"] = f"{day} is in the future; give the date of the list"
+    except ValueError:
+        form.errors["date"] = f"'{values['date']}' is not a date; write YYYY-MM-DD"
+        day = None
+    decimal = form.choice("decimal", [k for k, _ in DECIMALS], default="auto", what="decimal style")
+    mapping = None
+    if values["columns"]:
+        try:
+            mapping = parse_columns(values["columns"])
+        except DlrigError as e:
+            form.errors["columns"] = e.one_line()
+    upload = raw.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        form.errors["file"] = "choose the store's CSV file"
+    if not form.ok:
+        return respond(request, "prices.html", _ctx(request, form, values), {"errors": form.errors},
+                       status_code=422)
+    name = safe_name(upload.filename, "prices.csv")
+    data = await upload.read()
+    src = request.app.state.catalog
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / name
+            path.write_bytes(data)
+            with Database(src.db_path) as db:
+                report = import_price_list(
+                    db, path, store=store, market=market,
+                    currency=currency or catalog.market(market).currency, date=day, catalog=catalog,
+                    columns=mapping, decimal=decimal, dry_run=form.flag("dry_run"),
+                    skip_bad_rows=form.flag("skip_bad_rows"))
+    except DlrigError as e:
+        # The CLI's hint names its flag; here the same switch is a checkbox.
+        form.errors["file"] = e.one_line().replace(
+            "--skip-bad-rows", "'Import the good rows' under More options")
+        return respond(request, "prices.html", _ctx(request, form, values), {"errors": form.errors},
+                       status_code=422)
+    if report.written:
+        src.invalidate()
+    ctx = _ctx(request, form, values, report=report, file_name=name)
+    return respond(request, "prices.html", ctx, {"file": name, "report": report})
