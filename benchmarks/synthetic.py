@@ -46,6 +46,7 @@ PLATFORMS = (
     ("AM4", ("ryzen-3000", "ryzen-5000"), ("B450", "B550", "X570"), ("DDR4",)),
     ("AM5", ("ryzen-7000", "ryzen-9000"), ("B650", "B850", "X670"), ("DDR5",)),
 )
+ALL_PLATFORMS = PLATFORMS
 # chip, base price USD, board power W, connectors (6-pin, 8-pin, 16-pin)
 GPU_CHIPS = (
     ("GeForce GTX 1060 6GB", 250, 120, (1, 0, 0)),
@@ -110,7 +111,7 @@ def _gpu(rng, i):
 
 
 def _memory(rng, i):
-    t = rng.choice(("DDR4", "DDR4", "DDR5"))
+    t = rng.choice(sorted({m for p in PLATFORMS for m in p[3]} | {"DDR4"}))
     modules = rng.choice((1, 2, 2, 2, 4))
     gb = rng.choice((4, 8, 8, 16, 16, 32))
     speed = rng.choice((2400, 3200, 3600) if t == "DDR4" else (4800, 5600, 6000, 6400))
@@ -168,7 +169,7 @@ def _case(rng, i):
 
 def _cooler(rng, i):
     liquid = rng.random() < 0.25
-    sockets = tuple(sorted({p[0] for p in rng.sample(PLATFORMS, rng.randint(2, 4))}))
+    sockets = tuple(sorted({p[0] for p in rng.sample(ALL_PLATFORMS, rng.randint(2, 4))}))
     return Cooler(id=f"cooler/syn-{i}", name=f"Synthetic cooler {i}",
                   kind="liquid" if liquid else "air", sockets=sockets,
                   height_mm=None if liquid else rng.choice((55, 120, 155, 160, 165)),
@@ -182,13 +183,26 @@ MAKERS = {Category.cpu: _cpu, Category.gpu: _gpu, Category.memory: _memory,
           Category.case: _case, Category.cooler: _cooler}
 
 
-def synthetic_catalog(n_parts: int, seed: int = 0, per_category: dict | None = None) -> Catalog:
+def synthetic_catalog(n_parts: int, seed: int = 0, per_category: dict | None = None,
+                      platforms: int | None = None) -> Catalog:
     """A catalog of about ``n_parts`` parts (at least one per category), priced in ``syn``.
 
-    ``per_category`` overrides the counts (small catalogs for the exhaustive
-    comparison).
+    ``per_category`` overrides the counts, and ``platforms`` limits the
+    sockets drawn from (small catalogs for the exhaustive comparison, where
+    four random platforms would rarely make a valid build).
     """
     rng = random.Random(seed)
+    global PLATFORMS
+    saved = PLATFORMS
+    if platforms:
+        PLATFORMS = tuple(rng.sample(saved, platforms))
+    try:
+        return _generate(rng, n_parts, seed, per_category)
+    finally:
+        PLATFORMS = saved
+
+
+def _generate(rng: random.Random, n_parts: int, seed: int, per_category: dict | None) -> Catalog:
     market = Market(code=MARKET, name="Synthetic market (USD)", currency="USD")
     cat = Catalog(markets=[market], sources=[f"synthetic catalog, seed {seed}"])
     counts = per_category or {c: max(1, round(n_parts * s)) for c, s in SHARE.items()}

@@ -29,7 +29,7 @@ from ortools.sat.python import cp_model
 from ..parts import Category, Gpu, Memory, Storage
 from . import objective
 from .candidates import MULTI, ONE, ONE_MODEL, OPTIONAL, Candidates
-from .variables import MAX_DRIVES, Variables
+from .variables import Variables
 
 
 class Constraints:
@@ -72,7 +72,7 @@ class Constraints:
         for cat in MULTI:
             units = v.units(cat)
             m.add(units >= 1)
-            m.add(units <= MAX_DRIVES)
+            m.add(units <= v.max_drives)
             self.present[cat] = True
         self.names.append("structure")
 

@@ -47,6 +47,7 @@ class PlanRequest:
     relax_rules: tuple[str, ...] = ()
     extra_hard: tuple[str, ...] = ()
     floors: bool = True  # the workload's RAM and SSD floors (relaxed in explanations)
+    max_drives: int = 4  # drives a plan may buy (more never helps the objective)
     time_limit_s: float = 10.0
     num_workers: int = 2
     explain: bool = True
@@ -59,6 +60,8 @@ class PlanRequest:
         if not 0 <= self.gpus <= MAX_GPUS:
             raise InputError(f"--gpus must be 0 to {MAX_GPUS} (got {self.gpus})",
                              hint="identical GPUs: --gpus 2 plans two of the same board")
+        if not 1 <= self.max_drives <= 8:
+            raise InputError(f"max_drives must be 1 to 8 (got {self.max_drives})")
         if self.time_limit_s <= 0:
             raise InputError("time limit must be positive")
 

@@ -120,7 +120,7 @@ def prepare(catalog: Catalog, req: PlanRequest) -> Prepared:
 def _request_key(req: PlanRequest) -> tuple:
     return (req.market, req.workload, req.gpus, req.require, req.exclude, req.allow_bios_update,
             req.as_of, req.circuit_w, req.dataset_gb, req.exclude_ids, req.require_any,
-            req.relax_rules, req.extra_hard)
+            req.relax_rules, req.extra_hard, req.max_drives, req.floors)
 
 
 def _budget_local(catalog: Catalog, req: PlanRequest, base: Candidates) -> Money | None:
@@ -161,14 +161,15 @@ def empty_categories(cs: Candidates, gpus: int) -> list[Category]:
 
 
 def solve(cs: Candidates, gpus: int, budget_minor: int | None, *, stages=STAGES,
-          floors: bool = True, time_limit_s: float = 10.0, num_workers: int = 2) -> Outcome:
+          floors: bool = True, time_limit_s: float = 10.0, num_workers: int = 2,
+          max_drives: int = 4) -> Outcome:
     """Solve the lexicographic objective over ``cs``, stage by stage."""
     t0 = time.perf_counter()
     empty = empty_categories(cs, gpus)
     if empty:
         return Outcome(INFEASIBLE, empty=empty, wall_s=time.perf_counter() - t0)
     model = cp_model.CpModel()
-    v = Variables(model, cs, gpus)
+    v = Variables(model, cs, gpus, max_drives)
     Constraints(model, v, cs, budget_minor, floors).add_all()
     terms = balance_terms(model, v, cs)
     exprs = {
@@ -244,7 +245,7 @@ def solve_prepared(prep: Prepared, budget_minor: int | None = -1, *, exclude_ids
     return solve(cs, prep.req.gpus, budget_minor, stages=stages,
                  floors=prep.req.floors if floors is None else floors,
                  time_limit_s=time_limit_s or prep.req.time_limit_s,
-                 num_workers=prep.req.num_workers)
+                 num_workers=prep.req.num_workers, max_drives=prep.req.max_drives)
 
 
 # -- the plan ----------------------------------------------------------------------------

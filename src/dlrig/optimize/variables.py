@@ -23,10 +23,12 @@ MAX_DRIVES = 4
 
 
 class Variables:
-    def __init__(self, model: cp_model.CpModel, cs: Candidates, gpus: int):
+    def __init__(self, model: cp_model.CpModel, cs: Candidates, gpus: int,
+                 max_drives: int = MAX_DRIVES):
         self.model = model
         self.cs = cs
         self.gpus = gpus
+        self.max_drives = max_drives
         self.x: dict[str, cp_model.IntVar] = {}
         self.q: dict[str, cp_model.IntVar] = {}
         self.qty: dict[str, cp_model.LinearExprT] = {}
@@ -38,7 +40,7 @@ class Variables:
                 if cat == Category.gpu:
                     self.qty[c.id] = gpus * x
                 elif cat in ONE_MODEL or cat in MULTI:
-                    ub = max(1, max_slots // c.part.modules) if cat == Category.memory else MAX_DRIVES
+                    ub = max(1, max_slots // c.part.modules) if cat == Category.memory else max_drives
                     q = model.new_int_var(0, ub, f"q[{c.id}]")
                     model.add(q >= x)
                     model.add(q <= ub * x)
