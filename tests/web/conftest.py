@@ -79,3 +79,12 @@ def client(catalog):
 @pytest.fixture
 def json_headers():
     return {"Accept": "application/json"}
+
+
+@pytest.fixture(scope="session")
+def real_client():
+    """The app over the built-in catalog (the founding post's market is in it)."""
+    from dlrig.catalog.builtin import load_builtin
+    from dlrig.web import create_app
+
+    return TestClient(create_app(catalog=load_builtin()))

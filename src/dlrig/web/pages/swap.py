@@ -117,7 +117,7 @@ def _page(request: Request, form: Form, opts: dict, build: Build | None, slot: C
     catalog = catalog_of(request)
     ctx = {"errors": form.errors, "opts": opts, "build": build, "slot": slot, "text": text,
            "markets": market_options(catalog), "workloads": optional_workloads(), "circuits": CIRCUITS,
-           "categories": [c.value for c in Category]}
+           "categories": [c.value for c in Category], "result": None}
     if build is None or not form.ok:
         data = {"errors": form.errors} if form.errors else {"build": None}
         return respond(request, "swap.html", ctx, data,

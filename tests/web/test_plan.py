@@ -1,0 +1,99 @@
+"""Plan and Sweep over the built-in catalog: the founding post's question."""
+
+from __future__ import annotations
+
+import tomllib
+
+from dlrig.catalog.builtin import load_builtin
+from dlrig.optimize import PlanRequest, plan
+from dlrig.units import Money
+
+FOUNDING = "/plan?budget=1000&currency=USD&market=ar-2017-05"
+J = {"Accept": "application/json"}
+
+
+def test_empty_form(real_client):
+    r = real_client.get("/plan")
+    assert r.status_code == 200 and 'name="budget"' in r.text and 'id="result"' not in r.text
+
+
+def test_founding_plan_page_shows_the_gtx_1070_and_the_total(real_client):
+    r = real_client.get(FOUNDING)
+    assert r.status_code == 200
+    expected = plan(load_builtin(), PlanRequest(budget=Money.of(1000, "USD"), market="ar-2017-05"))
+    assert "GTX 1070" in r.text
+    assert expected.total_local.format(False) in r.text
+    assert expected.total_budget.format(False) in r.text
+    for p in expected.parts:
+        assert p.reason.replace("'", "&#39;") in r.text
+    assert 'href="/swap?' in r.text
+
+
+def test_json_is_the_library_plan_result(real_client):
+    got = real_client.get(FOUNDING, headers=J).json()
+    expected = plan(load_builtin(), PlanRequest(budget=Money.of(1000, "USD"), market="ar-2017-05")).to_dict()
+    for key in ("status", "parts", "total", "total_budget_currency", "throughput", "alternatives", "upgrades"):
+        assert got[key] == expected[key], key
+
+
+def test_downloads(real_client):
+    t = real_client.get(FOUNDING + "&download=toml")
+    assert t.headers["content-disposition"].startswith("attachment")
+    data = tomllib.loads(t.text)
+    assert any("gtx-1070" in p["ref"] for p in data["part"])
+    md = real_client.get(FOUNDING + "&download=md")
+    assert "Type|Item|Price" in md.text and "GTX 1070" in md.text
+    js = real_client.get(FOUNDING + "&download=json")
+    assert js.json()["status"] == "optimal"
+
+
+def test_downloaded_markdown_checks_on_the_check_page(real_client):
+    md = real_client.get(FOUNDING + "&download=md").text
+    r = real_client.post("/check", data={"parts": md, "market": "ar-2017-05"}, headers=J)
+    assert r.status_code == 200 and r.json()["result"]["ok"] is True
+
+
+def test_impossible_plan_is_explained_not_an_error(real_client):
+    r = real_client.get("/plan?budget=100&currency=USD&market=ar-2017-05")
+    assert r.status_code == 200
+    assert "No build fits" in r.text and 'id="infeasible"' in r.text
+    j = real_client.get("/plan?budget=100&currency=USD&market=ar-2017-05", headers=J).json()
+    assert j["status"] == "infeasible" and j["infeasibility"]["summary"]
+
+
+def test_bad_values_are_shown_beside_their_fields(real_client):
+    r = real_client.get("/plan?budget=-5&currency=XYZ&market=ar-2017-05&gpus=12&require=Unobtainium 9000")
+    assert r.status_code == 422
+    for f in ("budget", "currency", "gpus", "require"):
+        assert f'id="err-{f}"' in r.text, f
+    assert 'value="-5"' in r.text  # what was typed is kept
+    j = real_client.get("/plan?budget=abc&market=ar-2017-05", headers=J).json()
+    assert "not a number" in j["errors"]["budget"]
+
+
+def test_huge_budget_is_refused_with_the_range(real_client):
+    j = real_client.get("/plan?budget=1e30&market=us", headers=J).json()
+    assert "between" in j["errors"]["budget"]
+
+
+def test_budget_defaults_to_the_market_currency(real_client):
+    j = real_client.get("/plan?budget=16100&market=ar-2017-05", headers=J).json()
+    assert j["budget"]["currency"] == "ARS"
+
+
+def test_sweep_page_plots_and_lists_the_gpu_at_each_step(real_client):
+    r = real_client.get("/sweep?from=700&to=1100&step=200&currency=USD&market=ar-2017-05")
+    assert r.status_code == 200
+    assert 'src="data:image/svg+xml;base64,' in r.text
+    assert "GTX 1070" in r.text
+    j = real_client.get("/sweep?from=700&to=1100&step=200&currency=USD&market=ar-2017-05", headers=J).json()
+    assert [row["budget"] for row in j["rows"]] == [700, 900, 1100]  # SweepRow.to_dict
+    svg = real_client.get("/sweep.svg?from=700&to=1100&step=200&currency=USD&market=ar-2017-05")
+    assert svg.headers["content-type"] == "image/svg+xml" and svg.text.lstrip().startswith("<?xml")
+
+
+def test_sweep_with_too_many_steps_or_a_reversed_range(real_client):
+    j = real_client.get("/sweep?from=100&to=5000&step=1&market=us", headers=J).json()
+    assert "steps" in j["errors"]["step"]
+    j = real_client.get("/sweep?from=900&to=100&step=100&market=us", headers=J).json()
+    assert "at least the first" in j["errors"]["to"]
