@@ -88,3 +88,11 @@ def real_client():
     from dlrig.web import create_app
 
     return TestClient(create_app(catalog=load_builtin()))
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so the page fixture knows a test failed."""
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, f"rep_{rep.when}", rep)
