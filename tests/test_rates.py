@@ -1,0 +1,86 @@
+"""Exchange rates: set, import, list; conversions use the rate of the date and say which."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from test_store_sample import dump, write_sample
+from typer.testing import CliRunner
+
+from dlrig.catalog.opendb import import_opendb
+from dlrig.cli import app
+from dlrig.errors import InputError
+from dlrig.store import Database, load_catalog
+from dlrig.store.rates import parse_rates_file
+
+runner = CliRunner()
+ENV = {"COLUMNS": "300"}
+
+
+@pytest.fixture
+def db(tmp_path):
+    p = tmp_path / "r.db"
+    with Database(p) as d:
+        import_opendb(d, write_sample(tmp_path / "s"))
+        with d.transaction() as c:
+            c.execute("INSERT INTO prices (part_id, market, amount_minor, currency, date, source) "
+                      "VALUES ('gpu/zotac-geforce-gtx-1070-mini', 'us', 40000, 'USD', '2030-01-10', 'test')")
+    return p
+
+
+def test_rates_set_and_the_rate_of_the_date_is_used(db):
+    for rate, day in (("1000", "2030-01-01"), ("2000", "2030-02-01")):
+        r = runner.invoke(app, ["rates", "set", "USD", "ARS", rate, "--date", day, "--db", str(db)], env=ENV)
+        assert r.exit_code == 0, r.output
+    cat = load_catalog(db)
+    used = cat.rates.lookup("USD", "ARS", dt.date(2030, 1, 20))
+    assert used.rate == Decimal("1000") and used.date == dt.date(2030, 1, 1)
+    assert cat.rates.lookup("USD", "ARS", dt.date(2030, 3, 1)).rate == Decimal("2000")
+    # ar estimates from the US price, flagged, and says which rate it used
+    lp = cat.local_price("gpu/zotac-geforce-gtx-1070-mini", "ar", as_of=dt.date(2030, 1, 20))
+    assert lp.estimated and "2030-01-01" in lp.basis and lp.money.currency == "ARS"
+    m = cat.market("ar")
+    assert lp.money.minor == round(40000 * 1000 * float(m.factor))
+
+
+def test_as_of_hides_later_rates(db):
+    runner.invoke(app, ["rates", "set", "USD", "ARS", "3000", "--date", "2031-01-01", "--db", str(db)])
+    early = load_catalog(db, as_of=dt.date(2030, 6, 1))
+    assert all(r.date <= dt.date(2030, 6, 1) for r in early.rates.all())
+
+
+def test_rates_import_file_and_list(db, tmp_path):
+    f = tmp_path / "rates.csv"
+    f.write_text("base;quote;rate;date;kind;source\nUSD;ARS;1.450,5;2030-01-01;blue;dolarhoy\n"
+                 "USD;ARS;1200;2030-01-01;official;bna\n", encoding="utf-8")
+    r = runner.invoke(app, ["rates", "import", str(f), "--db", str(db)], env=ENV)
+    assert r.exit_code == 0 and "2 rates imported" in r.output
+    r = runner.invoke(app, ["rates", "list", "--db", str(db)], env=ENV)
+    assert "1450.5" in r.output and "blue" in r.output and "dolarhoy" in r.output
+
+
+@pytest.mark.parametrize("body,msg", [
+    ("base,quote,rate\nUSD,ARS,1\n", "line 1: no date column"),
+    ("base,quote,rate,date\nUSD,XYZ,1,2030-01-01\n", "line 2: unknown currency 'XYZ'"),
+    ("base,quote,rate,date\nUSD,ARS,1,2030-01-01\nUSD,ARS,-2,2030-01-02\n", "line 3: rate must be positive"),
+    ("base,quote,rate,date,kind\nUSD,ARS,1,2030-01-01,crypto\n", "line 2: unknown rate kind"),
+    ("base,quote,rate,date\nUSD,ARS,1,yesterday\n", "line 2:"),
+])
+def test_bad_rates_file_names_the_line_and_imports_nothing(db, tmp_path, body, msg):
+    f = tmp_path / "bad.csv"
+    f.write_text(body, encoding="utf-8")
+    with pytest.raises(InputError, match=msg):
+        parse_rates_file(f.read_bytes(), f.name)
+    before = dump(db)
+    r = runner.invoke(app, ["rates", "import", str(f), "--db", str(db)], env=ENV)
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1
+    assert dump(db) == before
+
+
+@pytest.mark.parametrize("args", [["USD", "ARS", "abc"], ["USD", "ARS", "0"], ["USD", "QQQ", "10"],
+                                  ["USD", "ARS", "10", "--kind", "street"]])
+def test_rates_set_rejects_bad_input(db, args):
+    r = runner.invoke(app, ["rates", "set", *args, "--date", "2030-01-01", "--db", str(db)], env=ENV)
+    assert r.exit_code == 2 and r.output.startswith("error:")
