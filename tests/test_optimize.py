@@ -236,3 +236,13 @@ def test_bad_requests_are_input_errors(catalog):
         plan(catalog, PlanRequest(budget=usd(1000), market="nowhere"))
     with pytest.raises(UnknownPartError):
         plan(catalog, PlanRequest(budget=usd(1000), market=POST, require=("Pentium G9999x",)))
+
+
+def test_fast_local_price_agrees_with_the_catalog(catalog):
+    from dlrig.optimize.candidates import local_price
+
+    for code, m in catalog.markets.items():
+        for when in (None, m.date):
+            for p in catalog.parts():
+                assert local_price(catalog, p.id, m, when) == catalog.local_price(p.id, m, when), \
+                    (code, p.id)

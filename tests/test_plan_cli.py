@@ -128,3 +128,24 @@ def test_every_plan_passes_check_with_no_error(market, workload, budget, gpus, b
     assert res.check.ok, [f.message for f in res.check.findings if f.severity.value == "error"]
     assert res.total_local.minor <= res.budget_local.minor
     assert res.build.count("gpu") == gpus
+
+
+def test_plan_md_documents_the_policy_objective_and_statuses():
+    from pathlib import Path
+
+    from dlrig.optimize.objective import BALANCE_TERMS
+    from dlrig.optimize.policy import PROMOTED
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "plan.md").read_text(encoding="utf-8")
+    for rule_id in PROMOTED:
+        assert f"`{rule_id}`" in text, rule_id
+    for name, weight, _ in BALANCE_TERMS:
+        assert f"| `{name}` | {weight} |" in text, name
+    for status in ("optimal", "feasible", "infeasible", "unknown"):
+        assert f"| `{status}` |" in text
+
+
+@pytest.mark.parametrize("name", ["plan", "sweep"])
+def test_plan_commands_have_help_with_an_example(name):
+    cmd = next(c for c in app.registered_commands if c.name == name)
+    assert "Example: dlrig " + name in (cmd.callback.__doc__ or "")

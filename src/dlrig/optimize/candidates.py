@@ -32,6 +32,7 @@ from ..market import Market
 from ..parts import AnyPart, Category
 from ..rules import Context
 from ..rules.registry import LinearRule, PairRule, Rule, UnaryRule
+from ..units import Money
 from . import objective
 from .policy import violates
 from .request import PlanRequest, resolve_selector
@@ -126,6 +127,26 @@ class Candidates:
         return None
 
 
+def local_price(catalog: Catalog, part_id: str, market: Market,
+                when: dt.date | None) -> LocalPrice | None:
+    """``catalog.local_price``, with a fast path for the common case.
+
+    When the market quotes the part in its own currency and has no stale-price
+    cut-off, the latest quote on or before ``when`` (a store quote before an
+    estimate of the same day) is the answer, exactly as ``Catalog.local_price``
+    picks it; everything else (conversions, estimates, cut-offs) goes through
+    the catalog. A test checks that both agree on every built-in market.
+    """
+    if not market.max_price_age_days:
+        quotes = [q for q in catalog.prices(part_id, market.code)
+                  if when is None or q.date <= when]
+        if quotes and all(q.currency == market.currency for q in quotes):
+            q = max(quotes, key=lambda p: (p.date, not p.estimated))
+            return LocalPrice(part_id, Money(q.amount_minor, q.currency), q.date, q.source,
+                              q.estimated, q.store)
+    return catalog.local_price(part_id, market, when)
+
+
 def priced_parts(catalog: Catalog, market: Market, when: dt.date | None,
                  category: Category) -> tuple[list[Candidate], dict[str, str]]:
     """Parts of ``category`` on sale in ``market`` at ``when``, with their local price."""
@@ -134,7 +155,7 @@ def priced_parts(catalog: Catalog, market: Market, when: dt.date | None,
         if not catalog.available(p, market, when):
             dropped[p.id] = f"not released by {when}"
             continue
-        lp = catalog.local_price(p.id, market, when)
+        lp = local_price(catalog, p.id, market, when)
         if lp is None or lp.money.minor <= 0:
             dropped[p.id] = f"no price in market {market.code}" + (f" on {when}" if when else "")
             continue

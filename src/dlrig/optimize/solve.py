@@ -178,9 +178,14 @@ def solve(cs: Candidates, gpus: int, budget_minor: int | None, *, stages=STAGES,
         "balance": sum(w * b for b, w in terms.values()),
         "cost": sum(c.cost * v.qty[c.id] for c in cs.all()),
     }
-    order = sorted(cs.all(), key=lambda c: c.id)
-    tiebreak = sum(i * v.x[c.id] for i, c in enumerate(order))
-    scale = len(order) * (len(order) + 1) // 2 + 1
+    # Ties on cost go to the parts with the smallest ids: rank within each category,
+    # scaled so that a cent always outweighs any tie-break.
+    tiebreak, scale = 0, 1
+    for cands in cs.by_cat.values():
+        ranked = sorted(cands, key=lambda c: c.id)
+        tiebreak += sum(i * v.x[c.id] for i, c in enumerate(ranked))
+        scale += max(0, len(ranked) - 1) * (v.max_drives if cands and cands[0].part.category
+                                            == Category.storage else 1)
     proto = model.proto
     out = Outcome(UNKNOWN, variables=len(proto.variables), constraints=len(proto.constraints))
     out.model_s = time.perf_counter() - t0
