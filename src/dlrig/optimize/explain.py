@@ -201,9 +201,18 @@ def reasons(prep: Prepared, out: Outcome, res: PlanResult, ups: list[Option]) ->
         if part.category == Category.gpu:
             pp.reason = gpu_reason(prep, out, part, ups, res.not_chosen)
             continue
-        why = why_this(prep, build, part, base_score)
+        req_ids = prep.base.required.get(part.category)
+        if req_ids and part.id in req_ids and len(req_ids) <= 3:
+            why = "required (--require)"
+        else:
+            why = why_this(prep, build, part, base_score)
         nxt = next_better(prep, build, part, base_score, budget, res)
         pp.reason = "; ".join(x for x in (why, nxt) if x)
+
+
+# Dropped parts that were never in the running for a reason worth giving.
+_NOT_A_CHOICE = ("not released", "no price", "dominated", "same specification", "excluded",
+                 "another part is required")
 
 
 def why_this(prep: Prepared, build: Build, part: AnyPart, base_score) -> str:
@@ -217,7 +226,7 @@ def why_this(prep: Prepared, build: Build, part: AnyPart, base_score) -> str:
             cheaper.append(c.part)
             seen.add(c.id)
     for pid, why in prep.base.dropped.items():
-        if why.startswith(("not released", "no price", "dominated", "same specification")) or pid in seen:
+        if why.startswith(_NOT_A_CHOICE) or pid in seen:
             continue
         p = prep.catalog.get(pid)
         if p.category == cat and (unit_cost(prep, p) or cost) < cost:

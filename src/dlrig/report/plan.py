@@ -198,7 +198,8 @@ SWEEP_FIELDS = ("budget", "currency", "status", "total", "total_market_currency"
 def sweep_table(rows, title: str) -> Table:
     t = Table("budget", "status", "total", "GPU", "CPU", "RAM", "throughput", title=title)
     for r in rows:
-        t.add_row(money(r.budget), r.status, money(r.total), r.gpu or "-", r.cpu or "-",
+        t.add_row(money(r.budget), r.status, money(r.total),
+                  (r.gpu or "-").removeprefix("GeForce "), r.cpu or "-",
                   f"{r.ram_gb} GB" if r.ram_gb else "-", f"{r.throughput:.3f}")
     return t
 
