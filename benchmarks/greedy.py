@@ -1,10 +1,10 @@
 """A greedy GPU-first heuristic, the way people often build: the benchmark's foil.
 
 Take the fastest GPU the budget allows, then for each remaining slot the
-cheapest part that the checker accepts with what is already chosen (one kit
-of memory, one drive, a cooler only when the CPU needs one); if the finished
-build breaks a requirement or the budget, try the next GPU. No backtracking
-beyond the GPU.
+cheapest part that the checker and the workload floors accept with what is
+already chosen (one kit of memory, one drive, a cooler only when the CPU
+needs one); if the finished build breaks a requirement or the budget, try the
+next GPU chip. No backtracking beyond the GPU.
 """
 
 from __future__ import annotations
@@ -26,6 +26,11 @@ def _hard(prep: Prepared, build: Build, partial: bool = False) -> bool:
     categories are all present (the SSD rule cannot judge a build with no drive yet)."""
     ids = {r.id: r for r in prep.hard}
     have = {i.part.category for i in build.items}
+    if prep.req.floors:
+        for rule, _ in floor_violations(prep, build):
+            needs = Category.memory if rule == "workload.ram-floor" else Category.storage
+            if not partial or needs in have:
+                return True
     for f in check_build(build, prep.ctx).findings:
         r = ids.get(f.rule)
         if r is None or (partial and not set(r.categories) <= have):
@@ -60,8 +65,7 @@ def greedy(prep: Prepared, budget_minor: int):
         else:
             build = Build(tuple(BuildItem(x.part, q) for x, q in chosen), "greedy")
             cost = sum(x.cost * q for x, q in chosen)
-            if cost <= budget_minor and not _hard(prep, build) and not (
-                    prep.req.floors and floor_violations(prep, build)):
+            if cost <= budget_minor and not _hard(prep, build):
                 items = [(x.part, q, x.cost) for x, q in chosen]
                 thr = {x.id: x.throughput for x, _ in chosen}
                 return objective.score(items, prep.workload, thr), build

@@ -2,6 +2,9 @@
 
     python benchmarks/run.py            # everything (a few minutes on 2 cores)
     python benchmarks/run.py --quick    # smaller sizes, for a smoke run
+
+The GPU reference measurement (``benchmarks/torch_reference.py``) needs a
+CUDA machine and is run by hand, not here.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--json", help="also write the results to this file")
+    ap.add_argument("--skip-import", action="store_true",
+                    help="skip bench_import (importing the shared data sets)")
     args = ap.parse_args()
     from dlrig.catalog.builtin import load_builtin
 
@@ -88,6 +93,14 @@ def main() -> int:
     if extra:
         print(f"  same throughput and balance, dearer: {len(extra)} "
               f"(median +{statistics.median(extra):.1f} %)")
+    if not args.skip_import:
+        from benchmarks import bench_import
+
+        print("\nImport and plan-on-the-database (benchmarks/bench_import.py):")
+        try:
+            results["import"] = bench_import.run()
+        except Exception as e:  # noqa: BLE001 - report it, keep the planner figures
+            print(f"  bench_import failed: {type(e).__name__}: {e}")
     print(f"\nTotal benchmark time {time.perf_counter() - t0:.0f} s")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str))
