@@ -29,7 +29,7 @@ from typing import Any
 from ..catalog import Catalog, LocalPrice
 from ..errors import InputError
 from ..market import Market
-from ..parts import AnyPart, Category
+from ..parts import AnyPart, Category, Price
 from ..rules import Context
 from ..rules.registry import LinearRule, PairRule, Rule, UnaryRule
 from ..units import Money
@@ -44,16 +44,24 @@ MULTI = (Category.storage,)
 OPTIONAL = (Category.cooler,)
 
 
-@dataclass
+@dataclass(slots=True, eq=False)
 class Candidate:
     part: AnyPart
-    price: LocalPrice
+    quote: LocalPrice | Price  # a Price is the market's own quote, made a LocalPrice on demand
     cost: int  # minor units of the market's currency
     throughput: float = 0.0  # GPUs: relative to the reference card, per board
     id: str = ""
 
     def __post_init__(self):
         self.id = self.part.id
+
+    @property
+    def price(self) -> LocalPrice:
+        q = self.quote
+        if isinstance(q, Price):
+            q = self.quote = LocalPrice(self.id, Money(q.amount_minor, q.currency), q.date,
+                                        q.source, q.estimated, q.store)
+        return q
 
 
 # Fields that name or date a part but say nothing a rule may judge it by.
@@ -129,6 +137,16 @@ class Candidates:
 
 def local_price(catalog: Catalog, part_id: str, market: Market,
                 when: dt.date | None) -> LocalPrice | None:
+    """``catalog.local_price``, with a fast path (see ``local_quote``)."""
+    q = local_quote(catalog, part_id, market, when)
+    if isinstance(q, Price):
+        return LocalPrice(part_id, Money(q.amount_minor, q.currency), q.date, q.source,
+                          q.estimated, q.store)
+    return q
+
+
+def local_quote(catalog: Catalog, part_id: str, market: Market,
+                when: dt.date | None) -> LocalPrice | Price | None:
     """``catalog.local_price``, with a fast path for the common case.
 
     When the market quotes the part in its own currency and has no stale-price
@@ -141,9 +159,7 @@ def local_price(catalog: Catalog, part_id: str, market: Market,
         quotes = [q for q in catalog.prices(part_id, market.code)
                   if when is None or q.date <= when]
         if quotes and all(q.currency == market.currency for q in quotes):
-            q = max(quotes, key=lambda p: (p.date, not p.estimated))
-            return LocalPrice(part_id, Money(q.amount_minor, q.currency), q.date, q.source,
-                              q.estimated, q.store)
+            return max(quotes, key=lambda p: (p.date, not p.estimated))
     return catalog.local_price(part_id, market, when)
 
 
@@ -155,11 +171,12 @@ def priced_parts(catalog: Catalog, market: Market, when: dt.date | None,
         if not catalog.available(p, market, when):
             dropped[p.id] = f"not released by {when}"
             continue
-        lp = local_price(catalog, p.id, market, when)
-        if lp is None or lp.money.minor <= 0:
+        q = local_quote(catalog, p.id, market, when)
+        cost = None if q is None else (q.amount_minor if isinstance(q, Price) else q.money.minor)
+        if not cost or cost <= 0:
             dropped[p.id] = f"no price in market {market.code}" + (f" on {when}" if when else "")
             continue
-        out.append(Candidate(p, lp, lp.money.minor))
+        out.append(Candidate(p, q, cost))
     return out, dropped
 
 
@@ -279,12 +296,10 @@ def dedupe_specs(cands: list[Candidate], protected: frozenset[str],
     before any rule is evaluated, it is what makes large catalogs cheap.
     """
     best: dict[tuple, Candidate] = {}
-    out = []
-    for c in cands:
+    keys = [spec_key(c.part) for c in cands]
+    for c, k in zip(cands, keys, strict=True):
         if c.id in protected:
-            out.append(c)
             continue
-        k = spec_key(c.part)
         cur = best.get(k)
         if cur is None:
             best[k] = c
@@ -293,10 +308,7 @@ def dedupe_specs(cands: list[Candidate], protected: frozenset[str],
             best[k] = c
         else:
             dropped[c.id] = f"same specification as {cur.id}, which costs less"
-    order = {id(c): i for i, c in enumerate(cands)}
-    out.extend(best.values())
-    out.sort(key=lambda c: order[id(c)])
-    return out
+    return [c for c, k in zip(cands, keys, strict=True) if c.id in protected or best[k] is c]
 
 
 def _unary_reason(part, rules: list[UnaryRule], ctx: Context, extra_hard) -> str | None:

@@ -28,7 +28,7 @@ from ..units import Money
 from . import objective
 from .policy import PROMOTED, is_promoted
 from .result import Infeasibility, Option, PlanResult
-from .solve import STAGES, Outcome, Prepared, make_build, prepare, solve_prepared
+from .solve import Outcome, Prepared, prepare, solve_prepared
 
 MAX_ALTERNATIVES = 3
 MAX_UPGRADES = 3
@@ -496,4 +496,3 @@ def _why_empty(prep: Prepared, cat: Category) -> str:
     return ", ".join(f"{n} {k}" for k, n in sorted(whys.items(), key=lambda kv: -kv[1])[:3])
 
 
-__all__ = ["STAGES", "alternatives", "annotate", "infeasibility", "upgrades", "make_build"]
