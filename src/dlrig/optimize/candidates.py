@@ -259,27 +259,40 @@ def build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload:
 
 def restrict(base: Candidates, exclude_ids: frozenset[str] = frozenset(),
              require_any: dict[Category, frozenset[str]] | None = None,
-             drop_rules: frozenset[str] = frozenset(), prune: bool = True) -> Candidates:
+             drop_rules: frozenset[str] = frozenset(), prune: bool = True,
+             reuse: Candidates | None = None) -> Candidates:
     """A copy of ``base`` without some parts (or limited to some), pruned.
 
     Pruning runs after the restriction: a part dominated only by an excluded
     one must come back. Dropping pair or linear rules keeps every part valid
-    (fewer constraints), so relaxations reuse the same base.
+    (fewer constraints), so relaxations reuse the same base. ``reuse``, the
+    unrestricted pruned set, supplies the categories the restriction leaves
+    alone: dominance within a category holds whatever the other categories
+    offer (it compares against every key group of the base) and under fewer
+    rules, so only the restricted categories are pruned again.
     """
     required = dict(base.required)
     for cat, ids in (require_any or {}).items():
         required[cat] = required[cat] & ids if cat in required else ids
     by_cat = {}
+    changed = set()
     for cat, cands in base.by_cat.items():
         only = required.get(cat) if cat not in MULTI else None
         by_cat[cat] = [c for c in cands if c.id not in exclude_ids
                        and (only is None or c.id in only)]
+        if len(by_cat[cat]) != len(cands) or required.get(cat) != base.required.get(cat):
+            changed.add(cat)
     cs = Candidates(base.market, base.as_of, base.ctx, base.workload,
                     [r for r in base.hard if r.id not in drop_rules], by_cat,
                     [t for t in base.pairs if t.rule.id not in drop_rules],
                     [t for t in base.linears if t.rule.id not in drop_rules],
                     required, dict(base.dropped), {}, dict(base.stats))
-    if prune:
+    if prune and reuse is not None:
+        for cat in set(by_cat) - changed:
+            cs.by_cat[cat] = list(reuse.by_cat[cat])
+        cs.pruned_by.update(reuse.pruned_by)
+        _prune(cs, changed)
+    elif prune:
         _prune(cs)
     cs.stats["candidates"] = sum(len(v) for v in cs.by_cat.values())
     return cs
@@ -377,10 +390,12 @@ def _compat_masks(cs: Candidates) -> dict[str, list[int]]:
     return masks
 
 
-def _prune(cs: Candidates) -> None:
+def _prune(cs: Candidates, only: set[Category] | None = None) -> None:
+    if only is not None and not only:
+        return
     masks = _compat_masks(cs)
     for cat, cands in cs.by_cat.items():
-        if len(cands) < 2:
+        if len(cands) < 2 or (only is not None and cat not in only):
             continue
         protected = cs.required.get(cat, frozenset()) if cat in MULTI else frozenset()
         lin_cols = [t for t in cs.linears if any(c.id in t.coef or c.id in t.unknown

@@ -234,6 +234,8 @@ def why_this(prep: Prepared, build: Build, part: AnyPart, base_score) -> str:
             seen.add(pid)
     if not cheaper:
         return f"the cheapest {LABEL[cat]} that fits"
+    # The nearest cheaper parts say what bound the choice; far cheaper ones add nothing.
+    cheaper = sorted(cheaper, key=lambda p: -(unit_cost(prep, p) or 0))[:MAX_SWAPS]
     blockers: dict[str, int] = {}
     lost_terms: dict[str, int] = {}
     for p in cheaper:

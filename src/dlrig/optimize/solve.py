@@ -61,7 +61,9 @@ class Prepared:
                drop_rules, prune)
         cs = self._restricted.get(key)
         if cs is None:
-            cs = restrict(self.base, exclude_ids, require_any, drop_rules, prune)
+            plain = not exclude_ids and not require_any and not drop_rules
+            reuse = None if plain or not prune else self.candidates()
+            cs = restrict(self.base, exclude_ids, require_any, drop_rules, prune, reuse)
             if len(self._restricted) > 64:
                 self._restricted.clear()
             self._restricted[key] = cs
