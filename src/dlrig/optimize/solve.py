@@ -90,8 +90,17 @@ def perf_workload_for(name: str | None):
     return known.get(DEFAULT_PERF_WORKLOAD) or known[sorted(known)[0]]
 
 
+def clear_cache() -> None:
+    """Forget prepared requests (call after changing a catalog's prices in place)."""
+    _CACHE.clear()
+
+
 def prepare(catalog: Catalog, req: PlanRequest) -> Prepared:
-    """Resolve the workload, the hard rules, the budget and the candidates (cached)."""
+    """Resolve the workload, the hard rules, the budget and the candidates.
+
+    Cached per catalog object and size, rule set and request (not budget), so
+    sweeps and explanations price and prune once; see ``clear_cache``.
+    """
     from ..rules.registry import RULES, all_rules
 
     all_rules()  # load every rule module before the key reads the registry
