@@ -21,7 +21,19 @@ from rapidfuzz import fuzz, process
 from .catalog import Catalog, normalize_name
 from .catalog.builtin import validation_message
 from .errors import BuildFileError, UnknownPartError
-from .parts import AnyPart, Case, Category, Cooler, Cpu, Gpu, Memory, Motherboard, Part, Psu, Storage
+from .parts import (
+    AnyPart,
+    Case,
+    Category,
+    Cooler,
+    Cpu,
+    Gpu,
+    Memory,
+    Motherboard,
+    Part,
+    Psu,
+    Storage,
+)
 
 _PART = TypeAdapter(Part)
 
