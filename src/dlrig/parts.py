@@ -197,6 +197,7 @@ class Memory(_Part):
     module_gb: int = Field(ge=1, le=512)
     cas_latency: int | None = Field(None, ge=5, le=80)
     ecc: bool = False
+    registered: bool = Field(False, description="RDIMM/LRDIMM: server boards only")
 
     @field_validator("memory_type")
     @classmethod
@@ -225,6 +226,7 @@ class Motherboard(_Part):
     m2_slots: int = Field(0, ge=0, le=8)
     sata_ports: int = Field(4, ge=0, le=16)
     bios_flashback: bool = False
+    registered_memory: bool = Field(False, description="takes registered (RDIMM) modules (server/workstation)")
     bios_generations: tuple[str, ...] | None = Field(
         None, description="CPU generations the shipped BIOS runs; default from the chipset table"
     )
