@@ -38,3 +38,9 @@ def test_unknown_currency_is_an_input_error():
 @given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=10**12))
 def test_addition_matches_integers(a, b):
     assert (Money(a, "USD") + Money(b, "USD")).minor == a + b
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "-inf", float("nan"), float("inf"), "1e300", "abc", ""])
+def test_non_finite_huge_or_garbled_amounts_are_input_errors(bad):
+    with pytest.raises(InputError):
+        Money.of(bad, "USD")

@@ -8,7 +8,7 @@ millimetres are plain ints in the part models.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .errors import InputError
 
@@ -26,6 +26,7 @@ CURRENCIES = {
     "INR": "Indian rupee",
 }
 MINOR = 100
+MAX_AMOUNT = 10**12
 
 
 def check_currency(code: str) -> str:
@@ -47,8 +48,20 @@ class Money:
 
     @classmethod
     def of(cls, amount: float | int | str | Decimal, currency: str) -> Money:
-        d = Decimal(str(amount)) * MINOR
-        return cls(int(d.quantize(Decimal(1), rounding=ROUND_HALF_UP)), check_currency(currency))
+        """An amount in major units; refuses NaN, infinities and absurd sizes.
+
+        The bound (10^12 major units) keeps every sum of prices far inside
+        the 64-bit integers CP-SAT works in.
+        """
+        try:
+            d = Decimal(str(amount).strip().replace("_", ""))
+        except (InvalidOperation, ValueError):
+            raise InputError(f"'{amount}' is not an amount of money", hint="write it like 1000 or 999.99") from None
+        if not d.is_finite():
+            raise InputError(f"'{amount}' is not a finite amount of money", hint="write it like 1000 or 999.99")
+        if abs(d) > MAX_AMOUNT:
+            raise InputError(f"amount {amount} is too large", hint=f"amounts are limited to {MAX_AMOUNT:,}")
+        return cls(int((d * MINOR).quantize(Decimal(1), rounding=ROUND_HALF_UP)), check_currency(currency))
 
     @property
     def amount(self) -> float:

@@ -127,6 +127,9 @@ class Catalog:
         closest matches, so a typo in a build file is a one-line fix.
         """
         cat = Category(category) if category else None
+        prefix = ref.split("/", 1)[0] if "/" in ref else None
+        if cat is None and prefix in {c.value for c in Category}:
+            cat = Category(prefix)  # 'cpu/…' can only mean a CPU: suggest CPUs
         if ref in self._parts and (cat is None or self._parts[ref].category == cat):
             return self._parts[ref]
         ids = [i for i in self._index().get(normalize_name(ref), [])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib
 import sys
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -62,16 +63,61 @@ def guarded(fn):
     return wrapper
 
 
-def main() -> None:
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        console.print(f"dlrig {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Plan, check and measure a budget deep-learning machine."""
+
+
+def _usage_line(e: Exception) -> str:
+    """One line for a usage error (bad option value, missing option), with where to look."""
+    msg = e.format_message() if hasattr(e, "format_message") else str(e)
+    msg = " ".join(msg.split())
+    ctx = getattr(e, "ctx", None)
+    where = f"{ctx.command_path} --help" if ctx is not None else "dlrig --help"
+    return f"{msg} (see '{where}')"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The console script: one line on stderr and exit 2 for any bad input.
+
+    Runs the click command in non-standalone mode so usage errors (a budget
+    that is not a number, a missing option) are printed as one line, not as
+    typer's multi-line boxes.
+    """
     _load()
+    command = typer.main.get_command(app)
     try:
-        app()
+        rv = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="dlrig",
+                          standalone_mode=False)
     except DlrigError as e:
         err_console.print(f"[bold red]error:[/] {escape(e.one_line())}", highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted; nothing was changed")
         sys.exit(130)
+    except Exception as e:  # click's UsageError/BadParameter/Abort (vendored by typer)
+        name = type(e).__name__
+        if name == "Abort":
+            err_console.print("aborted; nothing was changed")
+            sys.exit(1)
+        if hasattr(e, "format_message") and hasattr(e, "exit_code"):
+            err_console.print(f"[bold red]error:[/] {escape(_usage_line(e))}", highlight=False,
+                              soft_wrap=True)
+            sys.exit(2 if e.exit_code in (1, 2) else e.exit_code)
+        raise
+    sys.exit(rv if isinstance(rv, int) else 0)
 
 
 _load()

@@ -15,7 +15,6 @@ import typer
 from rich.table import Table
 
 from ..catalog import builtin
-from ..optimize import PlanRequest, PlanResult, plan
 from ..parts import Category
 from ..units import Money
 from . import app, console, guarded
@@ -27,7 +26,7 @@ LABELS = {
 }
 
 
-def _cell(res: PlanResult, cat: Category) -> str:
+def _cell(res, cat: Category) -> str:
     rows = [p for p in res.parts if p.part.category == cat]
     if not rows:
         return "-"
@@ -40,7 +39,7 @@ def _cell(res: PlanResult, cat: Category) -> str:
     )
 
 
-def _summary(res: PlanResult) -> str:
+def _summary(res) -> str:
     if not res.ok:
         return f"[bold red]{res.status}[/]: {res.message}"
     headroom = res.power.headroom_pct if res.power is not None else None
@@ -61,6 +60,8 @@ def demo(
 
     Example: dlrig demo --budget 1000
     """
+    from ..optimize import PlanRequest, plan  # ortools loads only when planning
+
     cat = builtin()
     money = Money.of(budget, "USD")
     then = plan(cat, PlanRequest(budget=money, market="ar-2017-05", workload=workload))
