@@ -82,9 +82,12 @@ def demo(
     table.add_row("total", _summary(then), _summary(now))
     console.print(table)
     if now.estimated_prices:
+        rate = cat.rates.lookup("USD", m_now.currency, None, m_now.rate_kind)
         console.print(
-            "[dim]today's prices are estimates (US list price x exchange rate x markup and "
-            "taxes, see 'dlrig markets'); import a store's list with 'dlrig prices import csv'[/]"
+            f"[dim]today's prices are estimates: US list price x {float(rate.rate):,.0f} "
+            f"{m_now.currency}/USD ({rate.kind} rate of {rate.date}; update it with 'dlrig rates "
+            f"set') x {float(m_now.factor):.2f} markup and taxes; import a store's price list "
+            "with 'dlrig prices import csv'[/]"
         )
     for label, res in (("2017", then), ("today", now)):
         reasons = [f"{p.part.name}: {p.reason}" for p in res.parts if p.reason][:3]
