@@ -75,7 +75,7 @@ def test_every_rule_has_both_fixtures():
 def test_every_rule_is_described():
     for r in RULES.values():
         assert r.title and len(r.rationale) > 40, r.id
-        assert r.id.split(".")[0] in {"platform", "memory", "fit", "power", "dl"}, r.id
+        assert r.id.split(".")[0] in {"build", "platform", "memory", "fit", "power", "dl"}, r.id
 
 
 def test_error_rules_are_enforceable_by_the_optimizer():

@@ -2,87 +2,174 @@
 
 Rendering only: the numbers come from ``dlrig.rules.check_build`` and
 ``dlrig.power``; the JSON forms are the objects' ``to_dict``.
+
+Laid out for an 80-column terminal: findings are two columns (the rule, and
+the finding with its fix below it) rather than four narrow ones, rule ids
+and numeric columns never wrap, and a number stays on the line of its unit
+(``Glued``: rich wraps at any Unicode space, a no-break space included, so
+the space between a number and its unit is a placeholder while rich wraps
+and a plain space again in the output).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
 from ..power import PowerEstimate, RunningCost
 from ..rules import CheckResult, Severity
+from ..rules.text import plural
 
 _STYLE = {Severity.error: "bold red", Severity.warning: "yellow", Severity.info: "cyan"}
+_NOUN = {Severity.error: "error", Severity.warning: "warning", Severity.info: "note"}
+
+_GLUE = "\ue000"  # a private-use character: one cell wide and not whitespace
+_UNIT = re.compile(r"(?<=\d) (?=(?:W|kW|kWh|GB|TB|MB|MB/s|GB/s|MT/s|mm|V|A|%|ms|us|h/day|"
+                   r"[A-Z]{3}(?:/kWh)?)(?![\w]))")
+
+
+class Glued:
+    """A Text whose numbers are never wrapped apart from their units."""
+
+    def __init__(self, text: str, style: str = "", prefix: Text | None = None) -> None:
+        self.text = Text.assemble(prefix or "", Text(_UNIT.sub(_GLUE, text), style=style))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for seg in self.text.__rich_console__(console, options):
+            if isinstance(seg, Segment) and _GLUE in seg.text:
+                seg = Segment(seg.text.replace(_GLUE, " "), seg.style, seg.control)
+            yield seg
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return self.text.__rich_measure__(console, options)
+
+
+def keep_units(text: str, style: str = "", prefix: Text | None = None) -> Glued:
+    return Glued(text, style, prefix)
+
+
+def counts(result: CheckResult) -> str:
+    """'1 error, 2 warnings, 0 notes'."""
+    return ", ".join(plural(len(result.by_severity(s)), _NOUN[s]) for s in Severity)
 
 
 def findings_table(result: CheckResult) -> Table:
-    t = Table("severity", "rule", "finding", "fix", show_lines=True, expand=True)
+    t = Table(show_lines=True, expand=True)
+    width = max([len(f.rule) for f in result.findings] + [len("warning")])
+    t.add_column("rule", no_wrap=True, min_width=width)
+    t.add_column("finding and fix", ratio=1)
     for f in result.findings:
-        t.add_row(Text(f.severity.value, style=_STYLE[f.severity]), f.rule,
-                  Text(f.message), Text(f.fix))
+        rule = Text.assemble((f.severity.value, _STYLE[f.severity]), "\n", f.rule)
+        body = Group(keep_units(f.message),
+                     keep_units(f.fix, prefix=Text("fix: ", style="bold")))
+        t.add_row(rule, body)
     return t
 
 
 def verdict(result: CheckResult) -> Text:
-    n = {s: len(result.by_severity(s)) for s in Severity}
-    counts = f"{n[Severity.error]} errors, {n[Severity.warning]} warnings, {n[Severity.info]} notes"
-    if result.ok:
-        return Text(f"OK: no error ({counts}; {result.rules_run} rules run)", style="bold green")
-    return Text(f"NOT OK: {counts} ({result.rules_run} rules run)", style="bold red")
+    run = f"{plural(result.rules_run, 'rule')} run"
+    missing = ", ".join("PSU" if m == "psu" else "CPU" if m == "cpu" else m
+                        for m in result.missing)
+    if not result.ok:
+        s = f"NOT OK: {counts(result)} ({run})"
+        if missing:
+            s += f"; the build is also incomplete: no {missing}"
+        return Text(s, style="bold red")
+    if missing:
+        return Text(f"INCOMPLETE: no {missing}; no error among the parts there "
+                    f"({counts(result)}; {run}, those that need the missing parts not checked)",
+                    style="bold yellow")
+    return Text(f"OK: no error ({counts(result)}; {run})", style="bold green")
+
+
+def _bullets(lines: list[str]) -> Table:
+    """A list whose wrapped lines stay indented under their text."""
+    t = Table.grid(padding=(0, 1))
+    t.add_column(no_wrap=True)
+    t.add_column()
+    for line in lines:
+        t.add_row(" -", keep_units(line, style="dim"))
+    return t
 
 
 def render_check(console: Console, result: CheckResult, build_name: str,
                  context: dict[str, Any], price: str | None = None) -> None:
     console.print(Text(f"dlrig check: {build_name}", style="bold"))
-    console.print(Text("context: " + ", ".join(f"{k} {v}" for k, v in context.items()),
-                       style="dim"))
+    console.print(keep_units("context: " + ", ".join(f"{k} {v}" for k, v in context.items()),
+                             style="dim"))
     if result.findings:
         console.print(findings_table(result))
     console.print(verdict(result))
     if result.power is not None:
-        console.print(Text("power: " + power_line(result.power)))
+        console.print(keep_units("power: " + power_line(result.power)))
     if price:
-        console.print(Text("price: " + price))
+        console.print(keep_units("price: " + price))
     console.print(Text("Not checked", style="bold"))
-    for line in result.not_checked + list(result.general_not_checked):
-        console.print(Text("  - " + line, style="dim"))
+    console.print(_bullets(result.not_checked + list(result.general_not_checked)))
+
+
+def psu_size_text(est: PowerEstimate) -> str:
+    """'400 W' or '450 W (430 W if ATX 3.x)': the ATX 3.x figure only when it differs."""
+    s = f"{est.recommended_psu_w} W"
+    if est.recommended_psu_atx3_w and est.recommended_psu_atx3_w != est.recommended_psu_w:
+        s += f" ({est.recommended_psu_atx3_w} W if ATX 3.x)"
+    return s
 
 
 def power_line(est: PowerEstimate) -> str:
     s = (f"~{est.sustained_w} W sustained, ~{est.transient_w} W transient peak; "
-         f"recommended PSU {est.recommended_psu_w} W ({est.recommended_psu_atx3_w} W if ATX 3.x)")
+         f"recommended PSU {psu_size_text(est)}")
     if est.psu_w is not None:
         s += (f"; {est.psu_name}: {est.psu_w} W, {est.headroom_w} W ({est.headroom_pct:.0f} %) "
               f"headroom, ~{est.wall_w} W at the wall")
     return s
 
 
+def dettmers_note(est: PowerEstimate) -> str:
+    """The rule of thumb, labelled as one and set apart from the estimate."""
+    return (f"For comparison, Tim Dettmers' rule of thumb for the PSU, (CPU TDP + GPU TDP) x "
+            f"1.21 = {est.dettmers_psu_w} W, counts only the CPU and GPUs: it leaves out the "
+            f"board, memory, drives and fans that the {est.sustained_w} W estimate above "
+            f"includes.")
+
+
 def render_power(console: Console, est: PowerEstimate, cost: RunningCost | None,
                  build_name: str) -> None:
     console.print(Text(f"dlrig power: {build_name}", style="bold"))
-    t = Table("part", "qty", "sustained W", title="Sustained DC draw by part")
+    t = Table(title="Sustained DC draw by part")
+    t.add_column("part", ratio=1)
+    t.add_column("qty", justify="right", no_wrap=True)
+    t.add_column("watts", justify="right", no_wrap=True)
     for name, qty, watts in est.by_part:
         t.add_row(Text(name), str(qty), str(watts))
-    t.add_row(Text("total", style="bold"), "", Text(str(est.sustained_w), style="bold"))
+    t.add_row(Text("total sustained", style="bold"), "", Text(str(est.sustained_w), style="bold"))
     console.print(t)
     s = Table("", "", show_header=False, box=None)
-    s.add_row("transient peak", f"~{est.transient_w} W (GPUs at ~1.6 x board power for < 1 ms)")
-    s.add_row("recommended PSU", f"{est.recommended_psu_w} W; {est.recommended_psu_atx3_w} W if ATX 3.x "
-              f"(25 % over sustained, covering the peak)")
-    s.add_row("Dettmers' rule", f"{est.dettmers_psu_w} W ((CPU + GPU TDP) x 1.1 x 1.1)")
+    s.columns[0].no_wrap = True
+
+    def row(key: str, value: str) -> None:
+        s.add_row(key, keep_units(value))
+
+    row("sustained", f"~{est.sustained_w} W (the total above)")
+    row("transient peak", f"~{est.transient_w} W (GPUs at ~1.6 x board power for < 1 ms)")
+    row("recommended PSU", f"{psu_size_text(est)}: 25 % over sustained, covering the peak")
     if est.psu_w is None:
-        s.add_row("chosen PSU", "none in the build: no headroom or wall power")
+        row("chosen PSU", "none in the build: no headroom or wall power")
     else:
         atx = "ATX 3.x" if est.psu_atx3 else "pre-ATX-3"
-        s.add_row("chosen PSU", Text(f"{est.psu_name}: {est.psu_w} W, {est.psu_efficiency}, {atx}"))
-        s.add_row("headroom", f"{est.headroom_w} W ({est.headroom_pct:.0f} % of the rating); "
-                  f"load {est.load_pct:.0f} %; rides spikes up to {est.transient_capacity_w} W")
-        s.add_row("wall power", f"~{est.wall_w} W at {est.efficiency_pct:.1f} % efficiency "
-                  f"(80 Plus curve at {est.load_pct:.0f} % load, 115 V)")
+        row("chosen PSU", f"{est.psu_name}: {est.psu_w} W, {est.psu_efficiency}, {atx}")
+        row("headroom", f"{est.headroom_w} W ({est.headroom_pct:.0f} % of the rating); "
+            f"load {est.load_pct:.0f} %; rides spikes up to {est.transient_capacity_w} W")
+        row("wall power", f"~{est.wall_w} W at {est.efficiency_pct:.1f} % efficiency "
+            f"(80 Plus curve at {est.load_pct:.0f} % load, 115 V)")
     if cost is not None:
-        s.add_row("running cost", f"{cost.kwh_per_year:,.0f} kWh/year = {cost.cost} per year")
-        s.add_row("assumptions", cost.assumptions())
+        row("running cost", f"{cost.kwh_per_year:,.0f} kWh/year = {cost.cost} per year")
+        row("assumptions", cost.assumptions())
     console.print(s)
+    console.print(keep_units(dettmers_note(est), style="dim"))

@@ -12,7 +12,7 @@ from typing import Any
 
 from .registry import RULES, Context, Finding, Rule, Severity, all_rules, register
 
-MODULES = ("platform", "memory", "fit", "power", "dl")
+MODULES = ("build", "platform", "memory", "fit", "power", "dl")
 
 # What dlrig never checks, said in every report so silence is not read as a pass.
 NOT_CHECKED = (
@@ -45,9 +45,23 @@ class CheckResult:
     def by_severity(self, sev: Severity) -> list[Finding]:
         return [f for f in self.findings if f.severity == sev]
 
+    @property
+    def missing(self) -> list[str]:
+        """Categories a complete machine needs and the build lacks (rule build.incomplete)."""
+        for f in self.findings:
+            if f.rule == "build.incomplete":
+                return list(f.values.get("missing", []))
+        return []
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
+            "complete": self.complete,
+            "missing": self.missing,
             "findings": [f.to_dict() for f in self.findings],
             "not_checked": self.not_checked + list(self.general_not_checked),
             "rules_run": self.rules_run,

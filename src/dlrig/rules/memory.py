@@ -56,6 +56,39 @@ register(PairRule(
 ))
 
 
+def _registered(mem_key, board_takes_registered, ctx):
+    registered, mem_type = mem_key
+    if not registered or board_takes_registered:
+        return None
+    keyed = ("DDR5 RDIMMs are keyed differently and do not even go in its slots"
+             if mem_type == "DDR5" else mem_type + " RDIMMs fit its slots but do not boot")
+    return Violation(
+        "{a} is registered " + mem_type + " (RDIMM/LRDIMM, server memory) but {b} takes only "
+        "unbuffered " + mem_type + " (UDIMM): " + keyed,
+        "choose unbuffered (UDIMM) " + mem_type + " for this board (ECC UDIMMs where the board "
+        "supports ECC), or a server/workstation board that takes registered modules",
+        {"memory_registered": True, "board_registered_memory": False, "memory_type": mem_type},
+    )
+
+
+register(PairRule(
+    id="memory.registered",
+    severity=Severity.error,
+    title="Registered (server) memory only on a board that takes it",
+    rationale="Registered and load-reduced modules (RDIMM/LRDIMM) put a register chip between "
+              "the memory controller and the DRAM; desktop platforms (Intel Core, AMD Ryzen "
+              "with consumer chipsets) drive only unbuffered modules and do not boot with "
+              "them. DDR4 RDIMMs fit a desktop slot, so nothing stops the mistake; DDR5 RDIMMs "
+              "are keyed differently. Server and workstation boards (Xeon, EPYC, Threadripper "
+              "PRO) list RDIMM support. Sources: JEDEC DDR4/DDR5 RDIMM and UDIMM module "
+              "standards; the board's memory specification (registered_memory).",
+    categories=(Category.memory, Category.motherboard),
+    key_a=lambda m: (m.registered, m.memory_type),
+    key_b=lambda b: b.registered_memory,
+    test=_registered,
+))
+
+
 def _slots_describe(lhs, rhs, build, ctx):
     return Violation(
         f"{names(build, Category.memory)} is {lhs} modules but {names(build, Category.motherboard)} "
