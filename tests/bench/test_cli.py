@@ -83,6 +83,27 @@ def test_bad_input_is_one_line_exit_2(args, message):
     assert "Traceback" not in res.output
 
 
+@pytest.mark.parametrize("content, message", [
+    ("Résultat du 26 novembre: 784 TFLOP/s\n".encode("latin-1"), "not UTF-8 text"),
+    (bytes(range(256)) * 4, "not UTF-8 text"),
+    (b"\x1f\x8b\x08\x00compressed", "not UTF-8 text"),
+    (b"bf16 784 TFLOP/s\n", "not JSON"),
+    (b'{"device": "NVIDIA H100", "bf16_matmul_8192_burst_tflops": 783.3}', "not a dlrig bench"),
+    (b"[1, 2, 3]", "not a dlrig bench"),
+    (b'{"schema_version": 1, "measurements": []}', "not a valid bench result"),
+    (b'{"schema_version": 99}', "schema version 99"),
+])
+@pytest.mark.parametrize("option", ["--result", "--compare"])
+def test_a_file_that_is_not_a_result_is_one_line_exit_2(tmp_path, content, message, option):
+    f = tmp_path / "r.json"
+    f.write_bytes(content)
+    args = ["bench", option, str(f)] + (["--result", str(f)] if option == "--compare" else [])
+    res = cli.invoke(app, args)
+    assert res.exit_code == 2, res.output
+    assert message in res.output and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1, res.output
+
+
 def test_compare_with_an_earlier_run(quick_run, tmp_path):
     _, out, _ = quick_run
     older = json.loads(out.read_text())

