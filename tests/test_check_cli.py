@@ -4,6 +4,7 @@ the founding post's build and its variants, and one-line errors for bad input.""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,111 @@ def test_error_text_is_not_eaten_as_markup(tmp_path):
     r = run("check", _bad(tmp_path, 'name = "empty"\n'))
     assert r.exit_code == 2
     assert "[[part]]" in r.stderr
+
+
+# -- summary line, PSU text, 80-column layout ------------------------------------------
+
+def run80(*args):
+    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "80"})
+
+
+def test_counts_are_pluralised():
+    r = run("check", FIXTURES / "memory.registered" / "bad.toml")
+    assert r.exit_code == 1
+    out = " ".join(r.stdout.split())
+    assert "NOT OK: 1 error, 0 warnings, 0 notes" in out, out
+    assert "1 errors" not in out
+
+
+def test_incomplete_build_says_so_in_the_summary(tmp_path):
+    # Only a CPU with integrated graphics: no error anywhere, but not a machine.
+    cpu = (FIXTURES / "build.incomplete" / "bad.toml").read_text()
+    f = tmp_path / "cpu-only.toml"
+    f.write_text(cpu.replace("integrated_graphics = false", "integrated_graphics = true"))
+    r = run("check", f)
+    assert r.exit_code == 0, r.output
+    out = " ".join(r.stdout.split())
+    assert "INCOMPLETE: no motherboard, memory, storage, PSU, case" in out
+    assert "OK: no error" not in out
+    code, data = check_json(f)
+    assert code == 0 and data["ok"] is True
+    assert data["complete"] is False and data["missing"] == ["motherboard", "memory", "storage",
+                                                              "psu", "case"]
+    _, full = check_json(FIXTURES / "build.incomplete" / "good.toml")
+    assert full["complete"] is True and full["missing"] == []
+
+
+def test_atx3_psu_size_only_when_it_differs():
+    r = run("power", EXAMPLES / "build.toml")
+    out = " ".join(r.stdout.split())
+    assert "recommended PSU 400 W:" in out and "if ATX 3.x" not in out
+    r = run("check", EXAMPLES / "build.toml")
+    out = " ".join(r.stdout.split())
+    assert "recommended PSU 400 W;" in out and "if ATX 3.x" not in out
+    # A GTX-heavy build whose spike sizes an older unit larger: both figures.
+    _, d = check_json(FIXTURES / "power.psu-headroom" / "bad.toml")
+    p = d["power"]
+    assert p["recommended_psu_w"] != p["recommended_psu_atx3_w"]
+    out = " ".join(run("check", FIXTURES / "power.psu-headroom" / "bad.toml").stdout.split())
+    assert (f"recommended PSU {p['recommended_psu_w']} W "
+            f"({p['recommended_psu_atx3_w']} W if ATX 3.x)") in out
+
+
+def test_dettmers_rule_is_a_labelled_footnote_not_a_headline():
+    r = run("power", EXAMPLES / "build.toml")
+    d = json.loads(run("power", EXAMPLES / "build.toml", "--json").stdout)
+    out = " ".join(r.stdout.split())
+    assert "Dettmers' rule" not in out.split("For comparison")[0], "no headline row"
+    note = out.split("For comparison")[1]
+    assert "rule of thumb" in note and "x 1.21" in note and f"{d['dettmers_psu_w']} W" in note
+    assert "leaves out the board, memory, drives and fans" in note
+
+
+def test_pcpartpicker_list_says_its_prices_and_date_are_ignored():
+    code, data = check_json(EXAMPLES / "partlist.md")
+    assert data["context"]["as of"] == "today"
+    assert "2017-05-31" in data["context"]["PCPartPicker list"]
+    assert "ignored" in data["context"]["PCPartPicker list"]
+    out = " ".join(run("check", EXAMPLES / "partlist.md").stdout.split())
+    assert "prices and date (2017-05-31) ignored (--market sets them)" in out
+    _, toml = check_json(EXAMPLES / "build.toml")
+    assert "PCPartPicker list" not in toml["context"]
+
+
+_UNIT_START = re.compile(r"^(W|V|%|GB|MT/s|mm|kWh|USD/kWh)\b")
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in re.split(r"[│┃]", line)]
+
+
+@pytest.mark.parametrize("args", [
+    ("check", FIXTURES / "power.psu-headroom" / "bad.toml"),
+    ("check", FIXTURES / "build.incomplete" / "bad.toml"),
+    ("check", EXAMPLES / "partlist.md"),
+    ("power", EXAMPLES / "build.toml"),
+    ("power", FIXTURES / "power.transient" / "bad.toml"),
+])
+def test_tables_read_at_80_columns(args):
+    r = run80(*args)
+    assert r.exit_code in (0, 1), r.output
+    lines = r.stdout.splitlines()
+    assert max(len(ln) for ln in lines) <= 80
+    for ln in lines:
+        for cell in _cells(ln):
+            assert not _UNIT_START.match(cell), f"a unit wrapped away from its number: {ln!r}"
+    header = next((ln for ln in lines if "┃" in ln), "")
+    words = {c for c in _cells(header) if c}
+    expected = {"rule", "finding and fix"} if args[0] == "check" else {"part", "qty", "watts"}
+    assert words == expected, header  # header words whole, on one line
+    if args[0] == "check":
+        data = json.loads(run(*args, "--json").stdout)
+        out = " ".join(r.stdout.split())
+        first_cells = {_cells(ln)[1] for ln in lines if ln.startswith("│")}
+        for f in data["findings"]:
+            assert f["rule"] in first_cells, f["rule"]  # rule ids never broken
+        assert f"~{data['power']['sustained_w']} W sustained" in out
+    else:
+        data = json.loads(run(*args, "--json").stdout)
+        for row in data["by_part"]:
+            assert re.search(rf"│\s+{row['watts']} │", r.stdout), row

