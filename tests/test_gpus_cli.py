@@ -46,7 +46,8 @@ def test_gpus_all_and_below_floor_and_limit():
 def test_gpus_table_names_the_reference_and_workload():
     r = run("gpus", "-w", "llm-inference", "-n", "5")
     assert r.exit_code == 0, r.output
-    assert "relative" in r.output and "RTX 3090 = 1.00" in r.output and "llm-inference" in r.output
+    text = " ".join(r.output.split())  # the note wraps at words
+    assert "relative" in text and "RTX 3090 = 1.00" in text and "llm-inference" in text
 
 
 @pytest.mark.parametrize(
@@ -87,3 +88,90 @@ def test_user_profile_shows_up_in_both_commands(tmp_path, monkeypatch):
     assert "big-llm" in run("workloads").output
     rows = json.loads(run("gpus", "-w", "big-llm", "--all", "--json").output)
     assert rows and all(row["vram_gb"] >= 48 for row in rows)
+
+
+# -- readable at 80 columns (the default terminal, and any piped output) -------------
+
+
+def table_rows(output: str) -> list[list[str]]:
+    """Cells of the body rows of a rich table (lines between the heavy header rule and the end)."""
+    rows, body = [], False
+    for line in output.splitlines():
+        if line.startswith("┡"):
+            body = True
+        elif line.startswith("└"):
+            body = False
+        elif body and line.startswith("│"):
+            rows.append([c.strip() for c in line.strip("│").split("│")])
+    return rows
+
+
+def header_words(output: str) -> set[str]:
+    words = set()
+    for line in output.splitlines():
+        if line.startswith("┃"):
+            for cell in line.strip("┃").split("┃"):
+                words.update(cell.split())
+    return words
+
+
+def narrow(*args, columns=80):
+    r = runner.invoke(app, list(args), env={"COLUMNS": str(columns)})
+    assert r.exit_code == 0, r.output
+    assert "…" not in r.output
+    assert max(len(line.rstrip()) for line in r.output.splitlines()) <= columns
+    return r.output
+
+
+@pytest.mark.parametrize("market", ["us", "ar"])
+def test_gpus_table_at_80_columns_shows_whole_numbers_and_the_main_columns(market):
+    out = narrow("gpus", "--workload", "cnn", "--market", market)
+    assert {"GPU", "VRAM", "relative", "price", "per", "1,000"} <= header_words(out)
+    rows = table_rows(out)
+    data = json.loads(run("gpus", "--workload", "cnn", "--market", market, "--json").output)
+    assert len(rows) == len(data) > 20
+    priced = 0
+    for cells, row in zip(rows, data, strict=True):
+        assert row["name"].endswith(cells[0])  # whole name, "GeForce " may be dropped
+        assert f"{row['relative_throughput']:.2f}" in cells
+        if row["price"] is not None:
+            priced += 1
+            price = next(c for c in cells if c.endswith(row["price"]["currency"]))
+            assert float(price.lstrip("~").split()[0].replace(",", "")) == row["price"]["amount"]
+            per = float(cells[-1])
+            assert per == pytest.approx(row["throughput_per_1000"], rel=0.01) and per > 0
+    assert priced >= 5
+
+
+def test_gpus_at_80_columns_drops_secondary_columns_that_a_wide_terminal_shows():
+    wide = narrow("gpus", "-w", "cnn", "--all", "--market", "us", columns=200)
+    assert {"arch", "tensor", "TFLOP/s", "GB/s", "price"} <= header_words(wide)
+    assert any(r[0] == "GeForce RTX 4090" for r in table_rows(wide))
+    slim = narrow("gpus", "-w", "cnn", "--all", "--market", "us")
+    assert "arch" not in header_words(slim) and "price" in header_words(slim)
+    assert len(table_rows(slim)) == len(table_rows(wide))
+
+
+def test_gpus_at_40_columns_still_cuts_no_number():
+    out = narrow("gpus", "-w", "transformer", "--market", "us", "-n", "5", columns=40)
+    data = json.loads(run("gpus", "-w", "transformer", "--market", "us", "-n", "5", "--json").output)
+    rows = table_rows(out)
+    assert [r[1] for r in rows] == [f"{d['relative_throughput']:.2f}" for d in data]
+    assert all(d["name"].endswith(r[0]) for r, d in zip(rows, data, strict=True))
+
+
+def test_workloads_table_at_80_columns():
+    out = narrow("workloads")
+    assert {"name", "VRAM", "floor", "title"} <= header_words(out)
+    names = [r[0] for r in table_rows(out) if r[0]]
+    assert {"cnn", "learning", "llm-finetune", "llm-inference", "transformer"} <= set(names)
+    text = " ".join(out.split())
+    assert "CNN training (ResNet-50 on JPEG images)" in text.replace(" │ ", " ").replace("│ ", "")
+    cnn = next(r for r in table_rows(out) if r[0] == "cnn")
+    assert "8 GB" in cnn
+    assert "compute" in header_words(narrow("workloads", columns=160))
+
+
+def test_workload_detail_at_80_columns_folds_long_sources():
+    out = narrow("workloads", "transformer")
+    assert "BERT" in out

