@@ -89,6 +89,10 @@ def test_worker_counts():
     assert loader.worker_counts(16) == [0, 1, 2, 4, 8, 16]
     assert loader.worker_counts(6) == [0, 1, 2, 4, 6]
     assert loader.worker_counts(1) == [0, 1]
+    # --quick: one worker's rate, two per GPU, and all CPUs; never more than the CPUs.
+    assert loader.worker_counts(16, quick=True) == [1, 2, 16]
+    assert loader.worker_counts(2, quick=True) == [1, 2]
+    assert loader.worker_counts(1, quick=True) == [1]
 
 
 def test_window_rates_span_one_batch_per_worker():
@@ -155,3 +159,12 @@ def test_tensor_peaks_are_dlrig_perfs_peaks_without_its_efficiency(nvml_name):
         assert compute_tflops(c) < spec.tensor_tflops["fp16"]
     else:
         assert spec.tensor_tflops["tf32"] == pytest.approx(spec.tensor_tflops["bf16"] / 2, abs=0.1)
+
+
+def test_a_short_sustained_window_is_not_held_to_the_typical_range():
+    from dlrig.bench import gpu
+
+    spec = gpu_spec("NVIDIA H100 80GB HBM3")
+    assert gpu._sustained_expected(spec, "bf16", 15.0).typical_low == 680.0
+    short = gpu._sustained_expected(spec, "bf16", 1.0)  # --quick
+    assert short.value == pytest.approx(989.4) and short.typical_low is None

@@ -28,6 +28,7 @@ def _reps(size: int) -> int:
 
 def transfer(ctx: GpuCtx, direction: str, pinned: bool, size: int) -> tuple[Measurement, object]:
     torch = ctx.torch
+    t0 = time.perf_counter()
     # DMA speed does not depend on the bytes: a fill is enough, and far faster
     # than drawing a GiB of random numbers on the CPU.
     host = torch.empty(size, dtype=torch.uint8, pin_memory=pinned).fill_(7)
@@ -49,7 +50,8 @@ def transfer(ctx: GpuCtx, direction: str, pinned: bool, size: int) -> tuple[Meas
                 f"{size // MIB} MiB {kind} buffer allocated before timing, {len(secs)} copies "
                 f"timed with CUDA events after 2 warm-up copies"),
         value=Stat.of([size / t / 1e9 for t in secs], "GB/s"),
-        params={"direction": direction, "pinned": pinned, "size_mib": size // MIB},
+        params={"direction": direction, "pinned": pinned, "size_mib": size // MIB,
+                "wall_s": round(time.perf_counter() - t0, 3)},
         telemetry=s.telemetry)
     return m, s.telemetry
 

@@ -24,6 +24,10 @@ from .schema import BenchResult, ClaimCheck, Finding, Measurement, Verdict
 ORDER = ("throttling", "pcie_link", "cpu_feed", "disk_feed")
 
 
+def _workers(n: int) -> str:
+    return "the main process alone" if n == 0 else f"{n} worker{'s' if n != 1 else ''}"
+
+
 def _n(x: float, digits: int = 0) -> str:
     return f"{x:,.{digits}f}"
 
@@ -192,7 +196,7 @@ def _cpu_feed(result: BenchResult, demand: float | None, label: str
     solo, at_top = per_worker(curve)
     if demand is None:
         return [Finding(id="cpu_feed", severity="info", text=(
-            f"the CPU decodes up to {_n(curve[best_n])} images/s with {best_n} workers "
+            f"the CPU decodes up to {_n(curve[best_n])} images/s with {_workers(best_n)} "
             f"(about {_n(solo or 0)} per worker); GPU demand not measured, so whether that "
             f"is enough is not known"))], False, None
     needed, met = workers_needed(curve, demand)
@@ -287,6 +291,7 @@ def _claims(result: BenchResult, demand: float | None, label: str) -> list[Claim
     curve = loader_curve(result)
     n_gpu = max(1, len(inv.gpus))
     gpus = "GPUs" if n_gpu > 1 else "GPU"
+    whose = "the GPUs'" if n_gpu > 1 else "the GPU's"
     if curve:
         two = 2 * n_gpu
         have = curve.get(two)
@@ -295,7 +300,7 @@ def _claims(result: BenchResult, demand: float | None, label: str) -> list[Claim
             have = solo * two
         if demand is None:
             out.append(ClaimCheck(claim=TWO_THREADS, holds=None, text=(
-                f"{TWO_THREADS} - not decided: the {gpus}' demand was not measured; {two} "
+                f"{TWO_THREADS} - not decided: {whose} demand was not measured; {two} "
                 f"workers decode {_n(have or 0)} images/s, enough for a GPU that trains at up "
                 f"to that rate")))
         else:
