@@ -22,8 +22,10 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from ..parts import Category
 from ..power import PowerEstimate, RunningCost
 from ..rules import CheckResult, Severity
+from ..rules.build import label
 from ..rules.text import plural
 
 _STYLE = {Severity.error: "bold red", Severity.warning: "yellow", Severity.info: "cyan"}
@@ -74,8 +76,7 @@ def findings_table(result: CheckResult) -> Table:
 
 def verdict(result: CheckResult) -> Text:
     run = f"{plural(result.rules_run, 'rule')} run"
-    missing = ", ".join("PSU" if m == "psu" else "CPU" if m == "cpu" else m
-                        for m in result.missing)
+    missing = ", ".join(label(Category(m)) for m in result.missing)
     if not result.ok:
         s = f"NOT OK: {counts(result)} ({run})"
         if missing:
