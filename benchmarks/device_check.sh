@@ -22,7 +22,8 @@
 # 2. Run (one call, about 3-4 minutes of device time after the machine starts):
 #      run(command="bash benchmarks/device_check.sh", carry=[".whl"], timeout_s=480)
 #    It writes under $OUT: bench.json, bench.log, reference.json, reference.log,
-#    smi.txt, and prints a side-by-side comparison last.
+#    quick.json, quick.log, smi.txt, and prints a side-by-side comparison and
+#    each run's wall time per section (params.wall_s) last.
 set -u
 OUT=${OUT:-/tmp/dlrig-device-out}
 mkdir -p "$OUT"
@@ -97,4 +98,28 @@ print("\nverdict:", v.get("bottleneck"), "-", v.get("headline"))
 print("workers needed / available:", v.get("loader_workers_needed"), "/", v.get("loader_workers_available"))
 print("bench duration_s:", b.get("duration_s"), " failed:", [m["id"] for m in b["measurements"] if m["status"] == "failed"])
 EOF
+echo "== dlrig bench --quick (target: about 22 s on an H100 SXM, docs/bench.md)"
+COLUMNS=80 timeout 90 "${BENCH[@]}" --quick --json "$OUT/quick.json" --dir /tmp/dlrig-bench \
+  > "$OUT/quick.log" 2>&1
+echo "quick exit code: $?"
+
+# Where the time goes: each measurement's wall time (params.wall_s), by section.
+python3 - "$OUT/bench.json" "$OUT/quick.json" <<'EOF2'
+import json, sys
+from collections import defaultdict
+for path in sys.argv[1:]:
+    try:
+        b = json.load(open(path))
+    except Exception as e:
+        print(f"{path}: {e}"); continue
+    by = defaultdict(float)
+    for m in b["measurements"]:
+        by[m["section"]] += (m.get("params") or {}).get("wall_s") or 0
+    top = sorted(b["measurements"], key=lambda m: -((m.get("params") or {}).get("wall_s") or 0))[:6]
+    print(f"\n{path}: duration_s {b['duration_s']}; wall_s by section:",
+          ", ".join(f"{k} {v:.1f}" for k, v in by.items()),
+          f"(unaccounted {b['duration_s'] - sum(by.values()):.1f})")
+    for m in top:
+        print(f"  {m['id']:40} {(m.get('params') or {}).get('wall_s')}")
+EOF2
 echo "total $(( $(date +%s) - T0 )) s"

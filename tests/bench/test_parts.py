@@ -165,6 +165,6 @@ def test_a_short_sustained_window_is_not_held_to_the_typical_range():
     from dlrig.bench import gpu
 
     spec = gpu_spec("NVIDIA H100 80GB HBM3")
-    assert gpu._sustained_expected(spec, "bf16", 15.0).typical_low == 680.0
+    assert gpu._sustained_expected(spec, "bf16", 15.0).typical_low == 655.0
     short = gpu._sustained_expected(spec, "bf16", 1.0)  # --quick
     assert short.value == pytest.approx(989.4) and short.typical_low is None

@@ -87,8 +87,10 @@ def run(directory: Path, size_mib: int, passes: int) -> list[Measurement]:
     where = f"{directory} ({disk.fstype} on {disk.device}, {disk.kind})"
     path = directory / f".dlrig-bench-{os.getpid()}.bin"
     size = size_mib * MIB
+    t0 = time.perf_counter()
     try:
         write = _write(path, size)
+        t_write = time.perf_counter() - t0
         reads, method, caveat = [], "", None
         try:
             reads = [_read_direct(path) for _ in range(passes)]
@@ -114,14 +116,15 @@ def run(directory: Path, size_mib: int, passes: int) -> list[Measurement]:
             path.unlink()
         except OSError:
             pass
+    t_read = time.perf_counter() - t0 - t_write
     params = {"dir": str(directory), "size_mib": size_mib, "fstype": disk.fstype,
               "disk_kind": disk.kind, "o_direct": "O_DIRECT with" in method}
     return [
         Measurement(id="disk.read.seq", section="disk", label="disk sequential read",
-                    method=method, value=Stat.of(reads, "GB/s"), params=params,
-                    reason=caveat),
+                    method=method, value=Stat.of(reads, "GB/s"),
+                    params={**params, "wall_s": round(t_read, 3)}, reason=caveat),
         Measurement(id="disk.write.seq", section="disk", label="disk sequential write + fsync",
                     method=(f"write of {size_mib} MiB of random bytes in 8 MiB blocks then fsync, "
                             f"in {where}; one pass"),
-                    value=Stat.of([write], "GB/s"), params=params),
+                    value=Stat.of([write], "GB/s"), params={**params, "wall_s": round(t_write, 3)}),
     ]

@@ -34,14 +34,16 @@ import re
 
 from .schema import Expected, GpuSpec
 
-# Typical achieved figures, measured on an H100 SXM 80 GB (DESIGN.md §6,
-# shared/data/h100-probe and tests/bench/data): bf16 8192^3 burst ~785,
-# sustained 660-710 at the 700 W cap; device copy ~3.0 TB/s.
+# Typical achieved figures, measured on H100 SXM 80 GB machines (DESIGN.md §6,
+# shared/data/h100-probe and tests/bench/data): bf16 8192^3 burst ~785, fp16
+# 740-761 (2026-11-26);
+# sustained at the 700 W cap 680-710 (DESIGN.md §6), 659 (dlrig bench, 15 s)
+# and 666 (plain torch, 10 s) on 2026-11-26; device copy ~3.0 TB/s.
 TYPICAL = {
     "H100 SXM5 80 GB": {
         "matmul.bf16.burst": (760.0, 800.0),
-        "matmul.fp16.burst": (760.0, 800.0),
-        "matmul.bf16.sustained": (680.0, 710.0),
+        "matmul.fp16.burst": (740.0, 800.0),
+        "matmul.bf16.sustained": (655.0, 710.0),
         "memory.copy": (2950.0, 3050.0),
     },
 }

@@ -202,7 +202,7 @@ def run(directory: Path, cpus: int, quick: bool, progress=None,
                     f"images/s over windows of completed batches"),
             value=Stat.of(rates, "images/s"),
             params={"workers": n, "batch": batch, "images": n_images, "jpeg_kb": round(kb, 1),
-                    "wall_s": wall}))
+                    "wall_s": wall, "make_s": round(make_s, 3)}))
     for p in paths:
         try:
             p.unlink()
