@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -99,8 +100,10 @@ def test_sweep_csv_and_plot(tmp_path):
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert [float(x["budget"]) for x in rows] == [300, 500, 700, 900, 1100]
     assert rows[0]["status"] == "infeasible" and rows[-1]["status"] == "optimal"
-    thr = [float(x["throughput"]) for x in rows]
-    assert thr == sorted(thr)  # more money never buys less throughput
+    # A budget with no plan has no build: its build columns are blank, not 0.
+    assert rows[0]["ram_gb"] == "" and rows[0]["throughput"] == "" and rows[0]["gpu"] == ""
+    thr = [float(x["throughput"]) for x in rows if x["status"] == "optimal"]
+    assert thr == sorted(thr) and thr[0] > 0  # more money never buys less throughput
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -149,3 +152,144 @@ def test_plan_md_documents_the_policy_objective_and_statuses():
 def test_plan_commands_have_help_with_an_example(name):
     cmd = next(c for c in app.registered_commands if c.name == name)
     assert "Example: dlrig " + name in (cmd.callback.__doc__ or "")
+
+
+# -- --db and --db-path -----------------------------------------------------------------
+
+def test_db_is_a_flag_and_a_missing_database_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLRIG_DB", str(tmp_path / "none.db"))
+    r = run("plan", "--db", "--market", "us", "--budget", "1500", "--workload", "llm-finetune")
+    assert r.exit_code == 2, r.output
+    assert "no database at" in r.output and "none.db" in r.output
+    assert "dlrig catalog import open-db" in r.output and "Traceback" not in r.output
+    r = run("sweep", "--db-path", str(tmp_path / "other.db"), "--market", "us",
+            "--from", "1000", "--to", "1200", "--step", "100")
+    assert r.exit_code == 2 and "other.db" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("name", ["plan", "sweep"])
+def test_db_help_mentions_the_environment_variable(name):
+    r = run(name, "--help")
+    assert "--db-path" in r.output and "DLRIG_DB" in r.output
+
+
+def test_db_flag_plans_on_the_database(tmp_path, monkeypatch):
+    """--db reads $DLRIG_DB: a part only the database has can be required."""
+    from dlrig.store import Database
+
+    path = tmp_path / "dlrig.db"
+    with Database(path):
+        pass  # an empty, migrated database: the built-in catalog merged with nothing
+    monkeypatch.setenv("DLRIG_DB", str(path))
+    r = run("plan", "--db", *POST, "--budget", "1000", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["status"] == "optimal"
+    r2 = run("plan", "--db-path", str(path), *POST, "--budget", "1000", "--json")
+    assert r2.exit_code == 0 and json.loads(r2.output)["total"] == json.loads(r.output)["total"]
+
+
+def test_missing_rate_without_db_says_local_rates_need_db():
+    from dlrig.cli.plan import rates_hint
+    from dlrig.errors import MarketError
+
+    with pytest.raises(MarketError) as e, rates_hint(None):
+        raise MarketError("no official exchange rate USD->ARS on or before 2030-01-01",
+                          hint="add one with 'dlrig rates set USD ARS RATE'")
+    assert "dlrig rates set" in str(e.value) and "--db" in str(e.value)
+    with pytest.raises(MarketError) as e2, rates_hint(Path("x.db")):
+        raise MarketError("no official exchange rate USD->ARS on or before 2030-01-01")
+    assert "--db" not in str(e2.value)
+
+
+# -- outputs, bounds and dates ----------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ["plan", *POST, "--budget", "1000", "--save", "/nonexistent/dir/x.toml"],
+    ["sweep", *POST, "--from", "900", "--to", "1000", "--step", "100",
+     "--csv", "/nonexistent/dir/x.csv"],
+    ["sweep", *POST, "--from", "900", "--to", "1000", "--step", "100",
+     "--plot", "/nonexistent/dir/x.png"],
+])
+def test_an_output_in_a_missing_folder_is_one_line_before_solving(args):
+    r = run(*args)
+    assert r.exit_code == 2, r.output
+    assert "does not exist" in r.output and "Traceback" not in r.output
+    assert "status" not in r.output  # refused before any plan was made
+
+
+def test_outputs_are_written_whole(tmp_path):
+    out = tmp_path / "s.csv"
+    r = run("sweep", *POST, "--from", "900", "--to", "1000", "--step", "100", "--csv", str(out))
+    assert r.exit_code == 0
+    assert out.read_text().count("\n") == 3
+    assert [p.name for p in tmp_path.iterdir()] == ["s.csv"]  # no temporary file left
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["plan", *POST, "--budget", "99999999999999999999"], "too large"),
+    (["plan", *POST, "--budget", "2000000000"], "too large"),
+    (["sweep", *POST, "--from", "1000", "--to", "5000000000", "--step", "1e9"], "too large"),
+    (["plan", *POST, "--budget", "1000", "--as-of", "2999-01-01"], "in the future"),
+])
+def test_absurd_budgets_and_future_dates_are_one_line(args, fragment):
+    r = run(*args)
+    assert r.exit_code == 2, r.output
+    assert fragment in r.output and "Traceback" not in r.output
+    assert len(r.output.strip().splitlines()) == 1
+
+
+def test_the_plan_commands_import_no_solver_or_plotting():
+    """`dlrig --help` must stay fast: OR-Tools, pandas and matplotlib load on use."""
+    import subprocess
+    import sys
+
+    code = ("import sys, dlrig.cli, dlrig.cli.plan, dlrig.report.plan, dlrig.optimize; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'ortools', 'pandas', 'matplotlib'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# -- text ----------------------------------------------------------------------------------
+
+def test_plan_text_has_no_broken_case_articles_or_repeats():
+    r = run("plan", *POST, "--budget", "1000")
+    assert r.exit_code == 0
+    text = " ".join(r.output.split())
+    for bad in ("meets: ", "rAM", "cPU", "buys a ", "no floors", "and meets"):
+        assert bad not in text, bad
+    why = text[text.index("Why"):text.index("total:")]
+    not_chosen = text[text.index("Not chosen"):]
+    sentences = [s.strip() for s in not_chosen.split(" - ")[1:]]
+    for s in sentences:
+        head = s.split(":")[0]
+        assert head not in why, f"{head!r} is in both Why and Not chosen"
+
+
+def test_balance_line_adds_up():
+    """'balance: 3 of 9 points' lists every term with its points, met or not."""
+    import re
+
+    from dlrig.optimize.objective import BALANCE_MAX
+
+    r = run("plan", *POST, "--budget", "1000")
+    text = " ".join(r.output.split())
+    line = text[text.index("balance:"):text.index("Not chosen")]
+    score = int(re.match(r"balance: (\d+) of (\d+) points", line).group(1))
+    met = [int(x) for x in re.findall(r"\(\+(\d+)\)", line)]
+    missed = [int(x) for x in re.findall(r"\((\d+)\)", line)]
+    assert sum(met) == score and sum(met) + sum(missed) == BALANCE_MAX
+
+
+def test_no_workload_headline_names_the_default_floor():
+    r = run("plan", *POST, "--budget", "1000")
+    text = " ".join(r.output.split())
+    assert "RAM at least 1 x the GPU's VRAM" in text
+    assert "the workload's floor" not in text
+
+
+def test_eight_gpus_infeasible_names_what_binds():
+    r = run("plan", "--market", "us", "--budget", "20000", "--gpus", "8")
+    assert r.exit_code == 1
+    text = " ".join(r.output.split())
+    assert "at any price" in text and "fit.pcie-slots" in text

@@ -4,22 +4,39 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
-from ..errors import InputError
+from ..errors import InputError, MarketError
 from ..units import Money, check_currency
 from . import app, console, guarded
 
 
-def load(db: str | None, as_of: dt.date | None):
+def db_location(db: bool, db_path: str | None) -> Path | None:
+    """The database a plan reads: None (built-in catalog), $DLRIG_DB, the default, or --db-path.
+
+    Checked before anything is solved, so a missing file is a one-line error.
+    """
+    if not db and not db_path:
+        return None
+    from ..store.db import default_db_path
+
+    path = Path(db_path).expanduser() if db_path else default_db_path()
+    if not path.is_file():
+        raise InputError(f"no database at {path}",
+                         hint="import parts first: 'dlrig catalog import open-db "
+                              "buildcores-open-db.tar.gz', or name another file with "
+                              "--db-path PATH or $DLRIG_DB")
+    return path
+
+
+def load(db: Path | None, as_of: dt.date | None):
     """The catalog to plan on: the built-in one, or merged with a local database."""
     if db is not None:
-        try:
-            from ..store import load_catalog
-        except ImportError as e:  # pragma: no cover - the store ships with dlrig
-            raise InputError(f"--db needs dlrig.store, which failed to import: {e}") from None
+        from ..store import load_catalog
+
         return load_catalog(db, as_of=as_of)
     from .. import catalog
 
@@ -34,14 +51,66 @@ def parse_date(text: str | None) -> dt.date | None:
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"bad --as-of date '{text}'", hint="use YYYY-MM-DD, e.g. 2017-05-31") from None
+    if day > dt.date.today():
+        raise InputError(f"--as-of {day} is in the future",
+                         hint="plan with prices known today or earlier; leave --as-of out for "
+                              "the latest")
+    return day
+
+
+def check_output(path: str | None, option: str) -> Path | None:
+    """An output file's folder must exist: checked before solving, so nothing is wasted."""
+    if not path or path == "-":
+        return None
+    p = Path(path).expanduser()
+    if p.is_dir():
+        raise InputError(f"{option} {path} is a folder", hint=f"give a file name, e.g. {option} "
+                         f"{Path(path) / ('plan.toml' if option == '--save' else 'sweep.out')}")
+    if not p.parent.is_dir():
+        raise InputError(f"{option}: folder {p.parent} does not exist",
+                         hint="create it first, or write somewhere else")
+    return p
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write via a temporary file in the same folder, then rename: never half-written."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"cannot write {path}: {e.strerror or e}",
+                         hint="check the folder's permissions and free space") from None
+
+
+@contextmanager
+def rates_hint(db: Path | None):
+    """A missing exchange rate without --db: say that rates set locally need --db."""
+    try:
+        yield
+    except MarketError as e:
+        if db is None and "exchange rate" in e.message:
+            raise MarketError(e.message, hint=(e.hint + "; " if e.hint else "") + "rates set "
+                              "with 'dlrig rates set' are used with --db") from None
+        raise
+
+
+DB_HELP = ("plan on the local database ($DLRIG_DB, or the default path that "
+           "'dlrig catalog import' writes) as well as the built-in catalog")
+DB_PATH_HELP = "plan on this database file instead of $DLRIG_DB or the default (implies --db)"
 
 
 def _request(catalog, budget, currency, market, workload, gpus, require, exclude,
              allow_bios_update, as_of, time_limit, circuit_w, dataset_gb, explain=True):
-    from ..optimize import PlanRequest
+    from ..optimize.request import PlanRequest
 
     m = catalog.market(market)
     cur = check_currency(currency) if currency else m.currency
@@ -74,7 +143,8 @@ def plan_cmd(
     allow_bios_update: bool = typer.Option(False, "--allow-bios-update",
                                            help="allow a board that needs a BIOS update for the CPU"),
     as_of: str | None = typer.Option(None, "--as-of", help="plan with prices known on this date (YYYY-MM-DD)"),
-    db: str | None = typer.Option(None, "--db", help="local database with imported parts and prices"),
+    db: bool = typer.Option(False, "--db", help=DB_HELP),
+    db_path: str | None = typer.Option(None, "--db-path", help=DB_PATH_HELP),
     circuit_w: int | None = typer.Option(None, "--circuit-w", min=100, max=20000,
                                          help="continuous watts of the wall circuit"),
     dataset_gb: int | None = typer.Option(None, "--dataset-gb", min=1, help="dataset the SSDs must hold"),
@@ -96,14 +166,17 @@ def plan_cmd(
     if as_json and as_md:
         raise InputError("--json and --md exclude each other", hint="pick one output format")
     when = parse_date(as_of)
-    catalog = load(db, when)
-    req = _request(catalog, budget, currency, market, workload, gpus, require, exclude,
-                   allow_bios_update, when, time_limit, circuit_w, dataset_gb)
-    res = plan(catalog, req)
-    if save and res.build is not None:
+    save_to = check_output(save, "--save")
+    path = db_location(db, db_path)
+    catalog = load(path, when)
+    with rates_hint(path):
+        req = _request(catalog, budget, currency, market, workload, gpus, require, exclude,
+                       allow_bios_update, when, time_limit, circuit_w, dataset_gb)
+        res = plan(catalog, req)
+    if save_to and res.build is not None:
         import tomli_w
 
-        Path(save).write_text(tomli_w.dumps(res.build.to_toml_dict()), encoding="utf-8")
+        write_atomic(save_to, tomli_w.dumps(res.build.to_toml_dict()))
     if as_json:
         print(json.dumps(res.to_dict(), indent=2, default=str))
     elif as_md:
@@ -126,7 +199,8 @@ def sweep_cmd(
     gpus: int = typer.Option(1, "--gpus", help="number of identical GPUs"),
     allow_bios_update: bool = typer.Option(False, "--allow-bios-update"),
     as_of: str | None = typer.Option(None, "--as-of", help="prices known on this date"),
-    db: str | None = typer.Option(None, "--db", help="local database"),
+    db: bool = typer.Option(False, "--db", help=DB_HELP),
+    db_path: str | None = typer.Option(None, "--db-path", help=DB_PATH_HELP),
     csv_path: str | None = typer.Option(None, "--csv", help="write the table as CSV ('-': stdout)"),
     plot: str | None = typer.Option(None, "--plot", help="write a PNG of throughput against budget"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
@@ -136,23 +210,26 @@ def sweep_cmd(
     Example: dlrig sweep --market ar-2017-05 --currency USD --from 500 --to 1500 --step 100 --plot sweep.png
     """
     from ..optimize.sweep import budgets, sweep
-    from ..report.plan import sweep_csv, sweep_plot, sweep_table
+    from ..report.plan import sweep_csv, sweep_plot_bytes, sweep_table
 
     when = parse_date(as_of)
-    catalog = load(db, when)
+    csv_to, plot_to = check_output(csv_path, "--csv"), check_output(plot, "--plot")
+    path = db_location(db, db_path)
+    catalog = load(path, when)
     cur = check_currency(currency) if currency else catalog.market(market).currency
     amounts = budgets(start, stop, step, cur)
-    base = _request(catalog, amounts[0].amount, cur, market, workload, gpus, (), (),
-                    allow_bios_update, when, 10.0, None, None, explain=False)
-    rows = sweep(catalog, base, amounts)
+    with rates_hint(path):
+        base = _request(catalog, amounts[0].amount, cur, market, workload, gpus, (), (),
+                        allow_bios_update, when, 10.0, None, None, explain=False)
+        rows = sweep(catalog, base, amounts)
     title = f"dlrig sweep: {market}, workload {workload or 'none'}"
-    if plot:
-        sweep_plot(rows, plot, title)
+    if plot_to:
+        write_atomic(plot_to, sweep_plot_bytes(rows, title))
     if csv_path == "-":
         print(sweep_csv(rows), end="")
     else:
-        if csv_path:
-            Path(csv_path).write_text(sweep_csv(rows), encoding="utf-8")
+        if csv_to:
+            write_atomic(csv_to, sweep_csv(rows))
         if as_json:
             print(json.dumps([r.to_dict() for r in rows], indent=2))
         else:

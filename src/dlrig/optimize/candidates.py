@@ -155,11 +155,16 @@ def local_quote(catalog: Catalog, part_id: str, market: Market,
     picks it; everything else (conversions, estimates, cut-offs) goes through
     the catalog. A test checks that both agree on every built-in market.
     """
+    everywhere = catalog.prices(part_id)
+    if not everywhere:
+        return None  # no quote in any market, so nothing to estimate from either
     if not market.max_price_age_days:
-        quotes = [q for q in catalog.prices(part_id, market.code)
-                  if when is None or q.date <= when]
+        quotes = [q for q in everywhere if q.market == market.code
+                  and (when is None or q.date <= when)]
         if quotes and all(q.currency == market.currency for q in quotes):
             return max(quotes, key=lambda p: (p.date, not p.estimated))
+        if not quotes and not market.estimate_from:
+            return None  # no quote and nothing to estimate from: most imported parts
     return catalog.local_price(part_id, market, when)
 
 

@@ -34,7 +34,7 @@ from .variables import Variables
 
 class Constraints:
     def __init__(self, model: cp_model.CpModel, v: Variables, cs: Candidates,
-                 budget_minor: int | None, floors: bool = True):
+                 budget_minor: int | None, floors: bool = True, assume: bool = False):
         self.model = model
         self.v = v
         self.cs = cs
@@ -42,6 +42,20 @@ class Constraints:
         self.floors = floors
         self.present: dict[Category, cp_model.LinearExprT | bool] = {}
         self.names: list[str] = []
+        # With ``assume``, each rule's constraints are enforced by one literal that the
+        # solve assumes true, so an infeasible model names the rules that bind (its core).
+        self.assume = assume
+        self.guards: dict[str, cp_model.IntVar] = {}
+
+    def _add(self, rule_id: str, ct):
+        """Add a constraint of ``rule_id``, guarded by the rule's literal when assuming."""
+        c = self.model.add(ct)
+        if self.assume:
+            lit = self.guards.get(rule_id)
+            if lit is None:
+                lit = self.guards[rule_id] = self.model.new_bool_var(f"assume[{rule_id}]")
+            c.only_enforce_if(lit)
+        return c
 
     def add_all(self) -> None:
         self.structure()
@@ -112,10 +126,10 @@ class Constraints:
                 continue
             ya = {k: self._group_expr(ca, ids) for k, ids in groups_a.items()}
             yb = {k: self._group_expr(cb, ids) for k, ids in groups_b.items()}
-            self._forbid(bad, ya, yb, ca, cb)
+            self._forbid(t.rule.id, bad, ya, yb, ca, cb)
             self.names.append(t.rule.id)
 
-    def _forbid(self, bad, ya, yb, ca, cb) -> None:
+    def _forbid(self, rid, bad, ya, yb, ca, cb) -> None:
         """Forbid every bad (a, b) group pair with the smaller of two encodings."""
         a_one = self.present.get(ca) is True and ca not in MULTI
         b_one = self.present.get(cb) is True and cb not in MULTI
@@ -128,16 +142,15 @@ class Constraints:
         via_a = sum(1 + len(ya) - len(s) for s in bad_by_b.values()) if a_one else None
         via_b = sum(1 + len(yb) - len(s) for s in bad_by_a.values()) if b_one else None
         best = min(x for x in (pairwise, via_a, via_b) if x is not None)
-        m = self.model
         if best == via_a:
             for kb, bad_a in bad_by_b.items():
-                m.add(yb[kb] <= sum(y for ka, y in ya.items() if ka not in bad_a))
+                self._add(rid, yb[kb] <= sum(y for ka, y in ya.items() if ka not in bad_a))
         elif best == via_b:
             for ka, bad_b in bad_by_a.items():
-                m.add(ya[ka] <= sum(y for kb, y in yb.items() if kb not in bad_b))
+                self._add(rid, ya[ka] <= sum(y for kb, y in yb.items() if kb not in bad_b))
         else:
             for ka, kb in bad:
-                m.add(ya[ka] + yb[kb] <= 1)
+                self._add(rid, ya[ka] + yb[kb] <= 1)
 
     def linear_rules(self) -> None:
         ctx = self.cs.ctx
@@ -159,7 +172,7 @@ class Constraints:
             enforce += [self.v.x[i].Not() for i in t.unknown if i in self.v.x]
             const = r.lhs_const(ctx) - r.rhs_const(ctx)
             expr = sum(d * self.v.qty[i] for i, d in t.coef.items() if i in self.v.qty)
-            ct = self.model.add(expr + const <= 0)
+            ct = self._add(r.id, expr + const <= 0)
             if enforce:
                 ct.only_enforce_if(enforce)
             self.names.append(r.id)
@@ -175,7 +188,7 @@ class Constraints:
             return
         ratio = objective.ram_per_vram(self.cs.workload)
         need = sum(objective.vram10(c.part, ratio) * self.v.x[c.id] for c in gpus)
-        self.model.add(self.ram_ten() >= need)
+        self._add("workload.ram-floor", self.ram_ten() >= need)
         self.names.append("workload.ram-floor")
 
     def ssd_floor(self) -> None:
@@ -185,7 +198,7 @@ class Constraints:
             return
         ssd = sum(c.part.capacity_gb * self.v.qty[c.id] for c in self.cs.by_cat[Category.storage]
                   if isinstance(c.part, Storage) and c.part.kind == "SSD")
-        self.model.add(ssd >= need)
+        self._add("workload.ssd-floor", ssd >= need)
         self.names.append("workload.ssd-floor")
 
 

@@ -24,14 +24,18 @@ from typing import Any
 from ..build import Build
 from ..parts import AnyPart, Category, Cpu, Memory, Motherboard, Psu, Storage
 from ..rules import check_build
+from ..rules.registry import UnaryRule
 from ..units import Money
 from . import objective
 from .policy import PROMOTED, is_promoted
-from .result import Infeasibility, Option, PlanResult
+from .result import OPTIMAL, Infeasibility, Option, PlanResult
 from .solve import Outcome, Prepared, prepare, solve_prepared
 
 MAX_ALTERNATIVES = 3
+MAX_ALTERNATIVE_SOLVES = 5  # chips tried for the alternatives (some may not fit the budget)
 MAX_UPGRADES = 3
+MAX_UPGRADE_SOLVES = 5  # faster chips priced for the upgrade path
+EXPLAIN_TIME_LIMIT_S = 2.0
 MAX_SWAPS = 30  # better parts tried per slot when looking for one that fits
 
 
@@ -193,21 +197,28 @@ def objective_eff(p: Psu) -> int:
 
 
 def reasons(prep: Prepared, out: Outcome, res: PlanResult, ups: list[Option]) -> None:
+    """Each part's reason (why it), and the next better part (why not that) in not_chosen.
+
+    The two are kept apart so no sentence is shown twice: the reason says
+    what rules out the cheaper parts, ``next_better`` what the next dearer
+    one would give.
+    """
     build = res.build
     base_score = out.score
     budget = prep.budget_local.minor if prep.budget_local else None
     for pp in res.parts:
         part = pp.part
         if part.category == Category.gpu:
-            pp.reason = gpu_reason(prep, out, part, ups, res.not_chosen)
-            continue
-        req_ids = prep.base.required.get(part.category)
-        if req_ids and part.id in req_ids and len(req_ids) <= 3:
-            why = "required (--require)"
+            pp.reason, pp.next_better = gpu_reason(prep, out, part, ups)
         else:
-            why = why_this(prep, build, part, base_score)
-        nxt = next_better(prep, build, part, base_score, budget, res)
-        pp.reason = "; ".join(x for x in (why, nxt) if x)
+            req_ids = prep.base.required.get(part.category)
+            if req_ids and part.id in req_ids and len(req_ids) <= 3:
+                pp.reason = "required (--require)"
+            else:
+                pp.reason = why_this(prep, build, part, base_score)
+            pp.next_better = next_better(prep, build, part, base_score, budget)
+        if pp.next_better:
+            res.not_chosen.append(pp.next_better)
 
 
 # Dropped parts that were never in the running for a reason worth giving.
@@ -254,37 +265,38 @@ def why_this(prep: Prepared, build: Build, part: AnyPart, base_score) -> str:
                     lost_terms[t] = lost_terms.get(t, 0) + 1
         else:
             blockers["ties on price"] = blockers.get("ties on price", 0) + 1
+    head = f"the cheapest {LABEL[cat]} that fits"
+    why = []
+    rules = sorted(blockers.items(), key=lambda kv: -kv[1])
+    fails = [k for k, _ in rules if k not in ("throughput", "ties on price")][:2]
+    if fails:
+        why.append("cheaper ones fail " + " or ".join(f"'{t}'" for t in fails))
+    if "throughput" in blockers:
+        why.append("cheaper ones lower the GPU's throughput")
     if lost_terms:
         terms = sorted(lost_terms, key=lambda t: -lost_terms[t])[:2]
-        blockers["keeps " + " and ".join(term_label(t) for t in terms)] = sum(lost_terms.values())
-    top = sorted(blockers.items(), key=lambda kv: -kv[1])[:2]
-    return f"cheapest {LABEL[cat]} that " + " and ".join(_as_condition(k) for k, _ in top)
-
-
-def _as_condition(label: str) -> str:
-    if label.startswith("keeps "):
-        return label
-    if label == "throughput":
-        return "keeps the GPU's throughput"
-    if label == "ties on price":
-        return "ties the cheapest"
-    return "meets: " + label[:1].lower() + label[1:]
+        why.append("cheaper ones lose " + " and ".join(term_label(prep, t) for t in terms))
+    if not why and "ties on price" in blockers:
+        why.append("a cheaper one ties on every other count")
+    return head + (": " + "; ".join(why) if why else "")
 
 
 def rule_title(prep: Prepared, rule_id: str) -> str:
     for r in prep.hard:
         if r.id == rule_id:
             return r.title
-    return {"workload.ram-floor": "RAM at least the workload's ratio to VRAM",
-            "workload.ssd-floor": "the workload's SSD capacity"}.get(rule_id, rule_id)
+    ratio = objective.ram_per_vram(prep.workload)
+    return {"workload.ram-floor": f"RAM at least {ratio:g} x the GPU's VRAM",
+            "workload.ssd-floor": f"SSDs of at least {objective.min_ssd_gb(prep.workload)} GB"
+            }.get(rule_id, rule_id)
 
 
-def term_label(term: str) -> str:
-    return next((d for n, _, d in objective.BALANCE_TERMS if n == term), term)
+def term_label(prep: Prepared, term: str) -> str:
+    return objective.term_text(term, prep.workload)
 
 
-def next_better(prep: Prepared, build: Build, part: AnyPart, base_score, budget,
-                res: PlanResult) -> str | None:
+def next_better(prep: Prepared, build: Build, part: AnyPart, base_score,
+                budget) -> str | None:
     """The cheapest better part of the slot, and what it would (not) buy."""
     cost = unit_cost(prep, part) or 0
     better = sorted(((c, better_than(c.part, part)) for c in prep.base.by_cat.get(part.category, [])
@@ -310,23 +322,21 @@ def next_better(prep: Prepared, build: Build, part: AnyPart, base_score, budget,
         text = f"{head}, but {fmt(over)} over budget"
     else:
         text = head
-    res.not_chosen.append(text)
     return text
 
 
-def gpu_reason(prep: Prepared, out: Outcome, gpu: AnyPart, ups: list[Option],
-               not_chosen: list[str]) -> str:
+def gpu_reason(prep: Prepared, out: Outcome, gpu: AnyPart,
+               ups: list[Option]) -> tuple[str, str | None]:
+    """(why this board, the next chip up and how far over budget it is)."""
     chip = short_chip(chip_of(gpu))
     n_boards = sum(1 for c in prep.base.by_cat[Category.gpu] if chip_of(c.part) == chip_of(gpu))
     head = (f"the cheapest of {n_boards} {chip} boards that fit" if n_boards > 1
             else f"the only {chip} board that fits")
     if not ups:
-        return f"{head}; the fastest GPU with a valid build in this market"
+        return f"{head}; the fastest GPU with a valid build in this market", None
     u = ups[0]
-    text = (f"{u.gpu}: +{u.delta_throughput_pct:.0f} % throughput, but the cheapest build with "
-            f"it is {fmt(u.delta_cost)} over budget")
-    not_chosen.append(text)
-    return f"{head}; {text}"
+    return head, (f"{u.gpu}: +{u.delta_throughput_pct:.0f} % throughput, but the cheapest build "
+                  f"with it is {fmt(u.delta_cost)} over budget")
 
 
 # -- alternatives and upgrades --------------------------------------------------------------
@@ -355,39 +365,104 @@ def chip_ids(prep: Prepared, chip: str) -> frozenset[str]:
     return frozenset(c.id for c in prep.base.by_cat[Category.gpu] if chip_of(c.part) == chip)
 
 
+def explain_limit(prep: Prepared) -> float:
+    """Time limit of one explanation solve: short, so a plan answers in seconds.
+
+    An explanation stopped by it still gives a valid build, marked not proven.
+    """
+    return min(EXPLAIN_TIME_LIMIT_S, prep.req.time_limit_s)
+
+
+def plan_hints(out: Outcome) -> dict[str, int]:
+    """The plan's own parts (GPU aside), to warm-start explanation solves."""
+    return {c.id: 1 for c, _ in out.chosen if c.part.category != Category.gpu}
+
+
+def chips_by_throughput(prep: Prepared) -> dict[str, float]:
+    """Every valid GPU chip and its per-board throughput (the same for all its boards)."""
+    chips: dict[str, float] = {}
+    for c in prep.base.by_cat[Category.gpu]:
+        chips[chip_of(c.part)] = max(chips.get(chip_of(c.part), 0.0), c.throughput)
+    return chips
+
+
+def cost_floor(prep: Prepared, chip: str) -> int:
+    """A lower bound on any build with ``chip``: its cheapest board x K plus the cheapest
+    part of every category a build must have. Chips above the budget need no solve."""
+    cs = prep.base.by_cat
+    board = min(c.cost for c in cs[Category.gpu] if chip_of(c.part) == chip)
+    rest = sum(min((c.cost for c in cs.get(cat, [])), default=0)
+               for cat in (Category.cpu, Category.motherboard, Category.psu, Category.case,
+                           Category.memory, Category.storage))
+    return board * prep.req.gpus + rest
+
+
+def _note(o: Outcome) -> str:
+    return "" if o.status == OPTIMAL else "time limit: not proven the best build with this chip"
+
+
 def alternatives(prep: Prepared, out: Outcome) -> list[Option]:
-    """The best build with each of the next GPU chips (within the budget)."""
+    """The best build within the budget with each of the next GPU chips down.
+
+    One solve per chip, in order of throughput below the plan's, with the GPU
+    fixed to the chip (so only balance and cost are left to choose) and the
+    plan's parts as hints; chips whose cheapest possible build is over budget
+    are skipped without a solve, and at most ``MAX_ALTERNATIVE_SOLVES`` run.
+    """
     gpu = out.gpu()
     if gpu is None:
         return []
-    excluded = set(chip_ids(prep, chip_of(gpu.part)))
+    plan_chip = chip_of(gpu.part)
     plan_thr = out.score.throughput / objective.THROUGHPUT_SCALE
-    opts = []
-    while len(opts) < MAX_ALTERNATIVES:
-        o = solve_prepared(prep, exclude_ids=frozenset(excluded))
-        if not o.ok or o.gpu() is None:
+    budget = prep.budget_local.minor if prep.budget_local else None
+    chips = sorted(((t, ch) for ch, t in chips_by_throughput(prep).items()
+                    if ch != plan_chip and t <= gpu.throughput), key=lambda tc: (-tc[0], tc[1]))
+    opts: list[Option] = []
+    tries = 0
+    hints = plan_hints(out)
+    for _, chip in chips:
+        if len(opts) >= MAX_ALTERNATIVES or tries >= MAX_ALTERNATIVE_SOLVES:
             break
-        g = o.gpu()
-        opts.append(_option(prep, o, f"with {short_chip(chip_of(g.part))}", out.score.cost,
-                            plan_thr))
-        excluded |= chip_ids(prep, chip_of(g.part))
+        if budget is not None and cost_floor(prep, chip) > budget:
+            continue
+        tries += 1
+        o = solve_prepared(prep, require_any={Category.gpu: chip_ids(prep, chip)},
+                           stages=("balance", "cost"), time_limit_s=explain_limit(prep),
+                           hints=hints)
+        if o.ok and o.gpu() is not None:
+            opts.append(_option(prep, o, f"with {short_chip(chip)}", out.score.cost, plan_thr,
+                                _note(o)))
     return opts
 
 
 def upgrades(prep: Prepared, out: Outcome) -> list[Option]:
-    """Faster chips in the order more money buys them: the Pareto steps of (cost, throughput)."""
+    """Faster chips in the order more money buys them: the Pareto steps of (cost, throughput).
+
+    The cheapest build with each faster chip (one cost-only solve each, the
+    GPU fixed, no budget), for at most ``MAX_UPGRADE_SOLVES`` chips, those
+    with the cheapest possible build first; a chip that cannot beat a step
+    already found is skipped without a solve.
+    """
     gpu = out.gpu()
     if gpu is None or prep.budget_local is None:
         return []
     plan_thr = out.score.throughput / objective.THROUGHPUT_SCALE
-    chips: dict[str, float] = {}
-    for c in prep.base.by_cat[Category.gpu]:
-        if c.throughput > gpu.throughput:
-            chips[chip_of(c.part)] = max(chips.get(chip_of(c.part), 0.0), c.throughput)
-    found = []
-    for chip in chips:
+    # Cheapest possible build first; a chip whose floor already costs as much as a
+    # faster chip's cheapest build cannot be a step, so it needs no solve.
+    faster = sorted((cost_floor(prep, ch), -t, ch) for ch, t in chips_by_throughput(prep).items()
+                    if t > gpu.throughput)
+    found: list[Outcome] = []
+    hints = plan_hints(out)
+    solves = 0
+    for floor, neg_t, chip in faster:
+        if solves >= MAX_UPGRADE_SOLVES:
+            break
+        thr = objective.throughput_int(-neg_t) * prep.req.gpus
+        if any(o.score.cost <= floor and o.score.throughput >= thr for o in found):
+            continue
+        solves += 1
         o = solve_prepared(prep, None, require_any={Category.gpu: chip_ids(prep, chip)},
-                           stages=("cost",))
+                           stages=("cost",), time_limit_s=explain_limit(prep), hints=hints)
         if o.ok:
             found.append(o)
     found.sort(key=lambda o: (o.score.cost, -o.score.throughput))
@@ -395,7 +470,7 @@ def upgrades(prep: Prepared, out: Outcome) -> list[Option]:
     for o in found:
         if o.score.throughput > best:
             best = o.score.throughput
-            steps.append(_option(prep, o, "upgrade", out.score.cost, plan_thr))
+            steps.append(_option(prep, o, "upgrade", out.score.cost, plan_thr, _note(o)))
         if len(steps) >= MAX_UPGRADES:
             break
     return steps
@@ -452,10 +527,19 @@ def infeasibility(prep: Prepared, out: Outcome) -> Infeasibility:
             best = (label, cost, fits)
     if not cheapest.ok:
         binding = next((lab for lab, e in rel if e.startswith("cheapest")), None)
-        text = (f"No build meets the requirements {where}, at any price."
-                + (f" Dropping {binding} would allow one." if binding else
-                   " No single requirement can be dropped to allow one."))
-        return Infeasibility(text, binding=binding, relaxations=rel)
+        cores = binding_rules(prep)
+        gpus = f" with {req.gpus} GPUs" if req.gpus > 1 else ""
+        text = f"No build meets the requirements {where}, at any price"
+        if cores:
+            text += (f"{gpus}: no combination of its parts meets "
+                     + "; nor, without those, ".join(" and ".join(_rule_words(prep, r) for r in c)
+                                                     for c in cores) + ".")
+        else:
+            text += "."
+        core = [r for c in cores for r in c]
+        text += (f" Dropping {binding} would allow one." if binding else
+                 " No single requirement can be dropped to allow one.")
+        return Infeasibility(text, binding=", ".join(core) or binding, relaxations=rel)
     opt = _option(prep, cheapest, "cheapest", 0, 0.0)
     over = in_budget_currency(prep, cheapest.score.cost - prep.budget_local.minor)
     gpu = opt.gpu
@@ -477,14 +561,49 @@ def infeasibility(prep: Prepared, out: Outcome) -> Infeasibility:
 
 
 def _solve_relaxed(prep: Prepared, change: dict[str, Any]):
+    """The cheapest build with one requirement dropped, reusing the prepared candidates
+    where the change allows (a pair or linear rule, the floors, the GPU count)."""
+    kw = dict(stages=("cost",), time_limit_s=explain_limit(prep))
     if set(change) <= {"floors"}:
-        return solve_prepared(prep, None, stages=("cost",), floors=False), prep
+        return solve_prepared(prep, None, floors=False, **kw), prep
+    if set(change) <= {"gpus"} and change["gpus"] > 0:
+        return solve_prepared(prep, None, gpus=change["gpus"], **kw), prep
+    if set(change) <= {"relax_rules"}:
+        new = set(change["relax_rules"]) - set(prep.req.relax_rules)
+        if all(not isinstance(r, UnaryRule) for r in prep.hard if r.id in new):
+            return solve_prepared(prep, None, drop_rules=frozenset(new), **kw), prep
     req = replace(prep.req, explain=False, **change)
     try:
         p2 = prepare(prep.catalog, req)
     except Exception:  # noqa: BLE001 - a relaxation that cannot even be prepared gives no build
         return None, None
-    return solve_prepared(p2, None, stages=("cost",)), p2
+    return solve_prepared(p2, None, **kw), p2
+
+
+def binding_rules(prep: Prepared, max_cores: int = 3) -> list[list[str]]:
+    """Sets of rules that each leave no build at any price (CP-SAT's assumption cores),
+    each shrunk to the rules that matter, the next found with the previous ones dropped."""
+    cores: list[list[str]] = []
+    dropped: set[str] = set()
+    kw = dict(stages=("cost",), time_limit_s=explain_limit(prep))
+    for _ in range(max_cores):
+        o = solve_prepared(prep, None, assume=True, drop_rules=frozenset(dropped), **kw)
+        core = [r for r in dict.fromkeys(o.core) if r not in dropped]
+        if o.ok or not core:
+            break
+        if len(core) > 1:  # keep a rule only if the others alone still leave no build
+            for rid in list(core):
+                rest = [r for r in core if r != rid]
+                others = frozenset(r.id for r in prep.hard if r.id not in rest)
+                if not solve_prepared(prep, None, drop_rules=others, **kw).ok:
+                    core = rest
+        cores.append(core)
+        dropped |= set(core)
+    return cores
+
+
+def _rule_words(prep: Prepared, rid: str) -> str:
+    return f"'{rule_title(prep, rid)}' ({rid})"
 
 
 def _why_empty(prep: Prepared, cat: Category) -> str:

@@ -45,6 +45,23 @@ RAM_ROOM_FACTOR = 2
 DEFAULT_RAM_PER_VRAM = 1.0  # memory.ram-vs-vram's default (the post's and Dettmers' rule)
 
 
+def term_text(name: str, workload: Any) -> str:
+    """A balance term in words, with the floor it doubles spelled out for this workload."""
+    if name == "ram_room":
+        ratio = ram_per_vram(workload)
+        whose = f"the {workload.name} floor" if workload is not None else "the default floor"
+        return f"RAM at least {RAM_ROOM_FACTOR * ratio:g} x the GPU's VRAM (twice {whose})"
+    return next((d for n, _, d in BALANCE_TERMS if n == name), name)
+
+
+def floor_text(workload: Any) -> str:
+    """The floors a plan without a workload still meets, for the headline."""
+    if workload is not None:
+        return workload.name
+    return (f"none (only the default floor: RAM at least {ram_per_vram(None):g} x the "
+            "GPU's VRAM)")
+
+
 def throughput(gpu: Gpu, workload: Any) -> float:
     """Relative throughput of one board (0 when the chip is unknown)."""
     from ..perf import gpu_throughput

@@ -11,6 +11,7 @@ from ..parts import Category
 from ..units import Money
 
 MAX_GPUS = 8
+MAX_BUDGET_UNITS = 10**9  # a billion of any currency: far beyond a PC, well within int64
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ class PlanRequest:
         if self.budget is not None and self.budget.minor <= 0:
             raise InputError(f"budget must be positive (got {self.budget})",
                              hint="give --budget 1000 --currency USD")
+        if self.budget is not None and self.budget.amount > MAX_BUDGET_UNITS:
+            raise InputError(f"budget {self.budget.amount:,.0f} {self.budget.currency} is too "
+                             f"large (at most {MAX_BUDGET_UNITS:,} units of the currency)",
+                             hint="give the budget in units, e.g. --budget 1500")
         if not 0 <= self.gpus <= MAX_GPUS:
             raise InputError(f"--gpus must be 0 to {MAX_GPUS} (got {self.gpus})",
                              hint="identical GPUs: --gpus 2 plans two of the same board")

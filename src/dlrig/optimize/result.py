@@ -27,7 +27,8 @@ class PlannedPart:
     total_local: Money
     total_budget: Money  # in the budget's currency
     share: float | None  # of the budget, 0..1
-    reason: str = ""
+    reason: str = ""  # why this part (what rules out the cheaper ones)
+    next_better: str | None = None  # the next better part and why not it (also in not_chosen)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,6 +44,7 @@ class PlannedPart:
             "price_date": self.unit_price.date.isoformat(),
             "price_source": self.unit_price.source,
             "reason": self.reason,
+            "next_better": self.next_better,
         }
 
 

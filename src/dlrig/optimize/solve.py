@@ -32,6 +32,10 @@ from .variables import Variables
 
 STAGES = ("throughput", "balance", "cost")
 DEFAULT_PERF_WORKLOAD = "cnn"  # ranks GPUs when no --workload is given (no floors applied)
+# CP-SAT parameters for every solve (see docs/plan.md, "Solver settings").
+# Probing (presolve) costs more than it saves on these small models: measured 1.3 s
+# against 2.1 s for the three stages of a 570-variable plan on the imported catalog.
+SOLVER_PARAMS: dict[str, Any] = {"cp_model_probing_level": 0}
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 6
 
@@ -156,6 +160,7 @@ class Outcome:
     wall_s: float = 0.0
     model_s: float = 0.0
     empty: list[Category] = field(default_factory=list)
+    core: list[str] = field(default_factory=list)  # rules that together bind (assume=True)
 
     @property
     def ok(self) -> bool:
@@ -173,15 +178,29 @@ def empty_categories(cs: Candidates, gpus: int) -> list[Category]:
 
 def solve(cs: Candidates, gpus: int, budget_minor: int | None, *, stages=STAGES,
           floors: bool = True, time_limit_s: float = 10.0, num_workers: int = 2,
-          max_drives: int = 4) -> Outcome:
-    """Solve the lexicographic objective over ``cs``, stage by stage."""
+          max_drives: int = 4, hints: dict[str, int] | None = None,
+          assume: bool = False) -> Outcome:
+    """Solve the lexicographic objective over ``cs``, stage by stage.
+
+    ``hints`` (part id -> 0/1) warm-start the first stage, as explanations
+    do with the plan's own parts. With ``assume``, every rule is enforced by
+    an assumed literal, and an infeasible first stage reports in ``core``
+    rules that together leave no build (CP-SAT's sufficient assumptions).
+    """
     t0 = time.perf_counter()
     empty = empty_categories(cs, gpus)
     if empty:
         return Outcome(INFEASIBLE, empty=empty, wall_s=time.perf_counter() - t0)
     model = cp_model.CpModel()
     v = Variables(model, cs, gpus, max_drives)
-    Constraints(model, v, cs, budget_minor, floors).add_all()
+    cons = Constraints(model, v, cs, budget_minor, floors, assume=assume)
+    cons.add_all()
+    guards = list(cons.guards.items())
+    if guards:
+        model.add_assumptions([lit for _, lit in guards])
+    for pid, val in (hints or {}).items():
+        if pid in v.x:
+            model.add_hint(v.x[pid], val)
     terms = balance_terms(model, v, cs)
     exprs = {
         "throughput": sum(objective.throughput_int(c.throughput) * v.x[c.id]
@@ -203,6 +222,8 @@ def solve(cs: Candidates, gpus: int, budget_minor: int | None, *, stages=STAGES,
     deadline = t0 + time_limit_s
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = num_workers
+    for name, value in SOLVER_PARAMS.items():
+        setattr(solver.parameters, name, value)
     status_all = OPTIMAL
     values: dict[str, int] = {}
     for stage in stages:
@@ -220,6 +241,10 @@ def solve(cs: Candidates, gpus: int, budget_minor: int | None, *, stages=STAGES,
         out.stages.append(info)
         if st == cp_model.INFEASIBLE:
             out.status = INFEASIBLE
+            if guards:
+                core = solver.sufficient_assumptions_for_infeasibility()
+                names = {lit.index: rid for rid, lit in guards}
+                out.core = [names[i] for i in core if i in names]
             break
         if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             out.status = UNKNOWN if not values else FEASIBLE
@@ -253,15 +278,22 @@ def solve(cs: Candidates, gpus: int, budget_minor: int | None, *, stages=STAGES,
 
 def solve_prepared(prep: Prepared, budget_minor: int | None = -1, *, exclude_ids=frozenset(),
                    require_any=None, drop_rules=frozenset(), stages=STAGES, floors=None,
-                   time_limit_s: float | None = None, prune: bool = True) -> Outcome:
-    """Solve a variant of a prepared request (budget -1: the request's own)."""
+                   time_limit_s: float | None = None, prune: bool = True,
+                   gpus: int | None = None, hints: dict[str, int] | None = None,
+                   assume: bool = False) -> Outcome:
+    """Solve a variant of a prepared request (budget -1: the request's own).
+
+    The candidates do not depend on the budget or on the GPU count, so a
+    variant with another ``gpus`` reuses them too.
+    """
     if budget_minor == -1:
         budget_minor = prep.budget_local.minor if prep.budget_local else None
     cs = prep.candidates(frozenset(exclude_ids), require_any, frozenset(drop_rules), prune)
-    return solve(cs, prep.req.gpus, budget_minor, stages=stages,
+    return solve(cs, prep.req.gpus if gpus is None else gpus, budget_minor, stages=stages,
                  floors=prep.req.floors if floors is None else floors,
                  time_limit_s=time_limit_s or prep.req.time_limit_s,
-                 num_workers=prep.req.num_workers, max_drives=prep.req.max_drives)
+                 num_workers=prep.req.num_workers, max_drives=prep.req.max_drives,
+                 hints=hints, assume=assume)
 
 
 # -- the plan ----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from ..catalog import Catalog
 from ..errors import InputError
 from ..parts import Category
 from ..units import Money
-from .request import PlanRequest
+from .request import MAX_BUDGET_UNITS, PlanRequest
 from .solve import prepare, result_from, solve_prepared
 
 MAX_STEPS = 500
@@ -34,13 +34,18 @@ class SweepRow:
     parts: list[tuple[str, int]]
     wall_s: float
 
+    @property
+    def ok(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
     def to_dict(self) -> dict[str, Any]:
+        """One CSV/JSON row; a budget with no plan leaves the build's columns empty."""
         return {
             "budget": self.budget.amount, "currency": self.budget.currency, "status": self.status,
             "total": self.total.amount if self.total else None,
             "total_market_currency": self.total_local.amount if self.total_local else None,
-            "gpu": self.gpu, "cpu": self.cpu, "ram_gb": self.ram_gb,
-            "throughput": round(self.throughput, 3),
+            "gpu": self.gpu, "cpu": self.cpu, "ram_gb": self.ram_gb if self.ok else None,
+            "throughput": round(self.throughput, 3) if self.ok else None,
             "parts": ";".join(f"{i}x{q}" if q > 1 else i for i, q in self.parts),
             "wall_s": round(self.wall_s, 4),
         }
@@ -51,6 +56,9 @@ def budgets(start: float, stop: float, step: float, currency: str) -> list[Money
     if start <= 0 or step <= 0 or stop < start:
         raise InputError(f"bad sweep range {start:g}..{stop:g} step {step:g}",
                          hint="give --from A --to B --step S with 0 < A <= B and S > 0")
+    if stop > MAX_BUDGET_UNITS:
+        raise InputError(f"--to {stop:,.0f} is too large (at most {MAX_BUDGET_UNITS:,})",
+                         hint="sweep budgets a PC can cost, e.g. --to 5000")
     n = int((stop - start) / step + 1e-9) + 1
     if n > MAX_STEPS:
         raise InputError(f"the sweep has {n} steps, more than {MAX_STEPS}",

@@ -44,7 +44,7 @@ def both(local: Money | None, budget: Money | None) -> str:
 def headline(res: PlanResult) -> str:
     parts = [f"market {res.market}" + (f" ({res.as_of})" if res.as_of else ""),
              f"budget {money(res.budget)}" if res.budget else "no budget",
-             f"workload {res.workload or 'none (no floors)'}"]
+             f"workload {objective.floor_text(_workload(res))}"]
     if res.gpus != 1:
         parts.append(f"{res.gpus} GPUs")
     return "dlrig plan: " + ", ".join(parts)
@@ -109,8 +109,7 @@ def render_plan(console: Console, res: PlanResult) -> None:
                   f"({_ref()}) for {res.workload or 'the default profile'}")
     console.print(f"power: {power_text(res)}")
     if res.score is not None:
-        terms = ", ".join(_term(t) for t in res.score.terms) or "none"
-        console.print(f"balance: {res.score.balance}/{objective.BALANCE_MAX} ({terms})")
+        console.print(Text(balance_text(res)))
     if any(p.unit_price.estimated for p in res.parts):
         console.print(Text("* estimated from another market's price", style="dim"))
     if res.not_chosen:
@@ -132,8 +131,28 @@ def render_plan(console: Console, res: PlanResult) -> None:
     console.print(Text(status_line(res), style=_STATUS_STYLE.get(res.status, "dim")))
 
 
-def _term(name: str) -> str:
-    return next((d for n, _, d in objective.BALANCE_TERMS if n == name), name)
+def _workload(res: PlanResult):
+    if not res.workload:
+        return None
+    from ..perf import get_workload
+
+    return get_workload(res.workload)
+
+
+def balance_text(res: PlanResult) -> str:
+    """Every balance term with its points, met or not, so the total adds up."""
+    wl = _workload(res)
+    met = set(res.score.terms)
+    yes = [f"{objective.term_text(n, wl)} (+{w})" for n, w, _ in objective.BALANCE_TERMS
+           if n in met]
+    no = [f"{objective.term_text(n, wl)} ({w})" for n, w, _ in objective.BALANCE_TERMS
+          if n not in met]
+    text = f"balance: {res.score.balance} of {objective.BALANCE_MAX} points"
+    if yes:
+        text += "; met: " + ", ".join(yes)
+    if no:
+        text += "; not met: " + ", ".join(no)
+    return text
 
 
 def _ref() -> str:
@@ -143,8 +162,9 @@ def _ref() -> str:
 
 
 def upgrade_text(u) -> str:
-    return (f"+{money(u.delta_cost)} (total {money(u.cost_budget)}) buys a {u.gpu}: "
+    text = (f"+{money(u.delta_cost)} (total {money(u.cost_budget)}): upgrade to {u.gpu}, "
             f"+{u.delta_throughput_pct:.0f} % throughput")
+    return text + (f" ({u.note})" if u.note else "")
 
 
 def options_table(res: PlanResult, opts, title: str) -> Table:
@@ -178,6 +198,10 @@ def plan_markdown(res: PlanResult) -> str:
     lines.append("")
     for p in res.parts:
         lines.append(f"- **{p.part.name}**: {p.reason}")
+    lines.append("")
+    lines.append(balance_text(res))
+    if res.not_chosen:
+        lines += ["", "Not chosen:", ""] + [f"- {s}" for s in res.not_chosen]
     if res.upgrades:
         lines += ["", "Upgrade path:", ""] + [f"- {upgrade_text(u)}" for u in res.upgrades]
     if res.alternatives:
@@ -200,7 +224,7 @@ def sweep_table(rows, title: str) -> Table:
     for r in rows:
         t.add_row(money(r.budget), r.status, money(r.total),
                   (r.gpu or "-").removeprefix("GeForce "), r.cpu or "-",
-                  f"{r.ram_gb} GB" if r.ram_gb else "-", f"{r.throughput:.3f}")
+                  f"{r.ram_gb} GB" if r.ok else "-", f"{r.throughput:.3f}" if r.ok else "-")
     return t
 
 
@@ -213,15 +237,15 @@ def sweep_csv(rows) -> str:
     return buf.getvalue()
 
 
-def sweep_plot(rows, path: str | Path, title: str) -> Path:
-    """Estimated throughput against budget, the GPU named where it changes."""
+def sweep_plot_bytes(rows, title: str) -> bytes:
+    """Estimated throughput against budget, the GPU named where it changes, as PNG bytes."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     xs = [r.budget.amount for r in rows]
-    ys = [r.throughput for r in rows]
+    ys = [r.throughput if r.ok else 0.0 for r in rows]
     fig, ax = plt.subplots(figsize=(9, 5), dpi=110)
     ax.step(xs, ys, where="post", color="#2a6ebb", linewidth=2)
     ax.plot(xs, ys, "o", color="#2a6ebb", markersize=3)
@@ -237,7 +261,14 @@ def sweep_plot(rows, path: str | Path, title: str) -> Path:
     ax.set_title(title)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    p = Path(path)
-    fig.savefig(p)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
     plt.close(fig)
+    return buf.getvalue()
+
+
+def sweep_plot(rows, path: str | Path, title: str) -> Path:
+    """``sweep_plot_bytes`` written to ``path`` (the web layer serves the bytes instead)."""
+    p = Path(path)
+    p.write_bytes(sweep_plot_bytes(rows, title))
     return p
