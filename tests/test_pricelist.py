@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -62,13 +63,13 @@ def test_parser_never_crashes_on_junk(raw):
     except PriceListError as e:
         assert "\n" not in e.one_line() and "line " in e.one_line()
     else:
-        assert all(r.amount_minor >= 0 for r in out.rows)
+        assert all(r.amount_minor > 0 for r in out.rows)
         assert all(isinstance(line, int) and line >= 1 for line, _ in out.bad)
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20),
-                          st.integers(0, 10**9)), min_size=1, max_size=8),
+                          st.integers(1, 10**9)), min_size=1, max_size=8),
        st.sampled_from([",", ";"]), st.sampled_from(["utf-8", "latin-1"]))
 def test_good_rows_survive_any_separator_and_encoding(rows, sep, enc):
     rows = [(n.replace(sep, " ").replace('"', " ").strip() or "x", c) for n, c in rows]
@@ -130,6 +131,8 @@ BAD = {
     "wrong columns": (b"foo,bar\nx,1\n", "line 1: no name column"),
     "text in a price": (b"name,price\nIntel Pentium G4560,abc\n", "line 2: price 'abc' is not a number"),
     "negative price": (b"name,price\nIntel Pentium G4560,1\nIntel Core i3-7100,-5\n", "line 3: negative price"),
+    "zero price": (b"name,price\nIntel Pentium G4560,1\nIntel Core i3-7100,\"0,00\"\n", "line 3: zero price '0,00'"),
+    "zero in another style": (b"name;price\nIntel Core i3-7100;$ 0\n", "line 2: zero price '$ 0'"),
     "unknown currency": (b"name,price,currency\nIntel Pentium G4560,100,XYZ\n", "line 2: unknown currency 'XYZ'"),
     "empty file": (b"", "line 1: empty file"),
     "binary junk": (bytes(range(256)) * 4, "line 1: binary data"),
@@ -157,3 +160,38 @@ def test_skip_bad_rows_imports_the_good_ones(db, tmp_path):
     r = _run(db, f, "--skip-bad-rows")
     assert r.exit_code == 0, r.output
     assert "line 3: price 'abc' is not a number" in r.output and "1 prices written" in r.output
+
+
+def test_a_row_naming_only_a_chip_is_priced_on_the_chip_level_entry(db, tmp_path):
+    f = tmp_path / "chips.csv"
+    f.write_text("name,price\nGeForce GTX 1070 8GB,350000\nZOTAC GeForce GTX 1070 Mini,360000\n", encoding="utf-8")
+    r = _run(db, f)
+    assert r.exit_code == 0, r.output
+    with Database(db) as d:
+        rows = dict(d.conn.execute("SELECT part_id, amount_minor FROM prices WHERE store = 'mexx'"))
+    assert rows == {"gpu/generic-geforce-gtx-1070-8gb": 35000000, "gpu/zotac-geforce-gtx-1070-mini": 36000000}
+
+
+def test_import_loads_no_prices_and_indexes_only_the_rows_categories(db, tmp_path, monkeypatch):
+    """A three-row list should not pay for the whole catalog's prices and tokens."""
+    from dlrig.catalog import matching, pricelist
+    from dlrig.store import load_catalog
+
+    seen = []
+    real = matching.Matcher._indexed
+    monkeypatch.setattr(matching.Matcher, "_indexed", lambda self, c: seen.append(c) or real(self, c))
+    f = tmp_path / "cpu.csv"
+    f.write_text("name,price,category\nIntel Pentium G4560,100,cpu\n", encoding="utf-8")
+    gpu = "gpu/zotac-geforce-gtx-1070-mini"
+    with Database(db) as d, d.transaction() as c:
+        c.execute("INSERT INTO prices (part_id, market, amount_minor, currency, date, source) "
+                  "VALUES (?, 'us', 40000, 'USD', '2030-01-01', 'pcpp')", (gpu,))
+    def sources(c):
+        return {p.source for p in c.prices(gpu)}
+
+    assert "pcpp" in sources(load_catalog(db)) and "pcpp" not in sources(load_catalog(db, prices=False))
+    cat = load_catalog(db, prices=False)
+    with Database(db) as d:
+        res = pricelist.import_price_list(d, f, store="x", market="ar", currency="ARS",
+                                          date=dt.date(2030, 1, 1), catalog=cat, dry_run=True)
+    assert len(res.matched) == 1 and set(seen) == {pricelist.Category.cpu}

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import shlex
+from pathlib import Path
+
 import pytest
-from test_store_sample import write_sample
+from test_store_sample import gpu, write_sample
 from typer.testing import CliRunner
 
 from dlrig.catalog.opendb import CREDIT, import_opendb
@@ -76,3 +80,91 @@ def test_markets_lists_the_builtin_ones(tmp_path):
 def test_catalog_show_credits_opendb(db):
     r = runner.invoke(app, ["catalog", "show", "gpu/some-board-gtx-1060-3gb", "--db", str(db)], env=ENV)
     assert r.exit_code == 0 and "GeForce GTX 1060 3 GB" in r.output and CREDIT in r.output
+
+
+# -- QA fixes: examples that work, one-line failures, 80 columns ----------------------
+NARROW = {"COLUMNS": "80"}
+
+
+def _too_wide(output: str) -> list[str]:
+    return [ln for ln in output.splitlines() if len(ln) > 80]
+
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "prices.md"
+
+
+def _documented_history_commands() -> list[list[str]]:
+    """Every `dlrig prices history ...` line of docs/prices.md and of the command's help."""
+    from dlrig.cli.prices import history_cmd
+
+    text = DOCS.read_text(encoding="utf-8") + "\n" + history_cmd.__doc__.replace("`", "\n")
+    lines = re.findall(r"^\s*dlrig (prices history .+?)\s*$", text, re.M)
+    assert len(lines) >= 3, lines
+    return [shlex.split(ln) for ln in lines]
+
+
+@pytest.mark.parametrize("argv", _documented_history_commands(), ids=" ".join)
+def test_documented_history_examples_work(argv, tmp_path, monkeypatch):
+    """The docs' and help's examples, run as written, on a catalog holding an RTX 3060 12 GB."""
+    recs = {"GPU": [gpu(95, "MSI GeForce RTX 3060 Ventus 2X 12G", "GeForce RTX 3060 12GB", 12, 235, 170),
+                    gpu(96, "ASUS Dual GeForce RTX 3060 8GB", "GeForce RTX 3060 8GB", 8, 200, 170)]}
+    db = tmp_path / "doc.db"
+    with Database(db) as d:
+        import_opendb(d, write_sample(tmp_path / "s", recs))
+        with d.transaction() as c:
+            c.execute("INSERT INTO prices (part_id, market, amount_minor, currency, date, source) "
+                      "VALUES ('gpu/generic-geforce-rtx-3060-12gb', 'us', 29900, 'USD', '2030-01-05', 'pcpp')")
+            c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'official', '2030-01-01', '1000', 'test')")
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, [*argv, "--db", str(db)], env=NARROW)
+    assert r.exit_code == 0, r.output
+    assert "GeForce RTX 3060 12 GB (any board)" in r.output and "12 GB 12 GB" not in r.output
+    assert not _too_wide(r.output)
+    if "--plot" in argv:
+        assert (tmp_path / argv[argv.index("--plot") + 1]).read_bytes()[:4] == b"\x89PNG"
+    r = runner.invoke(app, ["prices", "history", "RTX 3060", "--db", str(db)], env=ENV)
+    assert r.exit_code == 2 and "ambiguous" in r.output  # 8 GB or 12 GB: not guessed
+
+
+def test_history_without_prices_is_one_line_exit_1(db):
+    r = runner.invoke(app, ["prices", "history", "gpu/some-board-gtx-1060-3gb", "--db", str(db)], env=ENV)
+    assert r.exit_code == 1
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: no prices for"), r.output
+
+
+def test_history_of_an_unknown_part_exits_2(db):
+    r = runner.invoke(app, ["prices", "history", "Voodoo 5 6000", "--db", str(db)], env=ENV)
+    assert r.exit_code == 2 and "unknown part" in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_history_of_an_ambiguous_chip_lists_the_ids(db):
+    r = runner.invoke(app, ["prices", "history", "GTX", "--db", str(db)], env=ENV)
+    assert r.exit_code == 2 and "ambiguous" in r.output and "gpu/generic-geforce-gtx-1070-8gb" in r.output
+
+
+def test_catalog_show_formats_values_for_people(db):
+    r = runner.invoke(app, ["catalog", "show", "cpu/intel-pentium-g4560", "--db", str(db)], env=NARROW)
+    assert r.exit_code == 0, r.output
+    assert "DDR4" in r.output and "('" not in r.output and "True" not in r.output and "False" not in r.output
+    assert "yes" in r.output and "54 W" in r.output and "3.5 GHz" in r.output
+    r = runner.invoke(app, ["catalog", "show", GPU, "--db", str(db)], env=NARROW)
+    assert "1 x 8-pin" in r.output and "210 mm" in r.output and "pin8" not in r.output
+
+
+@pytest.mark.parametrize("args", [["markets"], ["prices", "unmatched"], ["db", "info"]])
+def test_tables_fit_80_columns_without_breaking_words(db, args):
+    r = runner.invoke(app, [*args, "--db", str(db)], env=NARROW)
+    assert r.exit_code == 0, r.output
+    assert not _too_wide(r.output)
+    for broken in ("currenc ", "officia ", "estimat ", "candidat "):
+        assert broken not in r.output
+
+
+def test_opendb_report_fits_80_columns_and_shows_registered(tmp_path):
+    r = runner.invoke(app, ["catalog", "import", "open-db", str(write_sample(tmp_path / "s")),
+                            "--db", str(tmp_path / "n.db")], env=NARROW)
+    assert r.exit_code == 0, r.output
+    assert not _too_wide(r.output)
+    assert "registered: yes for 0" in r.output and "registered_memory: yes for 0" in r.output
+    assert "motherboard" in r.output and "quarant" in r.output

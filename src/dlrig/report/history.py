@@ -13,6 +13,16 @@ from pathlib import Path
 from ..errors import InputError
 
 
+def check_plot_path(path: str | Path) -> Path:
+    """The plot's path, or a one-line error for a wrong suffix or a missing folder."""
+    out = Path(path).expanduser()
+    if out.suffix.lower() != ".png":
+        raise InputError(f"plot file must end in .png: {out}", hint="e.g. --plot history.png")
+    if not out.parent.is_dir():
+        raise InputError(f"folder not found: {out.parent}", hint="create it first")
+    return out
+
+
 def plot_history(points, title: str, path: str | Path, credit: str = "") -> Path:
     """Write the plot of ``points`` (``store.queries.Point``) to ``path``."""
     import matplotlib
@@ -20,11 +30,7 @@ def plot_history(points, title: str, path: str | Path, credit: str = "") -> Path
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    out = Path(path).expanduser()
-    if out.suffix.lower() != ".png":
-        raise InputError(f"plot file must end in .png: {out}", hint="e.g. --plot history.png")
-    if not out.parent.is_dir():
-        raise InputError(f"folder not found: {out.parent}", hint="create it first")
+    out = check_plot_path(path)
     series: dict[tuple[str, str, bool], list] = defaultdict(list)
     for p in points:
         series[(p.market, p.currency, p.estimated)].append(p)

@@ -26,6 +26,9 @@ KINDS = get_args(RateKind)
 
 
 def set_rate(db: Database, rate: Rate) -> None:
+    if rate.base == rate.quote:
+        raise InputError(f"a rate from {rate.base} to {rate.quote} is always 1",
+                         hint="give two different currencies")
     with db.transaction() as c:
         _put(c, [rate])
 
@@ -56,6 +59,8 @@ def parse_rates_file(raw: bytes, where: str) -> list[Rate]:
             if row["base"].upper() not in CURRENCIES or row["quote"].upper() not in CURRENCIES:
                 bad = row["base"] if row["base"].upper() not in CURRENCIES else row["quote"]
                 raise ValueError(f"unknown currency '{bad}'")
+            if row["base"].upper() == row["quote"].upper():
+                raise ValueError(f"a rate from {row['base'].upper()} to itself is always 1")
             kind = row.get("kind") or "official"
             if kind not in KINDS:
                 raise ValueError(f"unknown rate kind '{kind}' (use {', '.join(KINDS)})")
