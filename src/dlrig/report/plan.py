@@ -54,9 +54,13 @@ def status_line(res: PlanResult) -> str:
     st = res.stats
     stages = ", ".join(f"{s['stage']} {s['status'].lower()}" for s in st.stages) or "not solved"
     c = st.candidates
+    no_cuda = c.get("gpus_without_estimate", 0)
+    left_out = (f" ({no_cuda} priced GPUs left out: no CUDA throughput estimate)"
+                if no_cuda else "")
     return (f"status {res.status} (CP-SAT: {stages}); {c.get('priced', 0)} priced parts, "
-            f"{c.get('valid', 0)} valid, {c.get('after_pruning', c.get('valid', 0))} after "
-            f"pruning; {st.variables} variables, {st.constraints} constraints; {st.wall_s:.2f} s")
+            f"{c.get('valid', 0)} valid{left_out}, {c.get('after_pruning', c.get('valid', 0))} "
+            f"after pruning; {st.variables} variables, {st.constraints} constraints; "
+            f"{st.wall_s:.2f} s")
 
 
 def power_text(res: PlanResult) -> str:
