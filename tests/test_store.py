@@ -127,3 +127,40 @@ def test_sigkill_halfway_leaves_the_database_exactly_as_it_was(tmp_path):
     assert dump(p) == before
     with Database(p) as db:  # and the database still opens and imports
         assert import_opendb(db, big).added == 200
+
+
+def test_load_catalog_switches_the_garbage_collector_back_on(tmp_path):
+    """Loading runs with the cyclic GC paused (it is a quarter of the time);
+    it must come back on after a load, and after a failed one."""
+    import gc
+
+    with Database(tmp_path / "g.db") as db:
+        import_opendb(db, write_sample(tmp_path / "s"))
+    assert gc.isenabled()
+    load_catalog(tmp_path / "g.db")
+    assert gc.isenabled()
+    with pytest.raises(DatabaseError):
+        load_catalog(tmp_path / "missing.db")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_catalog(tmp_path / "g.db")
+        assert not gc.isenabled()  # a caller's choice is left alone
+    finally:
+        gc.enable()
+
+
+def test_load_catalog_prices_are_the_stored_ones(tmp_path):
+    """Prices are built without re-validation: they must equal validated ones."""
+    from dlrig.parts import Price
+
+    with Database(tmp_path / "p.db") as db:
+        import_opendb(db, write_sample(tmp_path / "s"))
+        with db.transaction() as c:
+            c.execute("INSERT INTO prices (part_id, market, amount_minor, currency, date, source, store, estimated) "
+                      "VALUES ('gpu/zotac-geforce-gtx-1070-mini', 'ar', 123456, 'ARS', '2030-01-02', 'store:x', "
+                      "'x', 0)")
+    (p,) = [x for x in load_catalog(tmp_path / "p.db").prices("gpu/zotac-geforce-gtx-1070-mini")
+            if x.source == "store:x"]
+    assert p == Price(market="ar", amount_minor=123456, currency="ARS", date=dt.date(2030, 1, 2),
+                      source="store:x", store="x", estimated=False)
