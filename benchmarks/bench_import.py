@@ -77,13 +77,13 @@ def run(plan: bool = True) -> dict[str, float]:
         out["cli_start_s"] = time.perf_counter() - t
         print(f"dlrig --version (CLI start-up, for reference): {out['cli_start_s']:.1f} s wall")
         if plan:
-            cmd = [sys.executable, "-c", "from dlrig.cli import main; main()", "plan", "--db", str(db_path),
+            cmd = [sys.executable, "-c", "from dlrig.cli import main; main()", "plan", "--db-path", str(db_path),
                    "--market", "us", "--budget", "1500", "--workload", "llm-finetune"]
             t = time.perf_counter()
             p = subprocess.run(cmd, capture_output=True, text=True)
             out["plan_db_s"] = time.perf_counter() - t
-            status = "ok" if p.returncode == 0 else f"exit {p.returncode}"
-            print(f"dlrig plan --db --market us --budget 1500 --workload llm-finetune: "
+            status = "ok" if p.returncode == 0 else f"exit {p.returncode}: {p.stderr.strip()[:200]}"
+            print(f"dlrig plan --db-path DB --market us --budget 1500 --workload llm-finetune: "
                   f"{out['plan_db_s']:.1f} s wall ({status})")
     return out
 
