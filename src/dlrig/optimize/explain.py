@@ -41,9 +41,17 @@ MAX_SWAPS = 30  # better parts tried per slot when looking for one that fits
 
 def annotate(prep: Prepared, out: Outcome, res: PlanResult) -> None:
     if res.ok:
-        ups = upgrades(prep, out)
-        reasons(prep, out, res, ups)
-        res.alternatives = alternatives(prep, out)
+        # The upgrade and alternative solves are independent: run them side by side, one
+        # CP-SAT worker each (a solve releases the GIL), while the reasons are computed.
+        from concurrent.futures import ThreadPoolExecutor
+
+        one = replace(prep, req=replace(prep.req, num_workers=1))
+        with ThreadPoolExecutor(2) as pool:
+            f_ups = pool.submit(upgrades, one, out)
+            f_alts = pool.submit(alternatives, one, out)
+            ups = f_ups.result()
+            reasons(prep, out, res, ups)
+            res.alternatives = f_alts.result()
         res.upgrades = ups
     else:
         res.infeasibility = infeasibility(prep, out)
