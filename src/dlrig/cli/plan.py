@@ -210,7 +210,7 @@ def sweep_cmd(
     Example: dlrig sweep --market ar-2017-05 --currency USD --from 500 --to 1500 --step 100 --plot sweep.png
     """
     from ..optimize.sweep import budgets, sweep
-    from ..report.plan import sweep_csv, sweep_plot_bytes, sweep_table
+    from ..report.plan import plot_format, sweep_csv, sweep_plot_bytes, sweep_table
 
     when = parse_date(as_of)
     csv_to, plot_to = check_output(csv_path, "--csv"), check_output(plot, "--plot")
@@ -224,7 +224,7 @@ def sweep_cmd(
         rows = sweep(catalog, base, amounts)
     title = f"dlrig sweep: {market}, workload {workload or 'none'}"
     if plot_to:
-        write_atomic(plot_to, sweep_plot_bytes(rows, title))
+        write_atomic(plot_to, sweep_plot_bytes(rows, title, plot_format(plot_to)))
     if csv_path == "-":
         print(sweep_csv(rows), end="")
     else:

@@ -241,8 +241,9 @@ def sweep_csv(rows) -> str:
     return buf.getvalue()
 
 
-def sweep_plot_bytes(rows, title: str) -> bytes:
-    """Estimated throughput against budget, the GPU named where it changes, as PNG bytes."""
+def sweep_plot_bytes(rows, title: str, fmt: str = "png") -> bytes:
+    """Estimated throughput against budget, the GPU named where it changes, as image bytes
+    (``fmt``: any format matplotlib writes, e.g. png or svg)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -266,7 +267,7 @@ def sweep_plot_bytes(rows, title: str) -> bytes:
     ax.grid(alpha=0.3)
     fig.tight_layout()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format=fmt)
     plt.close(fig)
     return buf.getvalue()
 
@@ -274,5 +275,10 @@ def sweep_plot_bytes(rows, title: str) -> bytes:
 def sweep_plot(rows, path: str | Path, title: str) -> Path:
     """``sweep_plot_bytes`` written to ``path`` (the web layer serves the bytes instead)."""
     p = Path(path)
-    p.write_bytes(sweep_plot_bytes(rows, title))
+    p.write_bytes(sweep_plot_bytes(rows, title, plot_format(p)))
     return p
+
+
+def plot_format(path: str | Path) -> str:
+    """The image format a file name asks for (its suffix), PNG by default."""
+    return Path(path).suffix.lstrip(".").lower() or "png"
