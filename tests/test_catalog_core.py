@@ -92,3 +92,12 @@ def test_missing_rate_is_a_one_line_error(cat):
 def test_unknown_market(cat):
     with pytest.raises(MarketError, match="unknown market 'xx'"):
         cat.market("xx")
+
+
+def test_circuit_default_comes_from_the_market():
+    from dlrig.market import circuit_default
+
+    assert circuit_default(None) == 1440
+    assert circuit_default(Market(code="x", name="x", currency="USD")) == 1440
+    assert circuit_default(Market(code="y", name="y", currency="EUR")) == 1840
+    assert circuit_default(Market(code="z", name="z", currency="ARS", circuit_w=1760)) == 1760

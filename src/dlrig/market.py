@@ -52,6 +52,10 @@ class Market(BaseModel):
     import_tax_pct: float = Field(0.0, ge=0, le=500, description="duties and taxes on top")
     estimate_from: str | None = Field(None, description="market whose prices may be marked up")
     date: dt.date | None = Field(None, description="a historical market's fixed date")
+    circuit_w: int | None = Field(
+        None, ge=100, le=10000,
+        description="continuous watts one household circuit carries (breaker x volts x 0.8)",
+    )
     max_price_age_days: int | None = Field(
         None, ge=1, description="older quotes are stale: a 2016 launch price says nothing about today"
     )
@@ -69,6 +73,25 @@ class Market(BaseModel):
         return (Decimal(1) + Decimal(str(self.markup_pct)) / 100) * (
             Decimal(1) + Decimal(str(self.import_tax_pct)) / 100
         )
+
+
+US_CIRCUIT_W = 1440  # 120 V x 15 A x 0.8 (NEC continuous load)
+OTHER_CIRCUIT_W = 1840  # 230 V x 10 A x 0.8, common outside the Americas
+
+
+def circuit_default(market: Market | None) -> int:
+    """The wall-power limit a build is judged against when none is given.
+
+    The market's own figure when its data file states one (Argentina: 220 V
+    x 10 A x 0.8 = 1760 W); else 1440 W for US-dollar markets and no market,
+    1840 W elsewhere. One function so ``dlrig check``, the planner and the
+    web pages always assume the same circuit.
+    """
+    if market is None:
+        return US_CIRCUIT_W
+    if market.circuit_w:
+        return market.circuit_w
+    return US_CIRCUIT_W if market.currency == "USD" else OTHER_CIRCUIT_W
 
 
 class Rates:

@@ -11,6 +11,7 @@ import typer
 
 from ..build import Build, load_build, looks_like_pcpp
 from ..errors import MarketError
+from ..market import circuit_default
 from ..power import (
     DEFAULT_CURRENCY,
     DEFAULT_DAYS_PER_YEAR,
@@ -23,9 +24,6 @@ from ..power import (
 from ..report.check import render_check, render_power
 from ..rules import Context, check_build
 from . import app, console, guarded
-
-US_CIRCUIT_W = 1440  # 120 V x 15 A x 0.8
-OTHER_CIRCUIT_W = 1840  # 230 V x 10 A x 0.8
 
 
 def builtin_catalog():
@@ -115,7 +113,7 @@ def check_cmd(
                                       help="market for prices and the circuit (default: the build's)"),
     circuit_w: int | None = typer.Option(None, "--circuit-w", min=100, max=20000,
                                          help="continuous watts of the wall circuit "
-                                              "(default 1440 in the US, 1840 elsewhere)"),
+                                              "(default: the market's circuit; 1440 in the US)"),
     dataset_gb: int | None = typer.Option(None, "--dataset-gb", min=1,
                                           help="dataset size the SSDs must hold"),
     allow_bios_update: bool = typer.Option(False, "--allow-bios-update",
@@ -131,7 +129,7 @@ def check_cmd(
     build = load_build(build_file, catalog)
     market = market or build.market
     if circuit_w is None:
-        circuit_w = US_CIRCUIT_W if market is None or market.lower().startswith("us") else OTHER_CIRCUIT_W
+        circuit_w = circuit_default(catalog.market(market) if market else None)
     as_of = catalog.market(market).date if market else None
     ctx = Context(workload=_workload(workload), allow_bios_update=allow_bios_update,
                   circuit_w=circuit_w, dataset_gb=dataset_gb, as_of=as_of)

@@ -19,6 +19,7 @@ from ortools.sat.python import cp_model
 
 from ..build import Build, BuildItem
 from ..catalog import Catalog
+from ..market import circuit_default
 from ..parts import Category
 from ..rules import Context, check_build
 from ..units import Money
@@ -80,9 +81,6 @@ class Prepared:
         return self.catalog.convert(money, self.req.budget.currency, self.base.as_of, m.rate_kind)
 
 
-def circuit_default(market_code: str) -> int:
-    """What ``dlrig check`` assumes: 120 V x 15 A x 0.8 in the US, 230 V x 10 A x 0.8 elsewhere."""
-    return 1440 if market_code.lower().startswith("us") else 1840
 
 
 def perf_workload_for(name: str | None):
@@ -120,7 +118,7 @@ def prepare(catalog: Catalog, req: PlanRequest) -> Prepared:
     perf_wl = perf_workload_for(req.workload)
     market = catalog.market(req.market)
     ctx = Context(workload=workload, allow_bios_update=req.allow_bios_update,
-                  circuit_w=req.circuit_w or circuit_default(market.code),
+                  circuit_w=req.circuit_w or circuit_default(market),
                   dataset_gb=req.dataset_gb, as_of=req.as_of or market.date)
     hard = hard_rules(ctx, req.extra_hard, req.relax_rules)
     base = build_candidates(catalog, req, ctx, workload, perf_wl, hard)

@@ -9,6 +9,7 @@ from fastapi import Request
 from ...build import Build, BuildItem
 from ...catalog import Catalog, LocalPrice
 from ...errors import DlrigError
+from ...market import circuit_default
 from ...units import Money
 from ..forms import Form
 
@@ -75,7 +76,7 @@ def priced(build: Build, catalog: Catalog, market: str | None) -> tuple[list[Pri
     return rows, total, missing
 
 
-CIRCUITS = (("auto", "by market (US 1,440 W, else 1,840 W)"), ("1440", "120 V, 15 A: 1,440 W"),
+CIRCUITS = (("auto", "the market's circuit (US 1,440 W)"), ("1440", "120 V, 15 A: 1,440 W"),
             ("1840", "230 V, 10 A: 1,840 W"))
 
 
@@ -91,7 +92,7 @@ def check_options(form: Form, catalog) -> dict:
     dataset = form.number("dataset_gb", low=1, high=1_000_000, what="dataset size in GB",
                           required=False)
     if circuit in (None, "auto"):
-        circuit_w = 1440 if market is None or market.lower().startswith("us") else 1840
+        circuit_w = circuit_default(catalog.market(market) if market else None)
     else:
         circuit_w = int(circuit)
     as_of = catalog.market(market).date if market else None
