@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from ..build import Build, load_build, looks_like_pcpp
+from ..catalog import builtin as builtin_catalog
 from ..errors import MarketError
 from ..market import circuit_default
 from ..power import (
@@ -24,21 +25,6 @@ from ..power import (
 from ..report.check import render_check, render_power
 from ..rules import Context, check_build
 from . import app, console, guarded
-
-
-def builtin_catalog():
-    """The built-in catalog, loaded once.
-
-    Not ``dlrig.catalog.builtin``: once the ``catalog.builtin`` submodule is
-    imported (build.py does), that name is the submodule, not the function.
-    """
-    from .. import catalog
-
-    if catalog._BUILTIN is None:
-        from ..catalog.builtin import load_builtin
-
-        catalog._BUILTIN = load_builtin()
-    return catalog._BUILTIN
 
 
 def _workload(name: str | None):

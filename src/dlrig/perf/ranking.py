@@ -174,22 +174,10 @@ def rank_gpus(
 
 
 def _builtin_catalog():
-    """The shared built-in catalog.
+    """The shared built-in catalog (imported late: perf must import cheaply)."""
+    from ..catalog import builtin
 
-    ``dlrig.catalog.builtin`` is both a function and a submodule; once the
-    submodule is imported the package attribute is the module, so fall back
-    to its cached singleton through the module.
-    """
-    from .. import catalog as cat
-
-    fn = getattr(cat, "builtin", None)
-    if callable(fn):
-        return fn()
-    if cat._BUILTIN is None:
-        from ..catalog.builtin import load_builtin
-
-        cat._BUILTIN = load_builtin()
-    return cat._BUILTIN
+    return builtin()
 
 
 def _replace(sc: GpuScore, **kw) -> GpuScore:

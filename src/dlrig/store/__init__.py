@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from functools import cache
 from pathlib import Path
 
 from pydantic import TypeAdapter
@@ -25,13 +24,11 @@ __all__ = ["Database", "SCHEMA_VERSION", "builtin_catalog", "default_db_path", "
 _PART = TypeAdapter(Part)
 
 
-@cache
 def builtin_catalog() -> Catalog:
-    # Not ``dlrig.catalog.builtin()``: once the ``catalog.builtin`` submodule
-    # is imported, that name on the package is the module, not the function.
-    from ..catalog.builtin import load_builtin
+    """The shared built-in catalog (loaded once per process by ``dlrig.catalog``)."""
+    from ..catalog import builtin
 
-    return load_builtin()
+    return builtin()
 
 
 def load_catalog(db_path: str | Path | None = None, as_of: dt.date | None = None, *,
