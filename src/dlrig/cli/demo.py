@@ -90,7 +90,11 @@ def demo(
             "with 'dlrig prices import csv'[/]"
         )
     for label, res in (("2017", then), ("today", now)):
-        reasons = [f"{p.part.name}: {p.reason}" for p in res.parts if p.reason][:3]
+        # The GPU's reason, then what the planner turned down and why (the
+        # i3-7100 and the GTX 1080 in 2017): the post's own arguments.
+        reasons = [f"{p.part.name}: {p.reason}" for p in res.parts
+                   if p.reason and p.part.category == Category.gpu]
+        reasons += [f"not {x}" for x in res.not_chosen[:3]]
         if reasons:
             console.print(f"[bold]why ({label})[/]")
             for r in reasons:
