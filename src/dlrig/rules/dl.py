@@ -50,6 +50,7 @@ register(LinearRule(
               "Dettmers: 2 per GPU without on-the-fly preprocessing, 4 with it. A workload may "
               "set its own figure (threads_per_gpu).",
     categories=(Category.cpu, Category.gpu),
+    reads=(Category.cpu, Category.gpu),
     lhs=lambda p, ctx: threads_per_gpu(ctx) if isinstance(p, Gpu) else 0,
     rhs=lambda p, ctx: p.threads if isinstance(p, Cpu) else 0,
     requires=(Category.cpu,),
@@ -286,6 +287,7 @@ register(LinearRule(
               "120 GB SSD and kept old datasets on an external 1 TB disk. With --dataset-gb (or a "
               "workload's min_ssd_gb), the SSDs must also hold that much.",
     categories=(Category.storage,),
+    reads=(Category.storage,),
     lhs=lambda p, ctx: 0,
     lhs_const=_ssd_need,
     rhs=lambda p, ctx: ((p.capacity_gb if _ssd_gb(ctx) else 1)

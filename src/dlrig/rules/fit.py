@@ -95,6 +95,7 @@ register(LinearRule(
               "must fit the case's expansion-slot openings (7 in most ATX towers, 4 in Micro-ATX, "
               "2 in Mini-ITX). Source: the cards' and the case's specification pages.",
     categories=(Category.gpu, Category.case),
+    reads=(Category.gpu, Category.case),
     lhs=lambda p, ctx: p.slots if isinstance(p, Gpu) else 0,
     rhs=lambda p, ctx: p.expansion_slots if isinstance(p, Case) else 0,
     requires=(Category.case,),
@@ -208,6 +209,7 @@ register(LinearRule(
     rationale="Each card needs its own x16-size slot (riser cables aside). The founding post: "
               "count the x16 slots if more GPUs may come. Source: the board's specification page.",
     categories=(Category.gpu, Category.motherboard),
+    reads=(Category.gpu, Category.motherboard),
     lhs=lambda p, ctx: 1 if isinstance(p, Gpu) else 0,
     rhs=lambda p, ctx: p.pcie_x16_slots if isinstance(p, Motherboard) else 0,
     requires=(Category.motherboard,),

@@ -104,6 +104,7 @@ register(LinearRule(
     title="The modules fit the board's memory slots",
     rationale="Each module takes one slot. Source: the board's specification page.",
     categories=(Category.memory, Category.motherboard),
+    reads=(Category.memory, Category.motherboard),
     lhs=lambda p, ctx: p.modules if isinstance(p, Memory) else 0,
     rhs=lambda p, ctx: p.memory_slots if isinstance(p, Motherboard) else 0,
     requires=(Category.memory, Category.motherboard),
@@ -128,6 +129,7 @@ register(LinearRule(
               "GA-B250M-DS3H); more is not detected or does not boot. Source: the board's "
               "specification page.",
     categories=(Category.memory, Category.motherboard),
+    reads=(Category.memory, Category.motherboard),
     lhs=lambda p, ctx: p.total_gb if isinstance(p, Memory) else 0,
     rhs=lambda p, ctx: p.max_memory_gb if isinstance(p, Motherboard) else 0,
     requires=(Category.memory, Category.motherboard),

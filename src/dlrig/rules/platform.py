@@ -155,6 +155,7 @@ register(LinearRule(
               "'G', Intel 'F' models) shows no picture and will often not finish POST. Source: "
               "CPU specification pages (integrated graphics: none).",
     categories=(Category.cpu, Category.gpu),
+    reads=(Category.cpu, Category.gpu),
     lhs=lambda p, ctx: 0,
     lhs_const=lambda ctx: 1,
     rhs=lambda p, ctx: int(isinstance(p, Gpu) or (isinstance(p, Cpu) and p.integrated_graphics)),
@@ -181,6 +182,7 @@ register(LinearRule(
               "cooler; without one the CPU throttles or shuts down. Source: the CPU's box "
               "contents on its specification page.",
     categories=(Category.cpu, Category.cooler),
+    reads=(Category.cpu, Category.cooler),
     lhs=lambda p, ctx: int(isinstance(p, Cpu) and not p.cooler_included),
     rhs=lambda p, ctx: int(isinstance(p, Cooler)),
     requires=(Category.cpu,),

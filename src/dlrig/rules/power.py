@@ -183,6 +183,7 @@ register(LinearRule(
     rationale="An 8-pin socket needs an 8-pin (6+2) cable; a 6-pin cable does not fit it. "
               "Source: " + _CONN_SRC + ".",
     categories=(Category.gpu, Category.psu),
+    reads=(Category.gpu, Category.psu),
     lhs=lambda p, ctx: _gpu_conn(p)[1],
     rhs=lambda p, ctx: p.pcie_8pin if isinstance(p, Psu) else 0,
     requires=(Category.psu, Category.gpu),
@@ -199,6 +200,7 @@ register(LinearRule(
     rationale="A 6-pin socket takes a 6-pin cable or a 6+2-pin one; every 6- and 8-pin socket "
               "needs its own cable end. Source: " + _CONN_SRC + ".",
     categories=(Category.gpu, Category.psu),
+    reads=(Category.gpu, Category.psu),
     lhs=lambda p, ctx: _gpu_conn(p)[0] + _gpu_conn(p)[1],
     rhs=lambda p, ctx: p.pcie_6pin + p.pcie_8pin if isinstance(p, Psu) else 0,
     requires=(Category.psu, Category.gpu),
@@ -228,6 +230,7 @@ register(LinearRule(
               "equivalents, a native 16-pin as 4: exact with one 16-pin card, an approximation "
               "with several. Source: " + _CONN_SRC + ".",
     categories=(Category.gpu, Category.psu),
+    reads=(Category.gpu, Category.psu),
     lhs=_hpwr_need,
     rhs=_hpwr_have,
     requires=(Category.psu, Category.gpu),
@@ -261,6 +264,7 @@ register(LinearRule(
               "ATX 3.x unit is the safer path. Sources: PCI-SIG 12V-2x6 revision; GamersNexus "
               "and NVIDIA's 2022 failure analyses.",
     categories=(Category.gpu, Category.psu),
+    reads=(Category.gpu, Category.psu),
     lhs=lambda p, ctx: _gpu_conn(p)[2],
     rhs=lambda p, ctx: p.hpwr12 if isinstance(p, Psu) else 0,
     requires=(Category.psu, Category.gpu),

@@ -178,6 +178,14 @@ class LinearRule(Rule):
     """A part whose data this rule needs but lacks (reason), or None. The checker
     reports the rule as not checked; the optimizer should leave such a part
     out of the inequality (or out of the candidates) rather than guess."""
+    reads: tuple[Category, ...] | None = None
+    """The categories whose parts can get a non-zero ``lhs`` or ``rhs`` or an
+    ``unknown`` reason, under any context; None (the default, always safe):
+    every category. The optimizer evaluates the rule only on parts of these
+    categories, which matters on catalogs of tens of thousands of parts. Not
+    ``categories``, which names the parts a finding is about: the power rules
+    sum every part's draw. ``tests/test_rule_reads.py`` checks the declaration
+    against every built-in part."""
 
     def sums(self, build, ctx: Context) -> tuple[int, int]:
         lhs = self.lhs_const(ctx) + sum(self.lhs(i.part, ctx) * i.quantity for i in build.items)
