@@ -149,28 +149,42 @@ def local_price(catalog: Catalog, part_id: str, market: Market,
     return q
 
 
-def local_quote(catalog: Catalog, part_id: str, market: Market,
-                when: dt.date | None) -> LocalPrice | Price | None:
+_NOT_GIVEN: Any = object()
+
+
+def price_cutoff(market: Market, when: dt.date | None) -> dt.date | None:
+    """The oldest quote date ``Catalog.local_price`` accepts in ``market`` (None: any)."""
+    if not market.max_price_age_days:
+        return None
+    return (when or dt.date.today()) - dt.timedelta(days=market.max_price_age_days)
+
+
+def local_quote(catalog: Catalog, part_id: str, market: Market, when: dt.date | None,
+                cutoff: dt.date | None = _NOT_GIVEN) -> LocalPrice | Price | None:
     """``catalog.local_price``, with a fast path for the common case.
 
-    When the market quotes the part in its own currency and has no stale-price
-    cut-off, the latest quote on or before ``when`` (a store quote before an
-    estimate of the same day) is the answer, exactly as ``Catalog.local_price``
-    picks it; everything else (conversions, estimates, cut-offs) goes through
-    the catalog. A test checks that both agree on every built-in market.
+    When the market quotes the part in its own currency, the latest quote on
+    or before ``when`` and not older than the market's stale-price cut-off
+    (``price_cutoff``; pass it when pricing many parts) is the answer, a store
+    quote before an estimate of the same day, exactly as
+    ``Catalog.local_price`` picks it; everything else (conversions,
+    estimates) goes through the catalog. A test checks that both agree on
+    every built-in market.
     """
     everywhere = catalog.prices(part_id)
     if not everywhere:
         return None  # no quote in any market, so nothing to estimate from either
-    if not market.max_price_age_days:
-        code = market.code
-        quotes = [q for q in everywhere if q.market == code and (when is None or q.date <= when)]
-        if len(quotes) == 1 and quotes[0].currency == market.currency:
-            return quotes[0]  # the common case, decided without a max() over one quote
-        if quotes and all(q.currency == market.currency for q in quotes):
-            return max(quotes, key=lambda p: (p.date, not p.estimated))
-        if not quotes and not market.estimate_from:
-            return None  # no quote and nothing to estimate from: most imported parts
+    if cutoff is _NOT_GIVEN:
+        cutoff = price_cutoff(market, when)
+    code = market.code
+    quotes = [q for q in everywhere if q.market == code and (when is None or q.date <= when)
+              and (cutoff is None or q.date >= cutoff)]
+    if len(quotes) == 1 and quotes[0].currency == market.currency:
+        return quotes[0]  # the common case, decided without a max() over one quote
+    if quotes and all(q.currency == market.currency for q in quotes):
+        return max(quotes, key=lambda p: (p.date, not p.estimated))
+    if not quotes and not market.estimate_from:
+        return None  # no quote and nothing to estimate from: most imported parts
     return catalog.local_price(part_id, market, when)
 
 
@@ -201,13 +215,14 @@ def priced_parts(catalog: Catalog, market: Market, when: dt.date | None, categor
     best: dict[tuple, tuple] = {}  # spec key -> (cost, id, catalog position, part, quote)
     no_price = f"no price in market {market.code}" + (f" on {when}" if when else "")
     available = catalog.available
+    cutoff = price_cutoff(market, when)
     n_priced = 0
     for i, p in enumerate(catalog.parts(category)):
         pid = p.id
         if not available(p, market, when):
             unpriced[pid] = f"not released by {when}"
             continue
-        q = local_quote(catalog, pid, market, when)
+        q = local_quote(catalog, pid, market, when, cutoff)
         cost = None if q is None else (q.amount_minor if isinstance(q, Price) else q.money.minor)
         if not cost or cost <= 0:
             unpriced[pid] = no_price
