@@ -127,6 +127,7 @@ class Candidates:
     dropped: dict[str, str] = field(default_factory=dict)  # part id -> why it is absent
     pruned_by: dict[str, str] = field(default_factory=dict)  # part id -> dominating part id
     stats: dict[str, int] = field(default_factory=dict)
+    _costs: dict[str, int] | None = field(default=None, repr=False)
 
     def all(self) -> list[Candidate]:
         return [c for cs in self.by_cat.values() for c in cs]
@@ -137,6 +138,13 @@ class Candidates:
                 if c.id == part_id:
                     return c
         return None
+
+    def cost_of(self, part_id: str) -> int | None:
+        """A candidate's cost (None: not a candidate); indexed on first use, since the
+        explanation asks for it for every cheaper part of every slot."""
+        if self._costs is None:
+            self._costs = {c.id: c.cost for cs in self.by_cat.values() for c in cs}
+        return self._costs.get(part_id)
 
 
 def local_price(catalog: Catalog, part_id: str, market: Market,

@@ -45,13 +45,15 @@ def annotate(prep: Prepared, out: Outcome, res: PlanResult) -> None:
         # CP-SAT worker each (a solve releases the GIL), while the reasons are computed.
         from concurrent.futures import ThreadPoolExecutor
 
+        # The alternatives' first solves are always made (see ``alternatives``), so they
+        # are queued one by one: the thread that finishes the upgrades takes the next.
         one = replace(prep, req=replace(prep.req, num_workers=1))
         with ThreadPoolExecutor(2) as pool:
             f_ups = pool.submit(upgrades, one, out)
-            f_alts = pool.submit(alternatives, one, out)
+            alts = _Alternatives(one, out, pool.submit)
             ups = f_ups.result()
             reasons(prep, out, res, ups)
-            res.alternatives = f_alts.result()
+            res.alternatives = alts.finish()
         res.upgrades = ups
     else:
         res.infeasibility = infeasibility(prep, out)
@@ -109,9 +111,9 @@ def floor_violations(prep: Prepared, build: Build) -> list[tuple[str, str]]:
 
 
 def unit_cost(prep: Prepared, part: AnyPart) -> int | None:
-    for c in prep.base.by_cat.get(part.category, []):
-        if c.id == part.id:
-            return c.cost
+    cost = prep.base.cost_of(part.id)
+    if cost is not None:
+        return cost
     lp = prep.catalog.local_price(part.id, prep.market, prep.base.as_of)
     return lp.money.minor if lp else None
 
@@ -417,30 +419,67 @@ def alternatives(prep: Prepared, out: Outcome) -> list[Option]:
     plan's parts as hints; chips whose cheapest possible build is over budget
     are skipped without a solve, and at most ``MAX_ALTERNATIVE_SOLVES`` run.
     """
-    gpu = out.gpu()
-    if gpu is None:
-        return []
-    plan_chip = chip_of(gpu.part)
-    plan_thr = out.score.throughput / objective.THROUGHPUT_SCALE
-    budget = prep.budget_local.minor if prep.budget_local else None
-    chips = sorted(((t, ch) for ch, t in chips_by_throughput(prep).items()
-                    if ch != plan_chip and t <= gpu.throughput), key=lambda tc: (-tc[0], tc[1]))
-    opts: list[Option] = []
-    tries = 0
-    hints = plan_hints(out)
-    for _, chip in chips:
-        if len(opts) >= MAX_ALTERNATIVES or tries >= MAX_ALTERNATIVE_SOLVES:
-            break
-        if budget is not None and cost_floor(prep, chip) > budget:
-            continue
-        tries += 1
-        o = solve_prepared(prep, require_any={Category.gpu: chip_ids(prep, chip)},
-                           stages=("balance", "cost"), time_limit_s=explain_limit(prep),
-                           hints=hints)
-        if o.ok and o.gpu() is not None:
-            opts.append(_option(prep, o, f"with {short_chip(chip)}", out.score.cost, plan_thr,
-                                _note(o)))
-    return opts
+    return _Alternatives(prep, out).finish()
+
+
+class _Alternatives:
+    """``alternatives``, with its first solves handed to ``submit`` (a thread pool's).
+
+    The first ``MAX_ALTERNATIVES`` chips that pass the budget test are solved
+    whatever the outcomes (the loop stops only after that many options or
+    more tries), so they can run side by side; the outcomes are then taken in
+    chip order and the loop goes on exactly as a sequential one would.
+    """
+
+    def __init__(self, prep: Prepared, out: Outcome, submit=None):
+        self.prep, self.out = prep, out
+        gpu = out.gpu()
+        self.chips = iter(())
+        self.first: list = []
+        if gpu is None:
+            return
+        plan_chip = chip_of(gpu.part)
+        budget = prep.budget_local.minor if prep.budget_local else None
+        ranked = sorted(((t, ch) for ch, t in chips_by_throughput(prep).items()
+                         if ch != plan_chip and t <= gpu.throughput),
+                        key=lambda tc: (-tc[0], tc[1]))
+        # Lazily: cost_floor is only computed for the chips the loop reaches.
+        self.chips = (ch for _, ch in ranked
+                      if budget is None or cost_floor(prep, ch) <= budget)
+        self.hints = plan_hints(out)
+        for chip in self.chips:
+            call = (self._solve, chip)
+            self.first.append((chip, submit(*call) if submit else call))
+            if len(self.first) >= min(MAX_ALTERNATIVES, MAX_ALTERNATIVE_SOLVES):
+                break
+
+    def _solve(self, chip: str) -> Outcome:
+        return solve_prepared(self.prep, require_any={Category.gpu: chip_ids(self.prep, chip)},
+                              stages=("balance", "cost"), time_limit_s=explain_limit(self.prep),
+                              hints=self.hints)
+
+    def finish(self) -> list[Option]:
+        prep, out = self.prep, self.out
+        if out.gpu() is None:
+            return []
+        plan_thr = out.score.throughput / objective.THROUGHPUT_SCALE
+        opts: list[Option] = []
+        tries = 0
+
+        def take(chip: str, o: Outcome) -> None:
+            if o.ok and o.gpu() is not None:
+                opts.append(_option(prep, o, f"with {short_chip(chip)}", out.score.cost,
+                                    plan_thr, _note(o)))
+
+        for chip, job in self.first:
+            tries += 1
+            take(chip, job[0](*job[1:]) if isinstance(job, tuple) else job.result())
+        for chip in self.chips:
+            if len(opts) >= MAX_ALTERNATIVES or tries >= MAX_ALTERNATIVE_SOLVES:
+                break
+            tries += 1
+            take(chip, self._solve(chip))
+        return opts
 
 
 def upgrades(prep: Prepared, out: Outcome) -> list[Option]:
