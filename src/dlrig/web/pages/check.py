@@ -13,9 +13,7 @@ from ...build import Build
 from ...errors import DlrigError
 from ...rules import check_build
 from ..buildlink import build_from_params, build_query
-from ..forms import MAX_TEXT, Form
-from ..inputs import build_from_form
-from ..limits import too_large_message
+from ..forms import Form
 from ..render import respond
 from .common import (
     CIRCUITS,
@@ -23,6 +21,7 @@ from .common import (
     check_options,
     market_options,
     optional_workloads,
+    posted_build,
     priced,
 )
 
@@ -70,13 +69,5 @@ def check_get(request: Request):
 
 @router.post("/check")
 async def check_post(request: Request):
-    catalog = catalog_of(request)
-    big = too_large_message(request)
-    raw = await request.form(max_files=2, max_fields=20, max_part_size=MAX_TEXT * 4)
-    form = Form(raw)
-    opts = check_options(form, catalog)
-    if big:
-        form.errors["build_file"] = big
-        return _page(request, form, opts, status=413)
-    build, text = await build_from_form(raw, form, catalog)
-    return _page(request, form, opts, build, text)
+    form, opts, build, text, status = await posted_build(request)
+    return _page(request, form, opts, build, text, status=status)

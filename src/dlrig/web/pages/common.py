@@ -101,3 +101,26 @@ def check_options(form: Form, catalog) -> dict:
                   dataset_gb=int(dataset) if dataset is not None else None, as_of=as_of)
     return {"market": market, "workload": workload, "circuit": circuit, "bios": form.flag("bios"),
             "dataset_gb": form.text("dataset_gb", "", 40), "ctx": ctx}
+
+
+async def posted_build(request: Request) -> tuple[Form, dict, Build | None, str, int]:
+    """Read a posted build (pasted list or uploaded file) for Check and Swap.
+
+    Returns the form, the check options, the build (None when it could not be
+    read; the form then carries the error), the pasted text and the status:
+    413 when the body is over the size limit, which is known before parsing.
+    """
+    from ..forms import MAX_TEXT
+    from ..inputs import build_from_form
+    from ..limits import too_large_message
+
+    catalog = catalog_of(request)
+    big = too_large_message(request)
+    raw = await request.form(max_files=2, max_fields=20, max_part_size=MAX_TEXT * 4)
+    form = Form(raw)
+    opts = check_options(form, catalog)
+    if big:
+        form.errors["build_file"] = big
+        return form, opts, None, "", 413
+    build, text = await build_from_form(raw, form, catalog)
+    return form, opts, build, text, 200

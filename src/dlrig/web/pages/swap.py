@@ -23,11 +23,17 @@ from ...parts import AnyPart, Category
 from ...rules import CheckResult, Finding, Severity, check_build
 from ...units import Money
 from ..buildlink import build_from_params, build_params, build_query
-from ..forms import MAX_TEXT, Form
-from ..inputs import build_from_form
-from ..limits import too_large_message
+from ..forms import Form
 from ..render import respond
-from .common import CIRCUITS, catalog_of, check_options, market_options, optional_workloads, priced
+from .common import (
+    CIRCUITS,
+    catalog_of,
+    check_options,
+    market_options,
+    optional_workloads,
+    posted_build,
+    priced,
+)
 
 router = APIRouter()
 
@@ -162,13 +168,5 @@ def swap_get(request: Request):
 @router.post("/swap")
 async def swap_post(request: Request):
     """Load a pasted list or an uploaded build file, then swap its parts by links."""
-    catalog = catalog_of(request)
-    big = too_large_message(request)
-    raw = await request.form(max_files=2, max_fields=20, max_part_size=MAX_TEXT * 4)
-    form = Form(raw)
-    opts = check_options(form, catalog)
-    if big:
-        form.errors["build_file"] = big
-        return _page(request, form, opts, None, None, status=413)
-    build, text = await build_from_form(raw, form, catalog)
-    return _page(request, form, opts, build, None, text)
+    form, opts, build, text, status = await posted_build(request)
+    return _page(request, form, opts, build, None, text, status=status)
