@@ -18,9 +18,9 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from rapidfuzz import fuzz, process
 
-from .catalog import Catalog, normalize_name
+from .catalog import Catalog, LocalPrice, normalize_name
 from .catalog.builtin import validation_message
-from .errors import BuildFileError, UnknownPartError
+from .errors import BuildFileError, MarketError, UnknownPartError
 from .parts import (
     AnyPart,
     Case,
@@ -34,6 +34,7 @@ from .parts import (
     Psu,
     Storage,
 )
+from .units import Money
 
 _PART = TypeAdapter(Part)
 
@@ -283,6 +284,57 @@ def parse_pcpp_markdown(text: str, catalog: Catalog, where: str = "part list") -
         merged[i.part.id] = merged.get(i.part.id, 0) + i.quantity
         parts[i.part.id] = i.part
     return Build(tuple(BuildItem(parts[k], q) for k, q in merged.items()), "PCPartPicker list", source=where)
+
+
+@dataclass(frozen=True)
+class PricedItem:
+    """A build line with its price in one market (None when the catalog has none)."""
+
+    item: BuildItem
+    price: LocalPrice | None
+
+    @property
+    def total(self) -> Money | None:
+        return None if self.price is None else self.price.money * self.item.quantity
+
+
+@dataclass(frozen=True)
+class BuildPrice:
+    """A build priced in one market: each line, the total, the estimated and unpriced lines."""
+
+    market: str | None
+    lines: tuple[PricedItem, ...]
+    total: Money | None
+
+    @property
+    def missing(self) -> list[str]:
+        return [x.item.part.name for x in self.lines if x.price is None]
+
+    @property
+    def estimated(self) -> int:
+        return sum(1 for x in self.lines if x.price is not None and x.price.estimated)
+
+
+def price_build(build: Build, catalog: Catalog, market: str | None) -> BuildPrice:
+    """Each line's catalog price in ``market`` (latest quote, else an estimate) and the sum.
+
+    One function for ``dlrig check`` and the web pages, so both show the same
+    total. A part the catalog does not hold, or a missing exchange rate,
+    leaves that line unpriced rather than failing the whole check.
+    """
+    lines, total = [], None
+    for item in build.items:
+        lp = None
+        if market and item.part.id in catalog:
+            try:
+                lp = catalog.local_price(item.part.id, market)
+            except MarketError:
+                lp = None
+        line = PricedItem(item, lp)
+        lines.append(line)
+        if line.total is not None:
+            total = line.total if total is None else total + line.total
+    return BuildPrice(market, tuple(lines), total)
 
 
 def build_of(parts: Iterable[tuple[AnyPart, int]], name: str = "build", market: str | None = None) -> Build:

@@ -9,10 +9,8 @@ from typing import Any
 
 import typer
 
-from ..build import Build, load_build, looks_like_pcpp
+from ..build import Build, load_build, looks_like_pcpp, price_build
 from ..catalog import builtin as builtin_catalog
-from ..errors import MarketError
-from ..market import circuit_default
 from ..power import (
     DEFAULT_CURRENCY,
     DEFAULT_DAYS_PER_YEAR,
@@ -23,37 +21,17 @@ from ..power import (
     running_cost,
 )
 from ..report.check import render_check, render_power
-from ..rules import Context, check_build
+from ..rules import check_build, context_for
 from . import app, console, guarded
 
 
-def _workload(name: str | None):
-    if not name:
-        return None
-    from ..perf import get_workload
-
-    return get_workload(name)
-
-
 def _price(build: Build, catalog, market_code: str) -> dict[str, Any]:
-    """The build's total in ``market_code``: quoted and estimated parts, and those without a price."""
+    """The build's total in ``market_code`` (``price_build``) as the JSON/table summary."""
     market = catalog.market(market_code)
-    total = None
-    estimated, missing = 0, []
-    for item in build.items:
-        try:
-            lp = catalog.local_price(item.part.id, market) if item.part.id in catalog else None
-        except MarketError:
-            lp = None
-        if lp is None:
-            missing.append(item.part.name)
-            continue
-        estimated += lp.estimated
-        money = lp.money * item.quantity
-        total = money if total is None else total + money
-    return {"market": market.code, "total": None if total is None else total.amount,
-            "currency": market.currency, "text": str(total) if total else None,
-            "estimated_parts": estimated, "parts_without_price": missing}
+    bp = price_build(build, catalog, market.code)
+    return {"market": market.code, "total": None if bp.total is None else bp.total.amount,
+            "currency": market.currency, "text": str(bp.total) if bp.total else None,
+            "estimated_parts": bp.estimated, "parts_without_price": bp.missing}
 
 
 def pcpp_list_note(path: str, market: str | None = None) -> str | None:
@@ -114,11 +92,9 @@ def check_cmd(
     catalog = builtin_catalog()
     build = load_build(build_file, catalog)
     market = market or build.market
-    if circuit_w is None:
-        circuit_w = circuit_default(catalog.market(market) if market else None)
-    as_of = catalog.market(market).date if market else None
-    ctx = Context(workload=_workload(workload), allow_bios_update=allow_bios_update,
-                  circuit_w=circuit_w, dataset_gb=dataset_gb, as_of=as_of)
+    ctx = context_for(catalog, market, workload=workload, circuit_w=circuit_w,
+                      allow_bios_update=allow_bios_update, dataset_gb=dataset_gb)
+    circuit_w, as_of = ctx.circuit_w, ctx.as_of
     price = _price(build, catalog, market) if market else None
     result = check_build(build, ctx)
     context = {"workload": workload or "none (defaults)", "circuit": f"{circuit_w} W",

@@ -19,9 +19,8 @@ from ortools.sat.python import cp_model
 
 from ..build import Build, BuildItem
 from ..catalog import Catalog
-from ..market import circuit_default
 from ..parts import Category
-from ..rules import Context, check_build
+from ..rules import Context, check_build, context_for
 from ..units import Money
 from . import objective
 from .candidates import Candidate, Candidates, build_candidates, restrict
@@ -116,10 +115,9 @@ def prepare(catalog: Catalog, req: PlanRequest) -> Prepared:
 
     workload = get_workload(req.workload) if req.workload else None
     perf_wl = perf_workload_for(req.workload)
-    market = catalog.market(req.market)
-    ctx = Context(workload=workload, allow_bios_update=req.allow_bios_update,
-                  circuit_w=req.circuit_w or circuit_default(market),
-                  dataset_gb=req.dataset_gb, as_of=req.as_of or market.date)
+    ctx = context_for(catalog, req.market, workload=workload, circuit_w=req.circuit_w,
+                      allow_bios_update=req.allow_bios_update, dataset_gb=req.dataset_gb,
+                      as_of=req.as_of)
     hard = hard_rules(ctx, req.extra_hard, req.relax_rules)
     base = build_candidates(catalog, req, ctx, workload, perf_wl, hard)
     prep = Prepared(catalog, req, ctx, workload, perf_wl, hard, base,

@@ -72,6 +72,32 @@ class CheckResult:
 _ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
 
 
+def context_for(catalog, market: str | None, *, workload=None, circuit_w: int | None = None,
+                allow_bios_update: bool = False, dataset_gb: int | None = None,
+                as_of=None) -> Context:
+    """The context a build is judged in for a market, defaulted one way everywhere.
+
+    ``dlrig check``, the planner and the web pages all call this, so a
+    market's date (the 2017 market judges as of 2017-05-31) and its circuit
+    are never defaulted differently. ``workload`` is a profile name or a
+    ``Workload``.
+    """
+    from ..market import circuit_default
+
+    m = catalog.market(market) if market else None
+    if isinstance(workload, str):
+        from ..perf import get_workload
+
+        workload = get_workload(workload) if workload else None
+    return Context(
+        workload=workload or None,
+        allow_bios_update=allow_bios_update,
+        circuit_w=circuit_w or circuit_default(m),
+        dataset_gb=dataset_gb,
+        as_of=as_of or (m.date if m else None),
+    )
+
+
 def check_build(build, ctx: Context | None = None) -> CheckResult:
     """Run every rule on ``build``; findings sorted errors first."""
     from ..power import estimate
@@ -88,4 +114,4 @@ def check_build(build, ctx: Context | None = None) -> CheckResult:
     return CheckResult(findings, skipped, estimate(build), len(rules))
 
 
-__all__ = ["RULES", "CheckResult", "Context", "Finding", "Rule", "Severity", "check_build", "register"]
+__all__ = ["RULES", "CheckResult", "Context", "Finding", "Rule", "Severity", "check_build", "context_for", "register"]

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from fastapi import Request
 
-from ...build import Build, BuildItem
-from ...catalog import Catalog, LocalPrice
-from ...errors import DlrigError
-from ...market import circuit_default
+from ...build import Build, PricedItem, price_build
+from ...catalog import Catalog
 from ...units import Money
 from ..forms import Form
 
@@ -45,35 +41,10 @@ def default_workload() -> str:
     return "cnn" if "cnn" in names else names[0]
 
 
-@dataclass
-class PricedItem:
-    """A build line with its price in one market (None when the catalog has none)."""
-
-    item: BuildItem
-    price: LocalPrice | None
-
-    @property
-    def total(self) -> Money | None:
-        return None if self.price is None else self.price.money * self.item.quantity
-
-
 def priced(build: Build, catalog: Catalog, market: str | None) -> tuple[list[PricedItem], Money | None, int]:
     """Each line's catalog price in ``market``, the sum, and how many lines had none."""
-    rows, total, missing = [], None, 0
-    for item in build.items:
-        lp = None
-        if market:
-            try:
-                lp = catalog.local_price(item.part.id, market)
-            except DlrigError:
-                lp = None
-        rows.append(PricedItem(item, lp))
-        if lp is None:
-            missing += 1
-        else:
-            t = lp.money * item.quantity
-            total = t if total is None else total + t
-    return rows, total, missing
+    bp = price_build(build, catalog, market)
+    return list(bp.lines), bp.total, len(bp.missing)
 
 
 CIRCUITS = (("auto", "the market's circuit (US 1,440 W)"), ("1440", "120 V, 15 A: 1,440 W"),
@@ -82,8 +53,7 @@ CIRCUITS = (("auto", "the market's circuit (US 1,440 W)"), ("1440", "120 V, 15 A
 
 def check_options(form: Form, catalog) -> dict:
     """The check's context, defaulted as ``dlrig check`` defaults it."""
-    from ...perf import get_workload
-    from ...rules import Context
+    from ...rules import context_for
 
     market = form.choice("market", catalog.markets, default=default_market(catalog), what="market")
     workload = form.choice("workload", [k for k, _ in workload_options()],
@@ -91,14 +61,10 @@ def check_options(form: Form, catalog) -> dict:
     circuit = form.choice("circuit", [k for k, _ in CIRCUITS], default="auto", what="circuit")
     dataset = form.number("dataset_gb", low=1, high=1_000_000, what="dataset size in GB",
                           required=False)
-    if circuit in (None, "auto"):
-        circuit_w = circuit_default(catalog.market(market) if market else None)
-    else:
-        circuit_w = int(circuit)
-    as_of = catalog.market(market).date if market else None
-    ctx = Context(workload=get_workload(workload) if workload else None,
-                  allow_bios_update=form.flag("bios"), circuit_w=circuit_w,
-                  dataset_gb=int(dataset) if dataset is not None else None, as_of=as_of)
+    ctx = context_for(catalog, market, workload=workload or None,
+                      circuit_w=None if circuit in (None, "auto") else int(circuit),
+                      allow_bios_update=form.flag("bios"),
+                      dataset_gb=int(dataset) if dataset is not None else None)
     return {"market": market, "workload": workload, "circuit": circuit, "bios": form.flag("bios"),
             "dataset_gb": form.text("dataset_gb", "", 40), "ctx": ctx}
 
