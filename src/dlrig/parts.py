@@ -144,6 +144,8 @@ class Cpu(_Part):
     pcie_lanes: int | None = Field(None, ge=1, le=256)
     pcie_gen: int | None = Field(None, ge=1, le=6)
     l3_cache_mb: float | None = Field(None, ge=0)
+    memory_channels: int | None = Field(
+        None, ge=1, le=12, description="memory channels (2 on desktop CPUs, 4-8 on workstations)")
 
     @model_validator(mode="after")
     def _threads(self) -> Cpu:
@@ -181,6 +183,7 @@ class Gpu(_Part):
     board_power_w: int = Field(ge=10, le=1500)
     power_connectors: PowerConnectors = PowerConnectors()
     blower: bool = False
+    passive: bool = Field(False, description="no fans of its own (datacenter cards): needs server airflow")
     pcie_gen: int | None = Field(None, ge=1, le=6)
 
     @property
@@ -212,6 +215,37 @@ class Memory(_Part):
         return self.modules * self.module_gb
 
 
+class PcieSlot(BaseModel):
+    """One x16-size expansion slot of a board, as multi-GPU placement needs it.
+
+    ``position`` counts expansion-slot positions from the top of the board (1 =
+    the position nearest the CPU; an ATX board has 7, Micro-ATX 4): a card of
+    slot width w in position p covers positions p to p + w - 1, so the next
+    card can only go in a slot at p + w or lower, and the bottom card needs a
+    case with at least p + w - 1 expansion slots. ``lanes`` is the slot's
+    electrical width when every x16-size slot holds a card (x8/x8 boards give
+    8 to each CPU slot), ``lanes_alone`` its width when it holds the only card.
+    ``source`` says whose lanes feed it: the CPU's, or the chipset's (shared
+    with every other chipset device over one x4/x8 uplink). ``None`` is
+    unknown, which rules report as "not checked".
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    position: int | None = Field(None, ge=1, le=12)
+    lanes: int = Field(ge=1, le=16)
+    lanes_alone: int | None = Field(None, ge=1, le=16)
+    source: Literal["cpu", "chipset"] | None = None
+    gen: int | None = Field(None, ge=1, le=6)
+
+    @model_validator(mode="after")
+    def _alone(self) -> PcieSlot:
+        if self.lanes_alone is not None and self.lanes_alone < self.lanes:
+            raise ValueError(f"lanes_alone ({self.lanes_alone}) cannot be fewer than lanes "
+                             f"({self.lanes})")
+        return self
+
+
 class Motherboard(_Part):
     category: Literal[Category.motherboard] = Category.motherboard
     socket: str
@@ -223,6 +257,9 @@ class Motherboard(_Part):
     max_memory_speed_mts: int | None = Field(None, ge=800, le=12000)
     pcie_x16_slots: int = Field(1, ge=0, le=8, description="x16-size slots (any electrical width)")
     pcie_x16_electrical: tuple[int, ...] = Field((), description="electrical lanes of each x16-size slot")
+    pcie_slots: tuple[PcieSlot, ...] = Field(
+        (), description="layout of the x16-size slots, top to bottom (see PcieSlot); when given, "
+                        "pcie_x16_slots and pcie_x16_electrical are derived from it")
     m2_slots: int = Field(0, ge=0, le=8)
     sata_ports: int = Field(4, ge=0, le=16)
     bios_flashback: bool = False
@@ -242,6 +279,40 @@ class Motherboard(_Part):
     def _mt(cls, v: str) -> str:
         return Memory._mt(v)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _layout(cls, data):
+        """One definition of the slot count: a layout, when given, sets the two summaries."""
+        if not isinstance(data, dict) or not data.get("pcie_slots"):
+            return data
+        slots = data["pcie_slots"]
+        if not isinstance(slots, list | tuple):
+            return data  # pydantic reports the type error
+        lanes = tuple(s.get("lanes") if isinstance(s, dict) else getattr(s, "lanes", None)
+                      for s in slots)
+        given_n = data.get("pcie_x16_slots")
+        if given_n is not None and given_n != len(slots):
+            raise ValueError(f"pcie_x16_slots ({given_n}) disagrees with the {len(slots)} "
+                             f"pcie_slots; give only pcie_slots")
+        given_e = data.get("pcie_x16_electrical")
+        if given_e and tuple(given_e) != lanes:
+            raise ValueError(f"pcie_x16_electrical ({list(given_e)}) disagrees with pcie_slots' "
+                             f"lanes ({list(lanes)}); give only pcie_slots")
+        return {**data, "pcie_x16_slots": len(slots), "pcie_x16_electrical": lanes}
+
+    @model_validator(mode="after")
+    def _positions(self) -> Motherboard:
+        pos = [s.position for s in self.pcie_slots if s.position is not None]
+        if pos != sorted(set(pos)):
+            raise ValueError(f"pcie_slots positions must increase top to bottom (got {pos})")
+        return self
+
+    @property
+    def layout_known(self) -> bool:
+        """Whether every x16-size slot has a known position and lane source."""
+        return bool(self.pcie_slots) and all(
+            s.position is not None and s.source is not None for s in self.pcie_slots)
+
 
 class Storage(_Part):
     category: Literal[Category.storage] = Category.storage
@@ -259,6 +330,10 @@ class Psu(_Part):
     efficiency: str = "80+"
     form_factor: str = "ATX"
     atx3: bool = False
+    wattage_115v_w: int | None = Field(
+        None, ge=100, le=3000,
+        description="continuous output on 100-120 V mains where below the rating (units over "
+                    "~1,650 W need 200-240 V for full power); None: the full rating")
     modular: Literal["full", "semi", "no"] = "no"
     pcie_6pin: int = Field(0, ge=0, le=16, description="6-pin (or 6+2 counted as 8-pin) cables")
     pcie_8pin: int = Field(0, ge=0, le=16, description="8-pin / 6+2-pin PCIe connectors")
