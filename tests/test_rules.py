@@ -17,7 +17,7 @@ import pytest
 from dlrig.build import build_from_dict
 from dlrig.catalog import Catalog
 from dlrig.rules import Context, Severity, check_build
-from dlrig.rules.registry import BuildRule, LinearRule, PairRule, UnaryRule, all_rules
+from dlrig.rules.registry import BuildRule, GpuSetRule, LinearRule, PairRule, UnaryRule, all_rules
 
 FIXTURES = Path(__file__).parent / "rules"
 RULES = {r.id: r for r in all_rules()}
@@ -81,7 +81,7 @@ def test_every_rule_is_described():
 def test_error_rules_are_enforceable_by_the_optimizer():
     for r in RULES.values():
         if r.severity == Severity.error:
-            assert isinstance(r, UnaryRule | PairRule | LinearRule), r.id
+            assert isinstance(r, UnaryRule | PairRule | LinearRule | GpuSetRule), r.id
             assert not isinstance(r, BuildRule)
 
 

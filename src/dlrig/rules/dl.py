@@ -11,8 +11,9 @@ import datetime as dt
 
 from ..catalog.gpu_specs import chip
 from ..parts import Category, Cpu, Gpu, Storage
+from .layout import board_key, case_key, gpu_key, seat
 from .registry import (
-    BuildRule,
+    GpuSetRule,
     LinearRule,
     NotChecked,
     Severity,
@@ -297,69 +298,109 @@ register(LinearRule(
 ))
 
 
-def _lanes(build, ctx):
-    n = len(build.gpus)
-    board = build.board
-    if n < 3 or board is None:
+def layer_split(ctx) -> bool:
+    """Whether the job splits one model's layers across the GPUs (single-user LLM inference).
+
+    Then each token crosses a GPU boundary once as a few kilobytes of
+    activations, so PCIe width barely matters; data-parallel training
+    exchanges every gradient on every step, so it does.
+    """
+    job = getattr(ctx, "job", None)
+    if job is not None:
+        return getattr(job, "task", None) == "inference"
+    return getattr(ctx.workload, "multi_gpu", None) == "layer-split"
+
+
+def _lanes(shapes, board, case_slots, ctx):
+    n = len(shapes)
+    if n < 2:
         return None
-    widths = sorted(board.pcie_x16_electrical, reverse=True)
-    if not widths:
-        return NotChecked(f"the electrical width of {board.name}'s x16 slots is not in the data")
-    used = widths[:n]
-    narrow = min(used)
-    if narrow > 4:
+    if board is None:
+        return NotChecked("no motherboard in the build")
+    seating = seat(board, shapes, case_slots)
+    if not seating.checked:
+        return NotChecked(seating.reason)
+    pl = seating.placement
+    if pl is None:
+        return None  # the cards cannot be seated at all: the fit rules say why
+    if not pl.on_chipset and pl.narrowest >= 8:
         return None
-    lanes = " / ".join(f"x{w}" for w in used)
+    inference = layer_split(ctx)
+    cost = ("single-user inference with the layers split across the cards barely notices "
+            "(a few KB per token cross the link)" if inference else
+            "data-parallel training exchanges every gradient each step and runs about 5-10 % "
+            "slower at x4 than at x8/x16 (Dettmers), more through the chipset's shared uplink")
     return Violation(
-        f"{n} GPUs ({names(build, Category.gpu)}) on {esc(board.name)} run at {lanes}: the "
-        f"narrowest slot gives x{narrow}, below the x8 per GPU that keeps multi-GPU training "
-        f"within a few percent",
-        "choose a board (or a workstation platform) with x8 or wider slots for every GPU",
-        {"gpus": n, "narrowest_lanes": narrow, "wanted_lanes": 8},
+        f"{n} GPUs ({{gpus}}) on {{board}} run at best as {pl.describe()}: "
+        + ("a card on the chipset's lanes" if pl.on_chipset else f"x{pl.narrowest}")
+        + f"; {cost}",
+        "choose a board that splits the CPU's lanes x8/x8 (or a workstation platform with x16 "
+        "for every card), or plan fewer GPUs",
+        {"gpus": n, "narrowest_lanes": pl.narrowest, "on_chipset": pl.on_chipset,
+         "wanted_lanes": 8, "layout": pl.describe()},
+        severity=Severity.info if inference else None,
     )
 
 
-register(BuildRule(
+register(GpuSetRule(
     id="dl.pcie-lanes",
     severity=Severity.warning,
-    title="PCIe lanes per GPU in 3-4 GPU builds",
-    rationale="Data-parallel training exchanges gradients over PCIe; at x4 per GPU it runs "
-              "about 5-10 % slower than at x8/x16 with 3-4 GPUs (one or two GPUs barely notice). "
-              "Source: Tim Dettmers, 'A Full Hardware Guide to Deep Learning' and 'Which GPU(s) "
-              "to Get for Deep Learning' (PCIe lanes section).",
+    title="Every GPU on x8 or wider CPU lanes in multi-GPU builds",
+    rationale="Data-parallel training exchanges gradients over PCIe on every step; at x4 it "
+              "runs about 5-10 % slower than at x8/x16 with 3-4 GPUs, and a slot wired to the "
+              "chipset shares one x4 uplink with the drives and network. Two cards included: "
+              "most consumer boards' second x16-size slot is a chipset x4 slot. Single-user LLM "
+              "inference that splits layers across cards barely notices (info). The placement "
+              "is the one fit.pcie-slots finds (best lanes first). Sources: Tim Dettmers, 'A "
+              "Full Hardware Guide to Deep Learning' and 'Which GPU(s) to Get for Deep "
+              "Learning' (PCIe lanes); the boards' specification pages.",
     categories=(Category.gpu, Category.motherboard),
     test=_lanes,
-    parts_of=lambda b: [i.part for i in b.of(Category.gpu)] + [i.part for i in b.of(Category.motherboard)],
+    gpu_key=gpu_key,
+    board_key=board_key,
+    case_key=case_key,
+    plan_unknown=True,
 ))
 
 
-def _blower(build, ctx):
-    gpus = build.gpus
-    if not 3 <= len(gpus) <= 4:
+def _blower(shapes, board, case_slots, ctx):
+    n = len(shapes)
+    if n < 2:
         return None
-    open_air = [g for g in gpus if not g.blower]
-    if len(open_air) < 2:
+    if board is None:
+        return NotChecked("no motherboard in the build")
+    seating = seat(board, shapes, case_slots)
+    if not seating.checked:
+        return NotChecked(seating.reason)
+    pl = seating.placement
+    if pl is None:
+        return None
+    touching = pl.adjacent_open_air()
+    if touching < 2:
         return None
     return Violation(
-        f"{len(open_air)} of the {len(gpus)} GPUs ({names(build, Category.gpu)}) have open-air "
-        f"coolers and 0 of them blow their heat out of the case; stacked next to each other they "
-        f"heat each other and throttle",
+        f"{touching} of the {n} GPUs ({{gpus}}) have open-air coolers with no free slot "
+        f"between them ({pl.describe()}): they blow into each other and throttle",
         "use blower-style cards, leave a slot between cards (risers), or cap their power "
         "(nvidia-smi -pl)",
-        {"open_air_gpus": len(open_air), "gpus": len(gpus), "blower_gpus": len(gpus) - len(open_air)},
+        {"touching_open_air": touching, "gpus": n,
+         "blower_gpus": sum(1 for sh in shapes if sh.blower)},
+        severity=None if n >= 3 else Severity.info,
     )
 
 
-register(BuildRule(
+register(GpuSetRule(
     id="dl.blower",
     severity=Severity.warning,
-    title="Blower coolers in 3-4 GPU builds",
-    rationale="Open-air coolers exhaust into the case; three or four of them side by side "
-              "recirculate hot air and throttle, ~30 % slower in Tim Dettmers' measurements. "
-              "Blower cards push the heat out the back. With 3-4 cards in x16-size slots spaced "
-              "two apart, the cards are adjacent. Source: Tim Dettmers, 'Which GPU(s) to Get for "
-              "Deep Learning' (cooling section).",
+    title="No open-air GPUs touching in multi-GPU builds",
+    rationale="Open-air coolers exhaust into the case; cards with no free slot between them "
+              "recirculate hot air and throttle, about 30 % slower with 3-4 cards in Tim "
+              "Dettmers' measurements (two touching cards: info). Blower cards push the heat "
+              "out the back. Source: Tim Dettmers, 'Which GPU(s) to Get for Deep Learning' "
+              "(cooling section).",
     categories=(Category.gpu,),
     test=_blower,
-    parts_of=lambda b: [i.part for i in b.of(Category.gpu)],
+    gpu_key=gpu_key,
+    board_key=board_key,
+    case_key=case_key,
 ))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..parts import Case, Category, Gpu, Motherboard
-from .registry import LinearRule, NotChecked, PairRule, Severity, Violation, register
-from .text import names
+from ..parts import Category
+from .layout import board_key, case_key, gpu_key, min_reach, seat
+from .registry import GpuSetRule, NotChecked, PairRule, Severity, Violation, register
 
 # A case with standoffs for a larger ATX-family board also has them for the
 # smaller ones (the ATX, Micro-ATX and Mini-ITX hole patterns are nested).
@@ -78,28 +78,48 @@ register(PairRule(
 ))
 
 
-def _slots_describe(lhs, rhs, build, ctx):
+def _case_slots(shapes, board, case_slots, ctx):
+    if case_slots is None:
+        return NotChecked("no case in the build")
+    if board is None:
+        reach = sum(sh.slots for sh in shapes)  # stacked from the top position
+        if reach <= case_slots:
+            return None
+    else:
+        seating = seat(board, shapes, case_slots)
+        if seating.placement is not None:
+            return None
+        if not seating.checked:
+            return NotChecked(seating.reason)
+        reach = min_reach(board, shapes)
+        if reach is None:
+            return None  # no way to seat them on the board at all: fit.pcie-slots says so
     return Violation(
-        f"{names(build, Category.gpu)} take {lhs} expansion slots but {names(build, Category.case)} "
-        f"has {rhs}",
-        "choose slimmer cards (2-slot or blower models) or a case with more expansion slots",
-        {"gpu_slots": lhs, "case_slots": rhs},
+        f"the GPUs ({{gpus}}) reach expansion-slot position {reach} but {{case}} has "
+        f"{case_slots} expansion slots",
+        "choose slimmer cards (2-slot or blower models), a board whose x16 slots sit higher, "
+        f"or a case with at least {reach} expansion slots (8-slot towers exist for this)",
+        {"reach": reach, "case_slots": case_slots},
     )
 
 
-register(LinearRule(
+register(GpuSetRule(
     id="fit.gpu-slots",
     severity=Severity.error,
     title="The GPUs' coolers fit the case's expansion slots",
-    rationale="A 2.5- or 3-slot cooler blocks the slots below it; the sum of the cards' widths "
-              "must fit the case's expansion-slot openings (7 in most ATX towers, 4 in Micro-ATX, "
-              "2 in Mini-ITX). Source: the cards' and the case's specification pages.",
+    rationale="A card covers as many expansion-slot positions as its cooler is wide (2.5 "
+              "slots: three), starting at the position of its x16 slot; the case needs an "
+              "opening at the lowest position a card covers (boards are mounted top-aligned). "
+              "A 3-slot card in an ATX board's seventh position needs a 9-slot case. With an "
+              "unknown slot layout one card is assumed in position 1. Sources: ATX "
+              "specification 2.2 (7 expansion-slot positions); the cards', boards' and "
+              "cases' specification pages.",
     categories=(Category.gpu, Category.case),
-    reads=(Category.gpu, Category.case),
-    lhs=lambda p, ctx: p.slots if isinstance(p, Gpu) else 0,
-    rhs=lambda p, ctx: p.expansion_slots if isinstance(p, Case) else 0,
-    requires=(Category.case,),
-    describe=_slots_describe,
+    test=_case_slots,
+    gpu_key=gpu_key,
+    board_key=board_key,
+    case_key=case_key,
+    plan_unknown=True,
 ))
 
 
@@ -193,25 +213,40 @@ register(PairRule(
 ))
 
 
-def _pcie_describe(lhs, rhs, build, ctx):
+def _board_slots(shapes, board, case_slots, ctx):
+    if board is None:
+        return NotChecked("no motherboard in the build")
+    seating = seat(board, shapes, None)
+    if seating.placement is not None:
+        return None
+    if not seating.checked:
+        return NotChecked(f"{len(shapes)} GPUs: {seating.reason}")
+    k = len(shapes)
+    fix = (f"use at most {board.x16_slots} GPUs, or a board with {k} x16-size slots"
+           if k > board.x16_slots else
+           "choose slimmer cards (2-slot or blower models), or a board whose x16 slots are "
+           "spaced for them (workstation boards put them 2 positions apart)")
     return Violation(
-        f"the build has {lhs} GPUs ({names(build, Category.gpu)}) but "
-        f"{names(build, Category.motherboard)} has {rhs} PCIe x16-size slots",
-        f"use at most {rhs} GPUs, or a board with {lhs} x16-size slots",
-        {"gpus": lhs, "x16_slots": rhs},
+        f"{{board}} cannot seat the GPUs ({{gpus}}): {seating.reason}", fix,
+        {"gpus": k, "x16_slots": board.x16_slots,
+         "card_slots": [sh.slots for sh in shapes],
+         "slot_positions": [s[0] for s in board.slots]},
     )
 
 
-register(LinearRule(
+register(GpuSetRule(
     id="fit.pcie-slots",
     severity=Severity.error,
-    title="One PCIe x16-size slot per GPU",
-    rationale="Each card needs its own x16-size slot (riser cables aside). The founding post: "
-              "count the x16 slots if more GPUs may come. Source: the board's specification page.",
+    title="Each GPU has an x16 slot that the card above does not cover",
+    rationale="Each card needs its own x16-size slot (riser cables aside), and a card's cooler "
+              "covers the slots below it: two 3-slot cards need x16 slots at least three "
+              "positions apart. Two or more cards on a board whose slot positions are not in "
+              "the data cannot be checked, and the planner does not choose that. The founding "
+              "post: count the x16 slots if more GPUs may come. Source: the board's "
+              "specification page (expansion slots, layout).",
     categories=(Category.gpu, Category.motherboard),
-    reads=(Category.gpu, Category.motherboard),
-    lhs=lambda p, ctx: 1 if isinstance(p, Gpu) else 0,
-    rhs=lambda p, ctx: p.pcie_x16_slots if isinstance(p, Motherboard) else 0,
-    requires=(Category.motherboard,),
-    describe=_pcie_describe,
+    test=_board_slots,
+    gpu_key=gpu_key,
+    board_key=board_key,
+    plan_unknown=True,
 ))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..parts import Category, Memory, Motherboard
+import math
+
+from ..parts import Category, Gpu, Memory, Motherboard
 from .registry import BuildRule, LinearRule, NotChecked, PairRule, Severity, Violation, register
 from .text import esc, names
 
@@ -181,46 +183,49 @@ register(PairRule(
 ))
 
 
-def _ram_vram(build, ctx):
-    gpus = build.gpus
-    if not gpus:
-        return None
-    if not build.memory:
-        return NotChecked("no memory in the build")
-    ram = sum(m.total_gb for m in build.memory)
-    ratio = getattr(ctx.workload, "ram_per_vram", None)
-    if ratio is None:
-        # The seed's and Dettmers' rule: at least the largest GPU's memory.
-        largest = max(gpus, key=lambda g: g.vram_gb)
-        need = largest.vram_gb
-        vram = f"{esc(largest.name)} has {largest.vram_gb:g} GB of VRAM"
-    else:
-        # A workload's ratio is per GB of total GPU memory.
-        total = sum(g.vram_gb for g in gpus)
-        need = total * float(ratio)
-        wname = esc(getattr(ctx.workload, "name", "the workload"))
-        vram = (f"{names(build, Category.gpu)} have {total:g} GB of VRAM and {wname} wants "
-                f"{float(ratio):g} GB of RAM per GB of VRAM: {need:g} GB")
-    if ram >= need:
-        return None
+DEFAULT_RAM_PER_VRAM = 1.0  # the founding post's and Dettmers' rule
+
+
+def ram_per_vram(ctx) -> float:
+    """GB of system RAM per GB of GPU memory: the workload's, else 1 (one definition)."""
+    return float(getattr(ctx.workload, "ram_per_vram", None) or DEFAULT_RAM_PER_VRAM)
+
+
+def vram_tenths(gpu, ratio: float) -> int:
+    """ratio x the card's VRAM in tenths of a GB, rounded up (integers for the solver)."""
+    return math.ceil(round(gpu.vram_gb * ratio * 10, 6))
+
+
+def _ram_vram_describe(lhs, rhs, build, ctx):
+    ratio = ram_per_vram(ctx)
+    total = sum(g.vram_gb * i.quantity for i in build.of(Category.gpu) for g in [i.part])
+    need = lhs / 10
+    per = (f"{esc(getattr(ctx.workload, 'name', 'the workload'))} wants {ratio:g} GB of RAM per "
+           f"GB of VRAM" if ctx.workload is not None else "the rule wants at least as much RAM")
     return Violation(
-        f"system RAM is {ram} GB ({names(build, Category.memory)}) but {vram}",
+        f"system RAM is {rhs / 10:g} GB ({names(build, Category.memory)}) but the GPUs "
+        f"({names(build, Category.gpu)}) have {total:g} GB of VRAM and {per}: {need:g} GB",
         f"use at least {need:g} GB of RAM, in two or more modules",
-        {"ram_gb": ram, "needed_gb": need},
+        {"ram_gb": rhs / 10, "needed_gb": need, "vram_gb": total, "ram_per_vram": ratio},
     )
 
 
-register(BuildRule(
+register(LinearRule(
     id="memory.ram-vs-vram",
     severity=Severity.warning,
-    title="System RAM at least as large as the largest GPU's memory",
+    title="System RAM at least as large as the GPUs' memory",
     rationale="Datasets, pinned staging buffers and a model's CPU copy need RAM; with less RAM "
-              "than VRAM you cannot fill the GPU comfortably. The founding post's rule (16 GB "
+              "than VRAM you cannot fill the GPUs comfortably. The founding post's rule (16 GB "
               "RAM for an 8 GB GTX 1070) and Tim Dettmers' ('A Full Hardware Guide to Deep "
-              "Learning': RAM at least as big as your largest GPU's memory). With a workload, "
-              "its ram_per_vram x the total GPU memory instead.",
+              "Learning': RAM at least as big as your GPU memory), counted over all the GPUs "
+              "(a 4-GPU box stages data for four); a workload may ask more per GB "
+              "(ram_per_vram). The planner enforces this same inequality.",
     categories=(Category.memory, Category.gpu),
-    test=_ram_vram,
+    reads=(Category.memory, Category.gpu),
+    lhs=lambda p, ctx: vram_tenths(p, ram_per_vram(ctx)) if isinstance(p, Gpu) else 0,
+    rhs=lambda p, ctx: p.total_gb * 10 if isinstance(p, Memory) else 0,
+    requires=(Category.memory,),
+    describe=_ram_vram_describe,
     parts_of=lambda b: [i.part for i in b.of(Category.memory)] + [i.part for i in b.of(Category.gpu)],
 ))
 

@@ -14,6 +14,12 @@ both consumers understand:
   build's parts, in integers (watts x 100, GB, slots). The checker evaluates
   both sides; the optimizer adds the same inequality over its quantity
   variables;
+- ``GpuSetRule``: a test on the build's GPUs together (how many, and their
+  keys), and on the board's and the case's keys when the rule reads them
+  (slot placement, a model that must fit in the GPUs' memory together). The
+  checker calls it on the build's parts; the optimizer calls it on every
+  (GPU board, count) option crossed with the board and case key groups, and
+  forbids each bad combination;
 - ``BuildRule``: anything else, checker-only; these may only be warnings or
   info, since the optimizer cannot enforce them (enforced at registration).
 
@@ -86,6 +92,8 @@ class Context:
     circuit_w: int = 1440  # 120 V x 15 A x 0.8 (US); 230 V x 10 A x 0.8 = 1840 elsewhere
     dataset_gb: int | None = None
     as_of: Any = None  # datetime.date of a historical market: judge software support as of then
+    job: Any = None  # dlrig.llm.Job: a model the GPUs must run (--model), or None
+    power_limit: Any = None  # dlrig.power.PowerLimit: GPUs capped below their board power
 
 
 @dataclass
@@ -211,6 +219,67 @@ class LinearRule(Rule):
             involved = [i.part for i in build.items
                         if self.lhs(i.part, ctx) or self.rhs(i.part, ctx)]
         return [self._finding(v, involved, {})], []
+
+
+@dataclass
+class GpuSetRule(Rule):
+    """A test on the GPUs together, with the board and case when the rule reads them.
+
+    ``test(gpu_keys, board_key, case_key, ctx)`` sees only keys, as a
+    ``PairRule`` does, so the checker and the optimizer cannot disagree:
+    ``gpu_keys`` is a tuple with one ``gpu_key(gpu)`` per card (a board
+    bought twice appears twice), ``board_key``/``case_key`` are None when the
+    rule does not read them (``reads_board``/``reads_case``) or the build has
+    none. A build without GPUs is not judged.
+
+    ``plan_unknown``: the planner forbids a combination the test cannot
+    check (``NotChecked``) instead of allowing it: missing data (a board whose
+    slot positions nobody recorded) must not let the optimizer build a
+    multi-GPU machine nobody could verify. The checker still says "not
+    checked".
+    """
+
+    test: Callable[[tuple, Any, Any, Context], Violation | NotChecked | None] = None  # type: ignore[assignment]
+    gpu_key: Callable[[AnyPart], Hashable] = lambda g: g.id
+    board_key: Callable[[AnyPart], Hashable] | None = None
+    case_key: Callable[[AnyPart], Hashable] | None = None
+    plan_unknown: bool = False
+
+    @property
+    def reads_board(self) -> bool:
+        return self.board_key is not None
+
+    @property
+    def reads_case(self) -> bool:
+        return self.case_key is not None
+
+    def keys_of(self, build) -> tuple[tuple, Any, Any]:
+        gpus = tuple(self.gpu_key(i.part) for i in build.of(Category.gpu)
+                     for _ in range(i.quantity))
+        board = build.first(Category.motherboard)
+        case = build.first(Category.case)
+        return (gpus,
+                self.board_key(board) if self.reads_board and board is not None else None,
+                self.case_key(case) if self.reads_case and case is not None else None)
+
+    def check(self, build, ctx):
+        if not build.of(Category.gpu):
+            return [], []
+        gpus, board, case = self.keys_of(build)
+        r = self.test(gpus, board, case, ctx)
+        if isinstance(r, NotChecked):
+            return [], [f"{self.id}: {r.reason}"]
+        if r is None:
+            return [], []
+        parts = [i.part for i in build.of(Category.gpu)]
+        names = {"gpus": ", ".join(i.part.name + (f" x {i.quantity}" if i.quantity > 1 else "")
+                                   for i in build.of(Category.gpu))}
+        for cat, key in ((Category.motherboard, "board"), (Category.case, "case")):
+            p = build.first(cat)
+            if p is not None and (self.reads_board if key == "board" else self.reads_case):
+                parts.append(p)
+                names[key] = p.name
+        return [self._finding(r, parts, names)], []
 
 
 @dataclass
