@@ -115,6 +115,86 @@ def test_boards_of_server_platforms_take_registered_memory(sock, chipset, expect
     assert part.registered_memory is expected
 
 
+def _board_with_slots(n, kinds, ff="Micro ATX"):
+    rec = board(n, f"Board {n}")
+    rec["form_factor"] = ff
+    rec["pcie_slots"] = [{"gen": g, "quantity": q, "lanes": lanes} for q, lanes, g in kinds]
+    return rec
+
+
+def _convert_one(folder, rec):
+    conv = convert(iter([(folder, rec["opendb_id"], rec)]))
+    return conv, (conv.parts[0] if conv.parts else None)
+
+
+def test_one_x16_entry_is_one_x16_slot_of_unknown_place():
+    # open-db's schema: pcie_slots lists {gen, quantity, lanes} per kind of slot,
+    # nothing about position or lane source (schemas/Motherboard.schema.json).
+    _, b = _convert_one("Motherboard", _board_with_slots(100, [(1, 16, "4.0"), (2, 1, "3.0")]))
+    (slot,) = b.pcie_slots
+    assert (slot.lanes, slot.lanes_alone, slot.gen) == (16, 16, 4)
+    assert slot.position is None and slot.source is None and not b.layout_known
+    assert (b.pcie_x16_slots, b.pcie_x16_electrical, b.pcie_gen) == (1, (16,), 4)
+
+
+def test_several_x16_entries_claim_no_x16_beside_another_card():
+    """ASUS PRIME B760M-A AX: open-db lists four 16-lane slots; ASUS's spec page
+    (asus.com, PRIME B760M-A AX, tech specs, expansion slots) gives one CPU x16
+    slot and one B760 x16-size slot in x4 mode. However many the record lists,
+    only the first may run x16, and only alone."""
+    conv, b = _convert_one("Motherboard", _board_with_slots(101, [(4, 16, "4.0")]))
+    lanes = [(s.lanes, s.lanes_alone) for s in b.pcie_slots]
+    assert lanes == [(8, 16), (4, None), (4, None), (4, None)]
+    assert b.pcie_x16_slots == 4 and not b.layout_known
+    assert conv.stats[Category.motherboard].fallback["pcie_slot_lanes"] == 1
+
+
+def test_short_entries_are_not_x16_size_slots_and_the_fastest_slot_leads():
+    _, b = _convert_one("Motherboard", _board_with_slots(
+        102, [(1, 1, "3.0"), (1, 16, "4.0"), (1, 4, "4.0"), (1, 16, "5.0")], ff="ATX"))
+    assert [s.gen for s in b.pcie_slots] == [5, 4]
+    assert b.pcie_x16_electrical == (8, 4) and b.pcie_gen == 5
+
+
+def test_more_x16_slots_than_the_form_factor_has_positions_is_quarantined():
+    # Micro-ATX has four expansion-slot positions (ATX 7, Mini-ITX 1).
+    conv, b = _convert_one("Motherboard", _board_with_slots(103, [(5, 16, "4.0")]))
+    assert b is None and conv.quarantine[0][3] == "x16-size slots 5 where Micro-ATX has 4 slot positions"
+    _, itx = _convert_one("Motherboard", _board_with_slots(104, [(1, 16, "4.0")], ff="Mini-ITX"))
+    assert itx.pcie_x16_slots == 1
+
+
+def test_no_slot_list_keeps_one_slot_without_a_layout():
+    rec = board(105, "Board 105")
+    del rec["pcie_slots"]
+    conv, b = _convert_one("Motherboard", rec)
+    assert b.pcie_x16_slots == 1 and b.pcie_slots == () and b.pcie_x16_electrical == ()
+    assert conv.stats[Category.motherboard].fallback["pcie_x16_slots"] == 1
+
+
+@pytest.mark.parametrize("cooling,blower,passive", [
+    ("Passive", False, True), ("Blower", True, False), ("2 Fans", False, False), (None, False, False)])
+def test_gpu_cooling_maps_to_blower_and_passive(cooling, blower, passive):
+    rec = gpu(106, "Some Board")
+    rec["cooling"] = cooling
+    conv, g = _convert_one("GPU", rec)
+    assert (g.blower, g.passive) == (blower, passive)
+    assert conv.stats[Category.gpu].flags["passive"] == int(passive)
+
+
+def test_chip_level_entry_is_passive_only_when_every_board_is():
+    a, b, c = gpu(107, "A P40"), gpu(108, "B P40"), gpu(109, "Fan 1070")
+    a["cooling"] = b["cooling"] = "Passive"
+    a["chipset"] = b["chipset"] = "Tesla P40"
+    a["memory"] = b["memory"] = 24
+    a["tdp"] = b["tdp"] = 250
+    c["cooling"] = "Passive"
+    d = gpu(110, "Fan 1070 B")
+    conv = convert(iter(("GPU", r["opendb_id"], r) for r in (a, b, c, d)))
+    generic = {p.chipset: p.passive for p in opendb.generic_gpus(conv.parts)}
+    assert generic == {"Tesla P40": True, "GeForce GTX 1070": False}
+
+
 def test_generic_gpu_names_state_the_memory_once():
     recs = [gpu(92, "A 3060", "GeForce RTX 3060 12GB", 12, 240, 170), gpu(93, "B 3060", "GeForce RTX 3060", 12, 200, 170),
             gpu(94, "A 1070", "GeForce GTX 1070", 8, 210, 150)]
@@ -208,6 +288,27 @@ def test_real_archive_quarantines_the_9_mm_clearance_and_merges_twins():
     cat = load_catalog(path)
     assert any(p.id.startswith("gpu/generic-geforce-rtx-3060") for p in cat.parts("gpu"))
     assert "BuildCores OpenDB (ODC-By 1.0)" in cat.sources
+
+
+@pytest.mark.shared_data
+def test_real_archive_claims_x16_wiring_only_for_a_lone_slot():
+    """No board from open-db is credited with two x16 slots at once, since no
+    record states how its slots share lanes; the ASUS PRIME B760M-A AX (four
+    16-lane entries in open-db; one CPU x16 and one chipset x4 slot on ASUS's
+    spec page) becomes one x16-alone slot and x4 ones."""
+    path, res = opendb_imported()
+    boards = [p for p in load_catalog(path).parts("motherboard") if p.id.startswith("motherboard/")]
+    assert len(boards) > 3000
+    for b in boards:
+        assert sum(s.lanes == 16 for s in b.pcie_slots) <= 1, b.id
+        if len(b.pcie_slots) > 1:
+            assert all(s.lanes <= 8 for s in b.pcie_slots), b.id
+        assert all(s.position is None and s.source is None for s in b.pcie_slots), b.id
+    ax = next(b for b in boards if b.name == "ASUS PRIME B760M-A AX")
+    assert [s.lanes_alone for s in ax.pcie_slots][0] == 16
+    assert all(s.lanes <= 4 for s in ax.pcie_slots[1:])
+    q = {why for _, c, _, why in res.conversion.quarantine if c == "motherboard"}
+    assert "x16-size slots 31 where ATX has 7 slot positions" in q  # MSI Z490 MEG ACE's record
 
 
 # -- dlrig catalog update, against a local server ---------------------------------

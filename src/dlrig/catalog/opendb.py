@@ -270,6 +270,9 @@ def map_gpu(rec: dict, notes: set[str]) -> dict[str, Any]:
             "hpwr12": int(pc.get("pcie_12VHPWR") or 0) + int(pc.get("pcie_12V_2x6") or 0),
         },
         "blower": str(rec.get("cooling") or "").lower() == "blower",
+        # open-db's "Passive": a heatsink and no fan, from fanless GT 710s to
+        # datacenter cards (Radeon AI PRO R9700S, Arc Pro B60 Passive).
+        "passive": str(rec.get("cooling") or "").lower() == "passive",
         "pcie_gen": _pcie_gen(rec.get("interface")),
         "released_fallback": spec.release_date if spec else None,
     }
@@ -277,6 +280,55 @@ def map_gpu(rec: dict, notes: set[str]) -> dict[str, Any]:
 
 # -- motherboard ---------------------------------------------------------------
 _BOARD_FF = {"thin mini-itx": "Mini-ITX"}
+# Expansion-slot positions of each board form factor (ATX 7, Micro-ATX 4,
+# Mini-ITX 1, Mini-DTX 2; the larger workstation formats keep ATX's 7, XL-ATX
+# adds one): a record listing more x16-size slots than that cannot be true.
+SLOT_POSITIONS = {"Mini-ITX": 1, "Mini-DTX": 2, "Micro-ATX": 4, "ATX": 7, "E-ATX": 7,
+                  "SSI-CEB": 7, "SSI-EEB": 7, "XL-ATX": 8}
+# What open-db's ``pcie_slots`` does not say, and dlrig therefore assumes for
+# a board with several x16-size slots: the first keeps x8 with every slot
+# full (x16 + chipset boards keep x16, x8/x8 boards drop to x8), the others
+# get x4, the usual width of a chipset-fed x16-size slot. Positions and lane
+# sources stay unknown, so the placement rules say "not checked".
+ASSUMED_FIRST_SHARED_LANES = 8
+ASSUMED_OTHER_LANES = 4
+
+
+def board_slots(rec: dict, ff: str, notes: set[str]) -> dict[str, Any]:
+    """The board's x16-size slots from open-db's ``pcie_slots``, claiming no
+    more than the record states.
+
+    open-db lists slots by kind (``{gen, quantity, lanes}``) and its schema
+    calls ``lanes`` "lanes per slot (16 for an x16 slot)"; records fill it
+    with the slot's size on some boards and its wiring on others (MSI PRO
+    B760M-A WIFI: one x16 and one x4, as wired; ASUS PRIME B760M-A AX: four
+    x16 for one CPU x16 and one chipset x4 slot). So an entry of 16 lanes is
+    read as x16-size slots whose wiring is unknown: the first is x16 when it
+    is the only card, none is claimed x16 beside another card, and entries
+    under 16 lanes, which may be short slots, are not counted. No record
+    says where a slot sits or whose lanes feed it.
+    """
+    kinds = [s for s in (rec.get("pcie_slots") or []) if isinstance(s, dict)]
+    if not kinds:
+        notes.add("pcie_x16_slots")
+        return {"pcie_x16_slots": 1, "pcie_x16_electrical": ()}
+    x16 = [s for s in kinds if s.get("lanes") == 16]
+    gens = []
+    for s in x16:
+        gen = _pcie_gen(f"PCIe {s['gen']}") if s.get("gen") else None
+        gens += [gen] * int(_num(s.get("quantity")) or 0)
+    room = SLOT_POSITIONS.get(ff, 8)
+    if len(gens) > room:
+        raise Implausible(f"x16-size slots {len(gens)} where {ff} has {room} slot positions")
+    if not gens:
+        return {"pcie_x16_slots": 0, "pcie_x16_electrical": ()}
+    gens.sort(key=lambda g: -(g or 0))  # the fastest first: the primary slot
+    if len(gens) > 1:
+        notes.add("pcie_slot_lanes")
+    slots = [{"lanes": 16 if len(gens) == 1 else ASSUMED_FIRST_SHARED_LANES,
+              "lanes_alone": 16, "gen": gens[0]}]
+    slots += [{"lanes": ASSUMED_OTHER_LANES, "gen": g} for g in gens[1:]]
+    return {"pcie_slots": tuple(slots)}
 
 
 def map_board(rec: dict, notes: set[str]) -> dict[str, Any]:
@@ -285,11 +337,8 @@ def map_board(rec: dict, notes: set[str]) -> dict[str, Any]:
     mem_type = _need(_get(rec, "memory.ram_type"), "memory type")
     if mem_type not in ("DDR3", "DDR4", "DDR5"):
         raise Unusable(f"{mem_type} memory is not modelled")
-    slots = [s for s in (rec.get("pcie_slots") or []) if isinstance(s, dict)]
-    x16 = sum(int(s.get("quantity") or 0) for s in slots if s.get("lanes") == 16)
-    gens = [float(s["gen"]) for s in slots if s.get("lanes") == 16 and s.get("gen")]
-    if not slots:
-        notes.add("pcie_x16_slots")
+    slots = board_slots(rec, ff, notes)
+    gens = [s["gen"] for s in slots.get("pcie_slots", ()) if s["gen"]]
     sata = _get(rec, "storage_devices")
     chipset = re.sub(r"^(Intel|AMD)\s+", "", _need(rec.get("chipset"), "chipset").strip())
     sock = socket(_need(rec.get("socket"), "socket"))
@@ -300,14 +349,13 @@ def map_board(rec: dict, notes: set[str]) -> dict[str, Any]:
         "memory_type": mem_type,
         "memory_slots": int(_need(_num(_get(rec, "memory.slots")), "memory slot count")),
         "max_memory_gb": int(_need(_num(_get(rec, "memory.max")), "maximum memory")),
-        "pcie_x16_slots": x16 if slots else 1,
-        "pcie_x16_electrical": (16,) * x16 if slots else (),
+        **slots,
         "m2_slots": min(len(rec.get("m2_slots") or []), 8),
         "sata_ports": min(int((sata or {}).get("sata_6_gb_s") or 0) + int((sata or {}).get("sata_3_gb_s") or 0), 16)
         if sata else 4,
         "bios_flashback": bool(_get(rec, "bios_features.flashback")),
         "registered_memory": takes_rdimm(sock, chipset),
-        "pcie_gen": int(max(gens)) if gens else None,
+        "pcie_gen": max(gens) if gens else None,
     }
 
 
@@ -536,7 +584,7 @@ _OPTIONAL = {"boost_clock_ghz", "peak_power_w", "l3_cache_mb", "length_mm", "pci
 _IDENTITY = {"id", "name", "brand", "source", "released", "category"}
 # Yes/no facts dlrig derives (from names, sockets, chipsets): the report
 # counts how many parts say yes instead of a meaningless 100 % coverage.
-FLAGS = {"registered", "registered_memory"}
+FLAGS = {"registered", "registered_memory", "passive"}
 
 
 def convert(records: Iterator[tuple[str, str, dict[str, Any]]]) -> Conversion:
@@ -662,7 +710,8 @@ def generic_gpus(parts: list[AnyPart]) -> list[AnyPart]:
             "slot_width": max(b.slot_width for b in boards),
             "board_power_w": hungriest.board_power_w,
             "power_connectors": hungriest.power_connectors.model_dump(),
-            "blower": False, "pcie_gen": max((b.pcie_gen or 0) for b in boards) or None,
+            "blower": False, "passive": all(b.passive for b in boards),
+            "pcie_gen": max((b.pcie_gen or 0) for b in boards) or None,
         }))
     return out
 
