@@ -69,6 +69,60 @@ DEFAULT_DAYS_PER_YEAR = 365
 DEFAULT_UTILISATION = 1.0
 
 
+@dataclass(frozen=True)
+class PowerLimit:
+    """GPUs capped below their board power (``nvidia-smi -pl``), as multi-GPU owners run them.
+
+    Either a ``fraction`` of each card's board power or ``watts`` per card
+    (a card whose board power is lower keeps its own). Draw, the circuit and
+    the PSU use the capped figure; transient spikes do not shrink with it
+    (no measurement shows they do: docs/power.md), and throughput follows
+    the power-throughput curve (``perf.power_limit_factor``).
+    """
+
+    fraction: float | None = None
+    watts: int | None = None
+
+    def gpu_w(self, board_power_w: int) -> int:
+        if self.watts is not None:
+            return min(board_power_w, self.watts)
+        return int(round(board_power_w * (self.fraction or 1.0)))
+
+    def fraction_of(self, board_power_w: int) -> float:
+        return self.gpu_w(board_power_w) / board_power_w
+
+    def describe(self) -> str:
+        return f"{self.watts} W per GPU" if self.watts is not None else \
+            f"{self.fraction:.0%} of each GPU's board power"
+
+
+MIN_POWER_FRACTION = 0.3  # below this, cards refuse the limit or barely run (docs/power.md)
+
+
+def parse_power_limit(value) -> PowerLimit | None:
+    """'0.7' (of board power), '70%' or '300W' (per GPU); None or '' for no limit."""
+    if value is None or isinstance(value, PowerLimit):
+        return value
+    text = str(value).strip().lower().replace(" ", "")
+    if not text:
+        return None
+    hint = "give a fraction of board power (--power-limit 0.7 or 70%) or watts per GPU (300W)"
+    try:
+        if text.endswith("w"):
+            watts = int(float(text[:-1]))
+            if not 50 <= watts <= 1500:
+                raise InputError(f"--power-limit {value}: {watts} W per GPU is outside 50-1500 W",
+                                 hint=hint)
+            return PowerLimit(watts=watts)
+        frac = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise InputError(f"bad --power-limit '{value}'", hint=hint) from None
+    if not MIN_POWER_FRACTION <= frac <= 1.0:
+        raise InputError(f"--power-limit {value} is outside {MIN_POWER_FRACTION:g}-1 of board "
+                         f"power", hint=hint)
+    return None if frac == 1.0 else PowerLimit(fraction=frac)
+
+
 def part_draw_w(part: AnyPart) -> int:
     """Sustained DC watts one unit of ``part`` adds (0 for the PSU itself)."""
     if isinstance(part, Cpu):

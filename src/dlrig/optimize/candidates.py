@@ -6,26 +6,21 @@ Three steps, each recorded so an explanation can say why a part is absent:
    or estimated) in the market; the user's --exclude removed, --require kept.
 2. *Unary rules*: a part that fails a hard single-part rule (``dl.vram-floor``)
    can never be in a valid build.
-3. *Dominance pruning* (exact, never changes the optimum): part A dominates
-   part B of the same category when A costs no more, every hard pair rule
-   accepts A with every group of the other category that it accepts B with,
-   every hard linear rule gets no larger a contribution from A than from B
-   (or A makes the checker skip the rule, as B does not), and A is at least as
-   good on every objective feature (``objective.features``: throughput, RAM,
-   slots, PSU watts, SSD capacity, draw). Replacing B by A in any feasible
-   build then keeps it feasible and no worse, so B can go. Identical parts
-   (same signature) keep the cheapest; then a Pareto pass drops the rest.
-   This is what keeps a 30,000-part catalog to a few hundred variables.
+3. *GPU options*: each GPU board in each count the request allows (``--gpus
+   K``, or 1 to 4 when the solver chooses), with the set's throughput (the
+   multi-GPU scaling model) and, for LLM workloads, the VRAM one model can
+   use; options that fail a hard GPU-set rule on their own (a model that does
+   not fit in the cards' memory) are dropped; those that fail only with some
+   boards or cases (slot placement) are tabled for the model (``SetTable``).
+4. *Dominance pruning* (``prune.py``; exact, never changes the optimum).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from operator import ge
 from typing import Any
 
 from ..catalog import Catalog, LocalPrice
@@ -33,11 +28,12 @@ from ..errors import InputError
 from ..market import Market
 from ..parts import AnyPart, Category, Price
 from ..rules import Context
-from ..rules.registry import LinearRule, PairRule, Rule, UnaryRule
+from ..rules.registry import GpuSetRule, LinearRule, PairRule, Rule, UnaryRule
 from ..units import Money
 from . import objective
 from .policy import violates
-from .request import PlanRequest, resolve_selector
+from .prune import prune as prune_parts
+from .request import PlanRequest, gpu_counts, resolve_selector
 
 # How many of each category a build takes (see docs/plan.md, "Structure").
 ONE = (Category.cpu, Category.motherboard, Category.psu, Category.case)
@@ -53,6 +49,7 @@ class Candidate:
     cost: int  # minor units of the market's currency
     throughput: float = 0.0  # GPUs: relative to the reference card, per board
     id: str = ""
+    upgrade_w: int = 0  # GPUs: board watts of the plan's next upgrade (``upgrade_ladder``)
 
     def __post_init__(self):
         self.id = self.part.id
@@ -113,6 +110,39 @@ class LinearTable:
     cats: frozenset[Category] | None = None
 
 
+@dataclass(slots=True, eq=False)
+class GpuOption:
+    """``count`` identical boards of one GPU candidate: one choice the solver makes."""
+
+    cand: Candidate
+    count: int
+    throughput: float  # the whole set's, in the objective's unit (objective.option_throughput)
+    capacity: int = 0  # GB of VRAM one model can use (LLM workloads), else 0
+    id: str = ""
+
+    def __post_init__(self):
+        self.id = f"{self.cand.id}*{self.count}"
+
+    @property
+    def part(self):
+        return self.cand.part
+
+
+@dataclass
+class SetTable:
+    """A hard GPU-set rule that reads the board or the case, evaluated per key group.
+
+    ``bad[(board key, option key)]`` is None when the combination fails with
+    every case, else the case keys it fails with; option key = (GPU key, count).
+    """
+
+    rule: GpuSetRule
+    gpu_key_of: dict[str, Any]
+    board_key_of: dict[str, Any]
+    case_key_of: dict[str, Any]
+    bad: dict[tuple, frozenset | None]
+
+
 @dataclass
 class Candidates:
     market: Market
@@ -127,7 +157,18 @@ class Candidates:
     dropped: dict[str, str] = field(default_factory=dict)  # part id -> why it is absent
     pruned_by: dict[str, str] = field(default_factory=dict)  # part id -> dominating part id
     stats: dict[str, int] = field(default_factory=dict)
+    counts: tuple[int, ...] = (1,)  # GPU counts the solver may choose from
+    all_options: list[GpuOption] = field(default_factory=list)  # before pruning
+    options: list[GpuOption] = field(default_factory=list)  # of the remaining GPU candidates
+    sets: list[SetTable] = field(default_factory=list)
     _costs: dict[str, int] | None = field(default=None, repr=False)
+
+    multi = MULTI
+
+    def sync_options(self) -> None:
+        """Keep the options of the GPU boards still in ``by_cat`` (after a restriction)."""
+        ids = {c.id for c in self.by_cat.get(Category.gpu, [])}
+        self.options = [o for o in self.all_options if o.cand.id in ids]
 
     def all(self) -> list[Candidate]:
         return [c for cs in self.by_cat.values() for c in cs]
@@ -362,19 +403,137 @@ def _build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload
             valid.append(c)
         by_cat[cat] = valid
 
+    if by_cat.get(Category.gpu):
+        set_upgrades(by_cat[Category.gpu])
+    counts = gpu_counts(req) if req.gpus != 0 else ()
+    set_rules = [r for r in hard if isinstance(r, GpuSetRule)]
+    options = _gpu_options(by_cat.get(Category.gpu, []), counts, set_rules, ctx, req.extra_hard,
+                           workload, perf_workload, dropped)
+    if counts:
+        by_cat[Category.gpu] = [c for c in by_cat[Category.gpu]
+                                if any(o.cand is c for o in options)]
     pairs = [_pair_table(r, by_cat, ctx, req.extra_hard) for r in hard if isinstance(r, PairRule)]
     all_parts = [c for cs in by_cat.values() for c in cs]
     linears = [_linear_table(r, by_cat, ctx) for r in hard if isinstance(r, LinearRule)]
-    cs = Candidates(market, when, ctx, workload, hard, by_cat, pairs, linears, required, dropped)
+    sets = [_set_table(r, by_cat, options, ctx, req.extra_hard) for r in set_rules
+            if r.reads_board or r.reads_case]
+    cs = Candidates(market, when, ctx, workload, hard, by_cat, pairs, linears, required, dropped,
+                    counts=tuple(counts), all_options=options, options=list(options), sets=sets)
     cs.stats = {"catalog": len(catalog), "priced": n_priced, "valid": len(all_parts),
-                "gpus_without_estimate": no_estimate}
+                "gpus_without_estimate": no_estimate, "gpu_options": len(options)}
     return cs
+
+
+# A buyer's natural upgrade: a faster chip at up to this many times the card's price (the
+# founding post's GTX 1070 -> GTX 1080 Ti is 1.9x); at most this many steps up.
+UPGRADE_PRICE_FACTOR = 2.0
+UPGRADE_STEPS = 3
+
+
+def cheapest_by_chip(gpus: list[Candidate]) -> dict[str, Candidate]:
+    """Each chip's cheapest board (then the smallest id)."""
+    out: dict[str, Candidate] = {}
+    for c in gpus:
+        cur = out.get(c.part.chipset)
+        if cur is None or (c.cost, c.id) < (cur.cost, cur.id):
+            out[c.part.chipset] = c
+    return out
+
+
+def upgrade_ladder(gpus: list[Candidate], cand: Candidate,
+                   cheapest: dict[str, Candidate] | None = None) -> list[Candidate]:
+    """The GPU boards a plan with ``cand`` would upgrade to, cheapest step first.
+
+    Faster chips at up to ``UPGRADE_PRICE_FACTOR`` x its price, each the
+    cheapest board of its chip, kept when it is faster than every cheaper
+    step (the Pareto steps of price and throughput), at most
+    ``UPGRADE_STEPS``. The PSU is sized to take them (``objective``'s
+    ``psu_upgrade`` term) and the explanation prices them as the plan's
+    upgrade path: one ladder for both.
+    """
+    cheapest = cheapest if cheapest is not None else cheapest_by_chip(gpus)
+    within = [c for c in cheapest.values()
+              if c.throughput > cand.throughput and c.cost <= UPGRADE_PRICE_FACTOR * cand.cost]
+    steps, best = [], cand.throughput
+    for c in sorted(within, key=lambda c: (c.cost, -c.throughput, c.id)):
+        if c.throughput > best:
+            steps.append(c)
+            best = c.throughput
+        if len(steps) >= UPGRADE_STEPS:
+            break
+    return steps
+
+
+def set_upgrades(gpus: list[Candidate]) -> None:
+    """Each GPU candidate's ``upgrade_w``: the most board power on its upgrade ladder."""
+    from ..power import part_draw_w
+
+    cheapest = cheapest_by_chip(gpus)
+    for c in gpus:
+        c.upgrade_w = max((part_draw_w(u.part) for u in upgrade_ladder(gpus, c, cheapest)),
+                          default=part_draw_w(c.part))
+
+
+def _gpu_options(gpus: list[Candidate], counts, set_rules: list[GpuSetRule], ctx: Context,
+                 extra_hard, workload, perf_workload, dropped: dict[str, str]) -> list[GpuOption]:
+    """Every (board, count) the request allows that no board- and case-free set rule forbids.
+
+    A board all of whose counts are forbidden is dropped with the first reason.
+    """
+    alone = [r for r in set_rules if not (r.reads_board or r.reads_case)]
+    out: list[GpuOption] = []
+    verdicts: dict[tuple, str | None] = {}
+    for c in gpus:
+        why = None
+        for k in counts:
+            bad = None
+            for r in alone:
+                key = (r.id, r.gpu_key(c.part), k)
+                if key not in verdicts:
+                    v = r.test((r.gpu_key(c.part),) * k, None, None, ctx)
+                    verdicts[key] = (f"{r.id}: " + v.message.format(gpus=f"{k} x {c.part.name}")
+                                     if violates(r, v, ctx, extra_hard) else None)
+                bad = verdicts[key]
+                if bad:
+                    break
+            if bad:
+                why = why or bad
+                continue
+            out.append(GpuOption(c, k, objective.option_throughput(c, k, perf_workload, ctx),
+                                 objective.capacity(c.part, k, workload, ctx)))
+        if why and not any(o.cand is c for o in out):
+            dropped[c.id] = why
+    return out
+
+
+def _set_table(rule: GpuSetRule, by_cat, options: list[GpuOption], ctx: Context,
+               extra_hard) -> SetTable:
+    """Evaluate a set rule on every (board key, option key, case key) combination."""
+    gkey = {c.id: rule.gpu_key(c.part) for c in by_cat.get(Category.gpu, [])}
+    bkey = ({c.id: rule.board_key(c.part) for c in by_cat.get(Category.motherboard, [])}
+            if rule.reads_board else {})
+    ckey = ({c.id: rule.case_key(c.part) for c in by_cat.get(Category.case, [])}
+            if rule.reads_case else {})
+    board_keys = list(dict.fromkeys(bkey.values())) if rule.reads_board else [None]
+    case_keys = list(dict.fromkeys(ckey.values())) if rule.reads_case else [None]
+    opt_keys = list(dict.fromkeys((gkey[o.cand.id], o.count) for o in options))
+    bad: dict[tuple, frozenset | None] = {}
+    for g, k in opt_keys:
+        shapes = (g,) * k
+        for b in board_keys:
+            failing = [c for c in case_keys
+                       if violates(rule, rule.test(shapes, b, c, ctx), ctx, extra_hard)]
+            if len(failing) == len(case_keys):
+                bad[(b, (g, k))] = None
+            elif failing:
+                bad[(b, (g, k))] = frozenset(failing)
+    return SetTable(rule, gkey, bkey, ckey, bad)
 
 
 def restrict(base: Candidates, exclude_ids: frozenset[str] = frozenset(),
              require_any: dict[Category, frozenset[str]] | None = None,
              drop_rules: frozenset[str] = frozenset(), prune: bool = True,
-             reuse: Candidates | None = None) -> Candidates:
+             reuse: Candidates | None = None, counts: tuple[int, ...] | None = None) -> Candidates:
     """A copy of ``base`` without some parts (or limited to some), pruned.
 
     Pruning runs after the restriction: a part dominated only by an excluded
@@ -386,12 +545,13 @@ def restrict(base: Candidates, exclude_ids: frozenset[str] = frozenset(),
     rules, so only the restricted categories are pruned again.
     """
     with gc_paused():
-        return _restrict(base, exclude_ids, require_any, drop_rules, prune, reuse)
+        return _restrict(base, exclude_ids, require_any, drop_rules, prune, reuse, counts)
 
 
 def _restrict(base: Candidates, exclude_ids: frozenset[str],
               require_any: dict[Category, frozenset[str]] | None, drop_rules: frozenset[str],
-              prune: bool, reuse: Candidates | None) -> Candidates:
+              prune: bool, reuse: Candidates | None,
+              counts: tuple[int, ...] | None) -> Candidates:
     required = dict(base.required)
     for cat, ids in (require_any or {}).items():
         required[cat] = required[cat] & ids if cat in required else ids
@@ -407,14 +567,19 @@ def _restrict(base: Candidates, exclude_ids: frozenset[str],
                     [r for r in base.hard if r.id not in drop_rules], by_cat,
                     [t for t in base.pairs if t.rule.id not in drop_rules],
                     [t for t in base.linears if t.rule.id not in drop_rules],
-                    required, dict(base.dropped), {}, dict(base.stats))
+                    required, dict(base.dropped), {}, dict(base.stats), counts=base.counts,
+                    all_options=[o for o in base.all_options
+                                 if counts is None or o.count in counts],
+                    sets=[t for t in base.sets if t.rule.id not in drop_rules])
+    cs.sync_options()
     if prune and reuse is not None:
         for cat in set(by_cat) - changed:
             cs.by_cat[cat] = list(reuse.by_cat[cat])
         cs.pruned_by.update(reuse.pruned_by)
-        _prune(cs, changed)
+        prune_parts(cs, changed)
     elif prune:
-        _prune(cs)
+        prune_parts(cs)
+    cs.sync_options()
     cs.stats["candidates"] = sum(len(v) for v in cs.by_cat.values())
     return cs
 
@@ -478,150 +643,3 @@ def _linear_table(rule: LinearRule, by_cat: dict[Category, list[Candidate]],
     return LinearTable(rule, coef, unknown, frozenset(cats))
 
 
-# -- dominance pruning ---------------------------------------------------------------
-
-def _compat_masks(cs: Candidates) -> dict[Category, list[tuple[dict, dict]]]:
-    """Per category, per hard pair rule on it: (part id -> key, key -> accepted groups).
-
-    The accepted groups are a bitmask over the other side's key groups, so
-    "A accepts every group B accepts" is ``mask_b & ~mask_a == 0``.
-    """
-    cols: dict[Category, list[tuple[dict, dict]]] = defaultdict(list)
-    for t in cs.pairs:
-        ca, cb = t.rule.categories[0], t.rule.categories[1]
-        idx_a = {k: i for i, k in enumerate(t.keys_a)}
-        idx_b = {k: i for i, k in enumerate(t.keys_b)}
-        full_b = (1 << len(t.keys_b)) - 1
-        full_a = (1 << len(t.keys_a)) - 1
-        row = {ka: full_b for ka in t.keys_a}
-        col = {kb: full_a for kb in t.keys_b}
-        for ka, kb in t.bad:
-            row[ka] &= ~(1 << idx_b[kb])
-            col[kb] &= ~(1 << idx_a[ka])
-        cols[ca].append((t.key_of, row))
-        if cb != ca:
-            cols[cb].append((t.key_of, col))
-    return cols
-
-
-def _prune(cs: Candidates, only: set[Category] | None = None) -> None:
-    if only is not None and not only:
-        return
-    mask_cols = _compat_masks(cs)
-    for cat, cands in cs.by_cat.items():
-        if len(cands) < 2 or (only is not None and cat not in only):
-            continue
-        protected = cs.required.get(cat, frozenset()) if cat in MULTI else frozenset()
-        ids = [c.id for c in cands]
-        # Value columns, each "higher is better": the hard linear rules that give this
-        # category a term, as -(lhs - rhs), or +inf when the part makes the checker skip
-        # the rule (then it is never the tighter one); then the objective's features.
-        cols: list = []
-        for t in cs.linears:
-            coef, unk = t.coef, t.unknown
-            if t.cats is not None and cat not in t.cats:
-                continue
-            if t.cats is None and not any(i in coef or i in unk for i in ids):
-                continue
-            if unk:
-                cols.append([_INF if i in unk else -coef.get(i, 0) for i in ids])
-            else:
-                cols.append([-coef.get(i, 0) for i in ids])
-        feats = [objective.features(c, cs) for c in cands]
-        cols.extend(zip(*(hb for _, hb in feats), strict=True))
-        # Columns equal across the whole category cannot tell parts apart: drop them.
-        cols = [col for col in cols if len(set(col)) > 1]
-        values = list(zip(*cols, strict=True)) if cols else [()] * len(cands)
-        masks = [[mk[key_of[i]] for i in ids] for key_of, mk in mask_cols.get(cat, ())]
-        masks = list(zip(*masks, strict=True)) if masks else [()] * len(cands)
-        rows = list(zip(cands, (eq for eq, _ in feats), masks, values, strict=True))
-        # 1. identical signatures: keep the cheapest (then the smallest id).
-        best: dict[tuple, tuple] = {}
-        for r in rows:
-            if r[0].id in protected:
-                best[("keep", r[0].id)] = r
-                continue
-            key = r[1:]
-            cur = best.get(key)
-            if cur is None:
-                best[key] = r
-            elif (r[0].cost, r[0].id) < (cur[0].cost, cur[0].id):
-                cs.pruned_by[cur[0].id] = r[0].id
-                best[key] = r
-            else:
-                cs.pruned_by[r[0].id] = cur[0].id
-        # 2. Pareto: a cheaper-or-equal part at least as good everywhere.
-        by_eq: dict[tuple, list] = defaultdict(list)
-        for r in best.values():
-            by_eq[r[1]].append(r)
-        keep: list[Candidate] = []
-        for group in by_eq.values():
-            group.sort(key=lambda r: (r[0].cost, r[0].id))
-            keep.extend(_pareto(group, protected, cs.pruned_by))
-        order = {c.id: i for i, c in enumerate(cands)}
-        keep.sort(key=lambda c: order[c.id])
-        cs.by_cat[cat] = keep
-    for pid, by in cs.pruned_by.items():
-        cs.dropped.setdefault(pid, f"dominated by {by}")
-
-
-def _pareto(group: list[tuple], protected: frozenset[str],
-            pruned_by: dict[str, str]) -> list[Candidate]:
-    """The rows of ``group`` (sorted by cost, then id) that no earlier row dominates.
-
-    A row is dropped when an earlier row (no dearer) is at least as good in
-    every value column and accepts every key group it accepts (``_dominates``);
-    it is recorded as pruned by the *first* such row. That first row is never
-    itself dropped (whatever dominates it would, by transitivity, dominate the
-    row and come earlier), so this is the classic front sweep, without comparing
-    each row with the whole front: per value column, a bitset of the rows at
-    least as good as each value; their intersection with the earlier rows gives
-    the candidates in order, and only those have their key-group masks compared.
-    """
-    if len(group) == 1:
-        return [group[0][0]]
-    at_least: list[dict] = []
-    for col in zip(*(r[3] for r in group), strict=True):
-        rows_at: dict = defaultdict(int)
-        for i, v in enumerate(col):
-            rows_at[v] |= 1 << i
-        acc, ge_bits = 0, {}
-        for v in sorted(rows_at, reverse=True):
-            acc |= rows_at[v]
-            ge_bits[v] = acc
-        at_least.append(ge_bits)
-    keep = []
-    for i, r in enumerate(group):
-        c = r[0]
-        if c.id in protected:
-            keep.append(c)
-            continue
-        cand = (1 << i) - 1
-        for ge_bits, v in zip(at_least, r[3], strict=True):
-            cand &= ge_bits[v]
-            if not cand:
-                break
-        dom = None
-        m = r[2]
-        while cand:
-            low = cand & -cand
-            f = group[low.bit_length() - 1]
-            if not any(y & ~x for x, y in zip(f[2], m, strict=True)):
-                dom = f
-                break
-            cand ^= low
-        if dom is None:
-            keep.append(c)
-        else:
-            pruned_by[c.id] = dom[0].id
-    return keep
-
-
-_INF = float("inf")
-
-
-def _dominates(a: tuple, b: tuple) -> bool:
-    """Row ``a`` (no dearer) is at least as good as row ``b`` in every respect."""
-    if not all(map(ge, a[3], b[3])):
-        return False
-    return not any(y & ~x for x, y in zip(a[2], b[2], strict=True))

@@ -1,25 +1,29 @@
-"""The plan's objective: lexicographic, in three integer stages.
+"""The plan's objective: lexicographic, in integer stages solved one after another.
 
-1. **Throughput**: the workload's estimated training throughput of the GPUs
-   (``perf.gpu_throughput`` x number of identical boards), in thousandths of
-   the reference card. Nothing else matters until this is as high as the
-   budget allows: the GPU is the machine's real "central processing unit".
-2. **Balance and room to grow** (points, each a yes/no):
-   - ``ram_room`` (4): system RAM at least twice the floor (the floor,
-     ``ram_per_vram`` x the GPU's VRAM, is a hard constraint): the founding
-     post's 16 GB for an 8 GB card;
-   - ``dual_channel`` (2): two or more modules;
-   - ``free_slot`` and ``two_free_slots`` (1 each): memory slots left to grow;
-   - ``psu_room`` (1): PSU at least 1.5 x the sustained draw (the hard rule
-     asks 1.25 x).
-   The weights order the terms; no term is worth more than RAM room.
-3. **Cost**: the lowest total price; ties are broken by part id so the same
+1. **Throughput** of the GPUs: the workload's estimated throughput of the
+   whole set (``option_throughput``: one board's, times the measured scaling of
+   K cards), in thousandths of the reference card; with a model to run
+   (``--model``), its tokens per second. The GPU is the machine's real
+   "central processing unit": nothing else matters until this is as high as
+   the budget allows.
+2. **Capacity** (LLM workloads without ``--model``; ``capacity_band`` in the
+   workload): among GPU choices whose throughput is at least the band (e.g.
+   70 %) of the best affordable one, the most GPU memory one model can use
+   (``capacity``), then the best throughput again. A 24 GB card that runs
+   32B models beats a 16 GB card that is 6 % faster on an 8B model; a card
+   under the band does not, however much memory it has. The stages are
+   ``throughput`` (find the best), ``capacity`` (with the band), then
+   ``throughput`` again (with the capacity fixed).
+3. **Balance and room to grow** (points, each a yes/no, ``BALANCE_TERMS``).
+4. **Cost**: the lowest total price.
+5. **Preference**: among builds of equal cost, the parts a builder prefers
+   (``preference``: NVMe over SATA, shorter and thinner cards, reference
+   boards, better PSU efficiency); then the smallest part ids, so the same
    question always gets the same answer.
 
-The stages are solved one after another, each fixing the previous optimum
-(``solve.py``), so no weight has to separate a throughput point from a cent.
-The same three numbers are computed for any concrete build by ``score``,
-which the exhaustive search and the explanations use.
+Each stage's optimum is fixed before the next (``solve.py``), so no weight has
+to separate a throughput point from a cent. ``score`` computes the same
+numbers for any concrete build (the exhaustive search and the explanations).
 """
 
 from __future__ import annotations
@@ -28,21 +32,40 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..parts import AnyPart, Category, Gpu, Memory, Motherboard, Psu, Storage
+from ..parts import EFFICIENCY, AnyPart, Case, Category, Cpu, Gpu, Memory, Motherboard, Psu, Storage
 from ..power import part_draw_w
+from ..rules.memory import ram_per_vram as rule_ram_per_vram
+from ..rules.memory import vram_tenths
 
 THROUGHPUT_SCALE = 1000
 BALANCE_TERMS = (
     ("ram_room", 4, "RAM at least twice the workload's floor (room to grow)"),
     ("dual_channel", 2, "two or more memory modules (dual channel)"),
+    ("psu_upgrade", 2, "PSU with 25 % headroom even after the plan's next GPU upgrade"),
     ("free_slot", 1, "a free memory slot"),
     ("two_free_slots", 1, "two free memory slots"),
     ("psu_room", 1, "PSU at least 1.5 x the sustained draw"),
 )
 BALANCE_MAX = sum(w for _, w, _ in BALANCE_TERMS)
 PSU_ROOM_PCT = 150
+PSU_HEADROOM_PCT = 125  # power.psu-headroom's factor, also after the upgrade
 RAM_ROOM_FACTOR = 2
-DEFAULT_RAM_PER_VRAM = 1.0  # memory.ram-vs-vram's default (the post's and Dettmers' rule)
+# Per-GPU VRAM no model can use: the CUDA context, cuBLAS workspace and llama.cpp's
+# compute buffer, about 0.5-1 GB per card (docs/memory.md); whole GB for the capacity.
+CAPACITY_RESERVE_GB = 1.0
+
+
+class _Ctx:
+    """A context without a workload (for the default RAM ratio)."""
+
+    workload = None
+
+
+def ram_per_vram(workload: Any) -> float:
+    """memory.ram-vs-vram's ratio for a workload (one definition, in the rule module)."""
+    ctx = _Ctx()
+    ctx.workload = workload
+    return rule_ram_per_vram(ctx)
 
 
 def term_text(name: str, workload: Any) -> str:
@@ -50,7 +73,7 @@ def term_text(name: str, workload: Any) -> str:
     if name == "ram_room":
         ratio = ram_per_vram(workload)
         whose = f"the {workload.name} floor" if workload is not None else "the default floor"
-        return f"RAM at least {RAM_ROOM_FACTOR * ratio:g} x the GPU's VRAM (twice {whose})"
+        return f"RAM at least {RAM_ROOM_FACTOR * ratio:g} x the GPUs' VRAM (twice {whose})"
     return next((d for n, _, d in BALANCE_TERMS if n == name), name)
 
 
@@ -59,32 +82,89 @@ def floor_text(workload: Any) -> str:
     if workload is not None:
         return workload.name
     return (f"none (only the default floor: RAM at least {ram_per_vram(None):g} x the "
-            "GPU's VRAM)")
+            "GPUs' VRAM)")
 
 
 def throughput(gpu: Gpu, workload: Any) -> float:
-    """Relative throughput of one board (0 when the chip is unknown)."""
+    """Relative throughput of one board (0 when the chip is not rated)."""
     from ..perf import gpu_throughput
 
     t = gpu_throughput(gpu, workload)
     return float(t or 0.0)
 
 
+def option_throughput(cand, count: int, perf_workload: Any, ctx: Any) -> float:
+    """The throughput of ``count`` boards of a GPU candidate, in the objective's unit.
+
+    With a model to run (``ctx.job``) its speed on the cards; otherwise the
+    workload's relative throughput of one board times the measured
+    multi-GPU scaling of ``count`` of them (``perf.set_throughput``).
+    """
+    job = getattr(ctx, "job", None)
+    if job is not None:
+        return job.throughput(cand.part, count)
+    # TEMPORARY (this session): K x one board until perf.set_throughput lands.
+    return cand.throughput * count
+
+
 def throughput_int(t: float) -> int:
     return int(round(t * THROUGHPUT_SCALE))
 
 
-def ram_per_vram(workload: Any) -> float:
-    return float(getattr(workload, "ram_per_vram", None) or DEFAULT_RAM_PER_VRAM)
+def capacity_band(workload: Any, ctx: Any = None) -> float | None:
+    """The speed band of the capacity stage (None: capacity does not count)."""
+    if getattr(ctx, "job", None) is not None:
+        return None  # the model's need is a requirement, not a preference
+    band = getattr(workload, "capacity_band", None)
+    return float(band) if band else None
 
 
-def vram10(gpu: Gpu, factor: float) -> int:
-    """factor x VRAM in tenths of a GB, rounded up (the RAM it asks for)."""
-    return int(math.ceil(round(gpu.vram_gb * factor * 10, 6)))
+def capacity(gpu: Gpu, count: int, workload: Any, ctx: Any = None) -> int:
+    """Whole GB of VRAM one model can use on ``count`` boards (0 when not counted).
+
+    Layer-split inference spreads one model over the cards, so their memory
+    adds up (less each card's reserve); data-parallel training holds the whole
+    job on every card, so one card's memory is what counts.
+    """
+    if capacity_band(workload, ctx) is None:
+        return 0
+    per = max(0.0, gpu.vram_gb - CAPACITY_RESERVE_GB)
+    split = getattr(workload, "multi_gpu", None) == "layer-split"
+    return int(math.floor(per * count if split else per))
 
 
 def min_ssd_gb(workload: Any) -> int:
     return int(getattr(workload, "min_ssd_gb", 0) or 0)
+
+
+def preference(part: AnyPart) -> int:
+    """How much a builder prefers a part among equally priced ones (higher: more).
+
+    Only breaks ties at equal cost, so the weights order what matters within
+    a slot: an NVMe SSD over a SATA one over a hard disk; a thinner, then a
+    shorter card, a reference (NVIDIA Founders Edition) board; a more
+    efficient, ATX 3.x, modular PSU; more CPU threads and clock; faster, lower
+    latency memory; more board slots; more case slots and GPU clearance.
+    """
+    if isinstance(part, Storage):
+        if part.kind == "HDD":
+            return 0
+        return 100 + (10 * (part.pcie_gen or 3) if part.interface == "NVMe" else 0)
+    if isinstance(part, Gpu):
+        ref = part.brand == "NVIDIA" or "founders edition" in part.name.lower()
+        return 1000 - 100 * part.slots - (part.length_mm or 400) // 10 + (50 if ref else 0)
+    if isinstance(part, Psu):
+        mod = {"full": 2, "semi": 1, "no": 0}[part.modular]
+        return 10 * EFFICIENCY.index(part.efficiency) + 5 * part.atx3 + mod
+    if isinstance(part, Cpu):
+        return 10 * part.threads + int(10 * (part.boost_clock_ghz or part.base_clock_ghz))
+    if isinstance(part, Memory):
+        return part.speed_mts // 100 - (part.cas_latency or 40)
+    if isinstance(part, Motherboard):
+        return 10 * part.memory_slots + 5 * part.m2_slots + part.pcie_x16_slots
+    if isinstance(part, Case):
+        return 10 * part.expansion_slots + (part.max_gpu_length_mm or 0) // 10
+    return int(getattr(part, "tdp_rating_w", 0) or 0)
 
 
 def features(cand, cs) -> tuple[tuple, tuple]:
@@ -92,12 +172,15 @@ def features(cand, cs) -> tuple[tuple, tuple]:
 
     Every number the objective or a structural constraint reads from a part
     is here, with its direction; a part is only pruned by one that is at
-    least as good on all of them.
+    least as good on all of them. A GPU's are per GPU count: the set's
+    throughput and capacity, and its upgrade draw (``upgrade_w``).
     """
     p = cand.part
     draw = -part_draw_w(p)
     if isinstance(p, Gpu):
-        return (p.vram_gb,), (throughput_int(cand.throughput), draw)
+        per_count = tuple(v for o in cs.all_options if o.cand is cand
+                          for v in (throughput_int(o.throughput), o.capacity))
+        return (p.vram_gb, cand.upgrade_w), per_count + (draw,)
     if isinstance(p, Memory):
         return (p.modules,), (p.total_gb, draw)
     if isinstance(p, Motherboard):
@@ -111,37 +194,65 @@ def features(cand, cs) -> tuple[tuple, tuple]:
 
 @dataclass(frozen=True)
 class Score:
-    """The objective of one build: compare tuples (higher is better)."""
+    """The objective of one build: compare ``key`` tuples (higher is better).
 
-    throughput: int  # thousandths of the reference card
+    ``key`` orders builds whose GPUs are within the capacity stage's band of
+    the best throughput (always true when capacity does not count, where it
+    is 0 for every build).
+    """
+
+    throughput: int  # thousandths of the reference card (or of a token/s)
     balance: int
     cost: int  # minor units of the market's currency
     terms: tuple[str, ...] = ()  # balance terms met
+    capacity: int = 0
+    preference: int = 0
 
     @property
-    def key(self) -> tuple[int, int, int]:
-        return (self.throughput, self.balance, -self.cost)
+    def key(self) -> tuple[int, int, int, int, int]:
+        return (self.capacity, self.throughput, self.balance, -self.cost, self.preference)
 
 
-def score(items: list[tuple[AnyPart, int, int]], workload: Any,
-          throughputs: dict[str, float]) -> Score:
-    """Score a build given as (part, quantity, unit cost) with GPU throughputs by id."""
-    gpus = [(p, q) for p, q, _ in items if p.category == Category.gpu]
-    t = sum(throughput_int(throughputs[p.id]) * q for p, q in gpus)
+def upgrade_draw(gpu: Gpu, upgrade_w: int | None) -> int:
+    """Watts a GPU board would draw after the plan's next upgrade (its own if none)."""
+    return max(part_draw_w(gpu), upgrade_w or 0)
+
+
+def balance_met(items: list[tuple[AnyPart, int, int]], workload: Any,
+                upgrade_w: dict[str, int]) -> dict[str, bool]:
+    """Which balance terms a build meets; ``upgrade_w``: GPU id -> upgraded board watts."""
+    gpus = [(p, q) for p, q, _ in items if isinstance(p, Gpu)]
     ram10 = sum(p.total_gb * q * 10 for p, q, _ in items if isinstance(p, Memory))
     modules = sum(p.modules * q for p, q, _ in items if isinstance(p, Memory))
     slots = sum(p.memory_slots for p, q, _ in items if isinstance(p, Motherboard))
     psu = sum(p.wattage_w for p, q, _ in items if isinstance(p, Psu))
     draw = sum(part_draw_w(p) * q for p, q, _ in items)
-    ratio = ram_per_vram(workload)
-    need = max((vram10(p, ratio * RAM_ROOM_FACTOR) for p, _ in gpus), default=0)
-    met = {
+    upgraded = draw + sum((upgrade_draw(p, upgrade_w.get(p.id)) - part_draw_w(p)) * q
+                          for p, q in gpus)
+    ratio = ram_per_vram(workload) * RAM_ROOM_FACTOR
+    need = sum(vram_tenths(p, ratio) * q for p, q in gpus)
+    return {
         "ram_room": ram10 >= need,
         "dual_channel": modules >= 2,
+        "psu_upgrade": psu * 100 >= PSU_HEADROOM_PCT * upgraded,
         "free_slot": slots - modules >= 1,
         "two_free_slots": slots - modules >= 2,
         "psu_room": psu * 100 >= PSU_ROOM_PCT * draw,
     }
+
+
+def score(items: list[tuple[AnyPart, int, int]], workload: Any,
+          throughputs: dict[tuple[str, int], float], capacities: dict[tuple[str, int], int]
+          | None = None, upgrade_w: dict[str, int] | None = None) -> Score:
+    """Score a build given as (part, quantity, unit cost).
+
+    ``throughputs``/``capacities``: (GPU id, count) -> the option's values.
+    """
+    gpus = [(p, q) for p, q, _ in items if p.category == Category.gpu]
+    t = sum(throughput_int(throughputs.get((p.id, q), 0.0)) for p, q in gpus)
+    cap = sum((capacities or {}).get((p.id, q), 0) for p, q in gpus)
+    met = balance_met(items, workload, upgrade_w or {})
     bal = sum(w for name, w, _ in BALANCE_TERMS if met[name])
     cost = sum(c * q for _, q, c in items)
-    return Score(t, bal, cost, tuple(n for n, _, _ in BALANCE_TERMS if met[n]))
+    pref = sum(preference(p) for p, _, _ in items)
+    return Score(t, bal, cost, tuple(n for n, _, _ in BALANCE_TERMS if met[n]), cap, pref)

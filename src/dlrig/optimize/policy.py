@@ -12,15 +12,29 @@ same registry, so a plan can never fail the checker with an error:
 - minus any rule id the caller relaxes (used to explain infeasibility).
 
 Warning rules that stay soft (``dl.tensor-cores``, ``dl.cuda-support``,
-``power.connectors-adapter``...) would rule out whole markets (every card of
-2017 is Pascal) or are matters of taste; the report lists what the checker
-says about the plan.
+``power.connectors-adapter``, ``dl.blower``...) would rule out whole markets
+(every card of 2017 is Pascal) or are matters of taste; the report lists what
+the checker says about the plan.
+
+A promoted rule forbids what it reports as a warning (or an error); an info
+is advice, except for ``platform.bios-update``, whose info (a board with BIOS
+flashback) is still excluded unless the user allows a BIOS update. A GPU-set
+rule marked ``plan_unknown`` also forbids what it cannot check (missing
+data must not let the optimizer build something nobody could verify).
 """
 
 from __future__ import annotations
 
 from ..rules import Context
-from ..rules.registry import BuildRule, NotChecked, Rule, Severity, Violation, all_rules
+from ..rules.registry import (
+    BuildRule,
+    GpuSetRule,
+    NotChecked,
+    Rule,
+    Severity,
+    Violation,
+    all_rules,
+)
 
 # Warning rules the plan treats as hard, with the reason shown in docs/plan.md.
 PROMOTED: dict[str, str] = {
@@ -30,8 +44,14 @@ PROMOTED: dict[str, str] = {
                           "(the founding post: power-supply problems are 'a real headache')",
     "power.transient": "the PSU rides the GPUs' transient spikes",
     "dl.cpu-threads": "the CPU has the workload's threads per GPU, so the GPU is fed",
-    "dl.ssd": "datasets are read from an SSD",
+    "dl.ssd": "datasets are read from an SSD (of the workload's size)",
+    "memory.ram-vs-vram": "system RAM at least the workload's share of the GPUs' total VRAM",
+    "dl.pcie-lanes": "every GPU of a multi-GPU build on x8 or wider CPU lanes (for training; "
+                     "single-user inference that splits layers is only informed)",
+    "dl.cpu-feed": "the CPU decodes images as fast as the GPUs consume them",
 }
+# Promoted rules whose info-level verdicts also forbid (all others: warnings and errors).
+FORBID_INFO = {"platform.bios-update"}
 
 
 def hard_rules(
@@ -55,15 +75,18 @@ def is_promoted(rule: Rule, ctx: Context, extra_hard: tuple[str, ...] = ()) -> b
 
 def violates(rule: Rule, result: Violation | NotChecked | None, ctx: Context,
              extra_hard: tuple[str, ...] = ()) -> bool:
-    """Whether a Unary/Pair test result forbids the part(s) in the plan.
+    """Whether a rule's verdict on some parts forbids them in the plan.
 
     An error rule forbids when the checker would report an *error* (a
-    severity override to warning/info does not forbid); a promoted warning
-    rule forbids on any violation. "Not checked" never forbids: the checker
-    does not report an error for it either.
+    severity override to warning/info does not forbid); a promoted rule
+    forbids a warning or an error (an info too for ``FORBID_INFO``). "Not
+    checked" forbids only for set rules marked ``plan_unknown``.
     """
+    if isinstance(result, NotChecked):
+        return isinstance(rule, GpuSetRule) and rule.plan_unknown
     if not isinstance(result, Violation):
         return False
+    severity = result.severity or rule.severity
     if is_promoted(rule, ctx, extra_hard):
-        return True
-    return (result.severity or rule.severity) == Severity.error
+        return severity != Severity.info or rule.id in FORBID_INFO
+    return severity == Severity.error

@@ -11,6 +11,7 @@ from ..parts import Category
 from ..units import Money
 
 MAX_GPUS = 8
+MAX_AUTO_GPUS = 4  # the most GPUs the planner considers when it chooses the count itself
 MAX_BUDGET_UNITS = 10**9  # a billion of any currency: far beyond a PC, well within int64
 
 
@@ -30,12 +31,27 @@ class Selector:
 
 @dataclass(frozen=True)
 class PlanRequest:
-    """One plan: a budget in any currency, a market, a workload, a GPU count."""
+    """One plan: a budget in any currency, a market, a workload or a model, a GPU count.
+
+    ``gpus``: a fixed number of identical boards, or None to let the solver
+    choose 1 to ``MAX_AUTO_GPUS`` (the default when a model is given: a 70B
+    model may need two cards; without one, a single GPU). ``model`` with
+    ``task``/``quant``/``context``/``users``/``batch`` describes a model the
+    machine must run (``dlrig.llm``); its memory need then replaces the
+    workload's VRAM floor and its speed is the objective.
+    """
 
     budget: Money | None
     market: str
     workload: str | None = None
-    gpus: int = 1
+    gpus: int | str | None = "default"
+    model: str | None = None
+    task: str = "inference"
+    quant: str | None = None
+    context: int | None = None
+    users: int = 1
+    batch: int | None = None
+    power_limit: str | None = None  # "0.7" (of board power) or "300W" per GPU
     require: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     allow_bios_update: bool = False
@@ -55,6 +71,18 @@ class PlanRequest:
     meta: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
+        # One default everywhere (CLI, web, library): with a model the count is the
+        # solver's to choose; without one, a single GPU. "auto" asks for the choice.
+        if self.gpus == "default":
+            object.__setattr__(self, "gpus", None if self.model else 1)
+        elif self.gpus == "auto":
+            object.__setattr__(self, "gpus", None)
+        elif isinstance(self.gpus, str):
+            try:
+                object.__setattr__(self, "gpus", int(self.gpus))
+            except ValueError:
+                raise InputError(f"--gpus must be a number or 'auto' (got '{self.gpus}')",
+                                 hint="e.g. --gpus 2, or --gpus auto") from None
         if self.budget is not None and self.budget.minor <= 0:
             raise InputError(f"budget must be positive (got {self.budget})",
                              hint="give --budget 1000 --currency USD")
@@ -62,13 +90,24 @@ class PlanRequest:
             raise InputError(f"budget {self.budget.amount:,.0f} {self.budget.currency} is too "
                              f"large (at most {MAX_BUDGET_UNITS:,} units of the currency)",
                              hint="give the budget in units, e.g. --budget 1500")
-        if not 0 <= self.gpus <= MAX_GPUS:
-            raise InputError(f"--gpus must be 0 to {MAX_GPUS} (got {self.gpus})",
-                             hint="identical GPUs: --gpus 2 plans two of the same board")
+        if self.gpus is not None and not 0 <= self.gpus <= MAX_GPUS:
+            raise InputError(f"--gpus must be 0 to {MAX_GPUS} or auto (got {self.gpus})",
+                             hint="identical GPUs: --gpus 2 plans two of the same board; "
+                                  "--gpus auto lets the planner choose 1 to "
+                                  f"{MAX_AUTO_GPUS}")
+        if self.gpus == 0 and self.model:
+            raise InputError("--gpus 0 cannot run a model", hint="leave --gpus out (auto)")
         if not 1 <= self.max_drives <= 8:
             raise InputError(f"max_drives must be 1 to 8 (got {self.max_drives})")
         if self.time_limit_s <= 0:
             raise InputError("time limit must be positive")
+
+
+def gpu_counts(req: PlanRequest) -> tuple[int, ...]:
+    """The GPU counts the solver may choose from."""
+    if req.gpus is not None:
+        return (req.gpus,)
+    return tuple(range(1, MAX_AUTO_GPUS + 1))
 
 
 def _chip_match(catalog: Catalog, ref: str) -> frozenset[str]:

@@ -15,8 +15,10 @@ from ..build import Build
 from ..catalog import LocalPrice
 from ..parts import AnyPart
 from ..units import Money
+from .status import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Status
 
-OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
+__all__ = ["FEASIBLE", "INFEASIBLE", "OPTIMAL", "UNKNOWN", "Infeasibility", "Option",
+           "PlanResult", "PlannedPart", "SolverStats", "Status", "Unspent"]
 
 
 @dataclass
@@ -96,6 +98,17 @@ class Infeasibility:
 
 
 @dataclass
+class Unspent:
+    """Money the plan leaves unspent, and what it would buy (budget currency)."""
+
+    amount: Money
+    suggestions: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"amount": _money(self.amount), "suggestions": self.suggestions}
+
+
+@dataclass
 class SolverStats:
     stages: list[dict[str, Any]] = field(default_factory=list)  # name, status, value, wall_s
     candidates: dict[str, int] = field(default_factory=dict)
@@ -113,12 +126,12 @@ class SolverStats:
 
 @dataclass
 class PlanResult:
-    status: str
+    status: Status
     market: str
     currency: str  # the market's
     as_of: dt.date | None
     workload: str | None
-    gpus: int
+    gpus: int  # in the plan (the solver's choice when gpus_asked is None)
     budget: Money | None  # as asked
     budget_local: Money | None  # in the market's currency
     build: Build | None = None
@@ -136,6 +149,11 @@ class PlanResult:
     infeasibility: Infeasibility | None = None
     stats: SolverStats = field(default_factory=SolverStats)
     message: str = ""
+    gpus_asked: int | None = 1  # --gpus (None: the solver chose)
+    job: Any = None  # dlrig.llm.Job when the plan is for a model (--model)
+    capacity_gb: int = 0  # GB of VRAM one model can use (capacity stage), 0 if not counted
+    unspent: Unspent | None = None
+    notes: list[str] = field(default_factory=list)  # assumptions the answer states
 
     @property
     def ok(self) -> bool:
@@ -152,6 +170,9 @@ class PlanResult:
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "workload": self.workload,
             "gpus": self.gpus,
+            "gpus_chosen_by_solver": self.gpus_asked is None,
+            "model": self.job.to_dict() if self.job is not None else None,
+            "capacity_gb": self.capacity_gb or None,
             "budget": _money(self.budget) if self.budget else None,
             "budget_market_currency": _money(self.budget_local) if self.budget_local else None,
             "message": self.message,
@@ -160,8 +181,9 @@ class PlanResult:
             "total_budget_currency": _money(self.total_budget) if self.total_budget else None,
             "throughput": round(self.throughput, 3),
             "objective": None if self.score is None else {
-                "throughput_milli": self.score.throughput, "balance": self.score.balance,
-                "balance_terms": list(self.score.terms), "cost_minor": self.score.cost},
+                "throughput_milli": self.score.throughput, "capacity_gb": self.score.capacity,
+                "balance": self.score.balance, "balance_terms": list(self.score.terms),
+                "cost_minor": self.score.cost, "preference": self.score.preference},
             "power": self.power.to_dict() if self.power is not None else None,
             "check": self.check.to_dict() if self.check is not None else None,
             "hard_rules": self.hard_rules,
@@ -170,6 +192,8 @@ class PlanResult:
             "upgrades": [u.to_dict() for u in self.upgrades],
             "infeasibility": self.infeasibility.to_dict() if self.infeasibility else None,
             "solver": self.stats.to_dict(),
+            "unspent": self.unspent.to_dict() if self.unspent else None,
+            "notes": self.notes,
         }
         return d
 

@@ -1,6 +1,8 @@
-"""``plan(catalog, PlanRequest) -> PlanResult``: the CP-SAT planner.
+"""Prepare a plan request and solve it: the CP-SAT planner without its explanations.
 
-One request is *prepared* once (workload, rule policy, budget in the market's
+``planner.plan`` (the public entry point) calls this module and then
+``explain``; ``explain`` calls back into this module for its re-solves, never
+the other way round. One request is *prepared* once (workload, rule policy, budget in the market's
 currency, valid candidate parts with their rule tables); each solve then
 restricts and prunes the candidates, builds a small model and solves the
 lexicographic objective stage by stage (``objective.py``). Explanations,
@@ -10,6 +12,7 @@ budgets, exclusions or relaxations.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -23,14 +26,14 @@ from ..parts import Category
 from ..rules import Context, check_build, context_for
 from ..units import Money
 from . import objective
-from .candidates import Candidate, Candidates, build_candidates, restrict
-from .constraints import Constraints, balance_terms
+from .candidates import Candidate, Candidates, GpuOption, build_candidates, restrict
+from .model import PlanModel
 from .policy import hard_rules
 from .request import PlanRequest
-from .result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, PlannedPart, PlanResult, SolverStats
-from .variables import Variables
+from .result import PlannedPart, PlanResult, SolverStats
+from .status import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN
 
-STAGES = ("throughput", "balance", "cost")
+STAGES = ("throughput", "capacity", "balance", "cost", "preference")
 DEFAULT_PERF_WORKLOAD = "cnn"  # ranks GPUs when no --workload is given (no floors applied)
 # CP-SAT parameters for every solve (see docs/plan.md, "Solver settings").
 # Probing (presolve) costs more than it saves on these small models: measured 1.3 s
@@ -60,14 +63,17 @@ class Prepared:
         return self.base.market
 
     def candidates(self, exclude_ids=frozenset(), require_any=None,
-                   drop_rules=frozenset(), prune: bool = True) -> Candidates:
+                   drop_rules=frozenset(), prune: bool = True,
+                   counts: tuple[int, ...] | None = None) -> Candidates:
+        if counts is not None and tuple(counts) == self.base.counts:
+            counts = None
         key = (exclude_ids, tuple(sorted((k.value, v) for k, v in (require_any or {}).items())),
-               drop_rules, prune)
+               drop_rules, prune, counts)
         cs = self._restricted.get(key)
         if cs is None:
-            plain = not exclude_ids and not require_any and not drop_rules
+            plain = not exclude_ids and not require_any and not drop_rules and counts is None
             reuse = None if plain or not prune else self.candidates()
-            cs = restrict(self.base, exclude_ids, require_any, drop_rules, prune, reuse)
+            cs = restrict(self.base, exclude_ids, require_any, drop_rules, prune, reuse, counts)
             if len(self._restricted) > 64:
                 self._restricted.clear()
             self._restricted[key] = cs
@@ -114,10 +120,18 @@ def prepare(catalog: Catalog, req: PlanRequest) -> Prepared:
     from ..perf import get_workload
 
     workload = get_workload(req.workload) if req.workload else None
-    perf_wl = perf_workload_for(req.workload)
+    job = None
+    if req.model:
+        from ..llm.job import job_for
+
+        job = job_for(req.model, task=req.task, quant=req.quant, context=req.context,
+                      users=req.users, batch=req.batch)
+        if workload is None:
+            workload = get_workload(job.workload_name)
+    perf_wl = perf_workload_for(workload.name if workload else None)
     ctx = context_for(catalog, req.market, workload=workload, circuit_w=req.circuit_w,
                       allow_bios_update=req.allow_bios_update, dataset_gb=req.dataset_gb,
-                      as_of=req.as_of)
+                      as_of=req.as_of, job=job, power_limit=req.power_limit)
     hard = hard_rules(ctx, req.extra_hard, req.relax_rules)
     base = build_candidates(catalog, req, ctx, workload, perf_wl, hard)
     prep = Prepared(catalog, req, ctx, workload, perf_wl, hard, base,
@@ -129,9 +143,10 @@ def prepare(catalog: Catalog, req: PlanRequest) -> Prepared:
 
 
 def _request_key(req: PlanRequest) -> tuple:
-    return (req.market, req.workload, req.gpus, req.require, req.exclude, req.allow_bios_update,
-            req.as_of, req.circuit_w, req.dataset_gb, req.exclude_ids, req.require_any,
-            req.relax_rules, req.extra_hard, req.max_drives, req.floors)
+    return (req.market, req.workload, req.gpus, req.model, req.task, req.quant, req.context,
+            req.users, req.batch, req.power_limit, req.require, req.exclude,
+            req.allow_bios_update, req.as_of, req.circuit_w, req.dataset_gb, req.exclude_ids,
+            req.require_any, req.relax_rules, req.extra_hard, req.max_drives)
 
 
 def _budget_local(catalog: Catalog, req: PlanRequest, base: Candidates) -> Money | None:
@@ -149,6 +164,7 @@ def _budget_local(catalog: Catalog, req: PlanRequest, base: Candidates) -> Money
 class Outcome:
     status: str
     chosen: list[tuple[Candidate, int]] = field(default_factory=list)
+    option: GpuOption | None = None  # the GPU option chosen (board and count)
     score: objective.Score | None = None
     stages: list[dict] = field(default_factory=list)
     variables: int = 0
@@ -165,17 +181,23 @@ class Outcome:
     def gpu(self) -> Candidate | None:
         return next((c for c, _ in self.chosen if c.part.category == Category.gpu), None)
 
+    @property
+    def gpu_count(self) -> int:
+        return self.option.count if self.option is not None else 0
 
-def empty_categories(cs: Candidates, gpus: int) -> list[Category]:
+
+def empty_categories(cs: Candidates) -> list[Category]:
     need = [Category.cpu, Category.motherboard, Category.psu, Category.case,
-            Category.memory, Category.storage] + ([Category.gpu] if gpus else [])
-    return [c for c in need if not cs.by_cat.get(c)]
+            Category.memory, Category.storage] + ([Category.gpu] if cs.counts else [])
+    out = [c for c in need if not cs.by_cat.get(c)]
+    if cs.counts and Category.gpu not in out and not cs.options:
+        out.append(Category.gpu)
+    return out
 
 
-def solve(cs: Candidates, gpus: int, budget_minor: int | None, *, stages=STAGES,
-          floors: bool = True, time_limit_s: float = 10.0, num_workers: int = 2,
-          max_drives: int = 4, hints: dict[str, int] | None = None,
-          assume: bool = False) -> Outcome:
+def solve(cs: Candidates, budget_minor: int | None, *, stages=STAGES,
+          time_limit_s: float = 10.0, num_workers: int = 2, max_drives: int = 4,
+          hints: dict[str, int] | None = None, assume: bool = False) -> Outcome:
     """Solve the lexicographic objective over ``cs``, stage by stage.
 
     ``hints`` (part id -> 0/1) warm-start the first stage, as explanations
@@ -184,34 +206,18 @@ def solve(cs: Candidates, gpus: int, budget_minor: int | None, *, stages=STAGES,
     rules that together leave no build (CP-SAT's sufficient assumptions).
     """
     t0 = time.perf_counter()
-    empty = empty_categories(cs, gpus)
+    empty = empty_categories(cs)
     if empty:
         return Outcome(INFEASIBLE, empty=empty, wall_s=time.perf_counter() - t0)
-    model = cp_model.CpModel()
-    v = Variables(model, cs, gpus, max_drives)
-    cons = Constraints(model, v, cs, budget_minor, floors, assume=assume)
-    cons.add_all()
-    guards = list(cons.guards.items())
+    pm = PlanModel(cs, budget_minor, max_drives=max_drives, assume=assume)
+    model, terms = pm.model, pm.terms
+    guards = list(pm.guards.items())
     if guards:
         model.add_assumptions([lit for _, lit in guards])
     for pid, val in (hints or {}).items():
-        if pid in v.x:
-            model.add_hint(v.x[pid], val)
-    terms = balance_terms(model, v, cs)
-    exprs = {
-        "throughput": sum(objective.throughput_int(c.throughput) * v.x[c.id]
-                          for c in cs.by_cat[Category.gpu]) * gpus,
-        "balance": sum(w * b for b, w in terms.values()),
-        "cost": sum(c.cost * v.qty[c.id] for c in cs.all()),
-    }
-    # Ties on cost go to the parts with the smallest ids: rank within each category,
-    # scaled so that a cent always outweighs any tie-break.
-    tiebreak, scale = 0, 1
-    for cands in cs.by_cat.values():
-        ranked = sorted(cands, key=lambda c: c.id)
-        tiebreak += sum(i * v.x[c.id] for i, c in enumerate(ranked))
-        scale += max(0, len(ranked) - 1) * (v.max_drives if cands and cands[0].part.category
-                                            == Category.storage else 1)
+        if pid in pm.x:
+            model.add_hint(pm.x[pid], val)
+    band = objective.capacity_band(cs.workload, cs.ctx) if "capacity" in stages else None
     proto = model.proto
     out = Outcome(UNKNOWN, variables=len(proto.variables), constraints=len(proto.constraints))
     out.model_s = time.perf_counter() - t0
@@ -222,13 +228,20 @@ def solve(cs: Candidates, gpus: int, budget_minor: int | None, *, stages=STAGES,
         setattr(solver.parameters, name, value)
     status_all = OPTIMAL
     values: dict[str, int] = {}
-    for stage in stages:
-        if isinstance(exprs[stage], int):
+    plan_stages = [st for st in stages if st != "capacity" or band is not None]
+    if "capacity" in plan_stages:
+        plan_stages.insert(plan_stages.index("capacity") + 1, "throughput")
+    ranks = max(1, sum(len(v) for v in cs.by_cat.values())) * max(1, max_drives)
+    for i, stage in enumerate(plan_stages):
+        expr = terms[stage]
+        if isinstance(expr, int):
             continue  # nothing to choose (no GPU: throughput is 0)
         if stage == "cost":
-            model.minimize(exprs["cost"] * scale + tiebreak)
+            model.minimize(expr)
+        elif stage == "preference":
+            model.maximize(expr * (ranks + 1) - terms["ids"])
         else:
-            model.maximize(exprs[stage])
+            model.maximize(expr)
         solver.parameters.max_time_in_seconds = max(0.05, deadline - time.perf_counter())
         ts = time.perf_counter()
         st = solver.solve(model)
@@ -248,45 +261,57 @@ def solve(cs: Candidates, gpus: int, budget_minor: int | None, *, stages=STAGES,
             break
         if st == cp_model.FEASIBLE:
             status_all = FEASIBLE
-        val = int(solver.value(exprs[stage]))
+        val = int(solver.value(expr))
         values[stage] = val
         info["value"] = val
-        # Fix this stage's optimum for the next ones, and start them from here.
+        # Fix this stage's optimum for the next ones, and start them from here. The first
+        # throughput stage of a capacity plan keeps only the band, so memory can count.
         if stage == "cost":
-            model.add(exprs[stage] <= val)
+            model.add(expr <= val)
+        elif stage == "throughput" and band is not None and "capacity" in plan_stages[i + 1:]:
+            model.add(expr >= math.ceil(band * val - 1e-9))
         else:
-            model.add(exprs[stage] >= val)
+            model.add(expr >= val)
         model.clear_hints()
-        for var in v.x.values():
+        for var in list(pm.x.values()) + list(pm.y.values()):
             model.add_hint(var, solver.value(var))
-        out.chosen = [(c, int(solver.value(v.qty[c.id]))) for c in cs.all()
-                      if solver.value(v.x[c.id])]
+        out.chosen = [(c, int(solver.value(pm.qty[c.id]))) for c in cs.all()
+                      if solver.value(pm.x[c.id])]
+        out.option = next((o for o in cs.options if solver.value(pm.y[o.id])), None)
     else:
         out.status = status_all
     if out.chosen and out.status != INFEASIBLE:
-        items = [(c.part, q, c.cost) for c, q in out.chosen]
-        out.score = objective.score(items, cs.workload, {c.id: c.throughput for c, _ in out.chosen})
+        out.score = score_outcome(cs, out)
         if out.status == UNKNOWN:
             out.status = FEASIBLE
     out.wall_s = time.perf_counter() - t0
     return out
 
 
+def score_outcome(cs: Candidates, out: Outcome) -> objective.Score:
+    items = [(c.part, q, c.cost) for c, q in out.chosen]
+    o = out.option
+    thr = {(o.cand.id, o.count): o.throughput} if o else {}
+    cap = {(o.cand.id, o.count): o.capacity} if o else {}
+    upg = {o.cand.id: o.cand.upgrade_w} if o else {}
+    return objective.score(items, cs.workload, thr, cap, upg)
+
+
 def solve_prepared(prep: Prepared, budget_minor: int | None = -1, *, exclude_ids=frozenset(),
-                   require_any=None, drop_rules=frozenset(), stages=STAGES, floors=None,
+                   require_any=None, drop_rules=frozenset(), stages=STAGES,
                    time_limit_s: float | None = None, prune: bool = True,
-                   gpus: int | None = None, hints: dict[str, int] | None = None,
+                   counts: tuple[int, ...] | None = None, hints: dict[str, int] | None = None,
                    assume: bool = False) -> Outcome:
     """Solve a variant of a prepared request (budget -1: the request's own).
 
-    The candidates do not depend on the budget or on the GPU count, so a
-    variant with another ``gpus`` reuses them too.
+    The candidates do not depend on the budget; a variant with fewer GPU
+    counts (``counts``, a subset of the request's) reuses them too.
     """
     if budget_minor == -1:
         budget_minor = prep.budget_local.minor if prep.budget_local else None
-    cs = prep.candidates(frozenset(exclude_ids), require_any, frozenset(drop_rules), prune)
-    return solve(cs, prep.req.gpus if gpus is None else gpus, budget_minor, stages=stages,
-                 floors=prep.req.floors if floors is None else floors,
+    cs = prep.candidates(frozenset(exclude_ids), require_any, frozenset(drop_rules), prune,
+                         counts)
+    return solve(cs, budget_minor, stages=stages,
                  time_limit_s=time_limit_s or prep.req.time_limit_s,
                  num_workers=prep.req.num_workers, max_drives=prep.req.max_drives,
                  hints=hints, assume=assume)
@@ -300,26 +325,14 @@ def make_build(outcome: Outcome, name: str, market: str) -> Build:
     return Build(tuple(BuildItem(c.part, q) for c, q in items), name, market)
 
 
-def plan(catalog: Catalog, req: PlanRequest) -> PlanResult:
-    """The best build for the request, with prices, reasons and options."""
-    t0 = time.perf_counter()
-    prep = prepare(catalog, req)
-    out = solve_prepared(prep)
-    res = result_from(prep, out)
-    if req.explain:
-        from . import explain
-
-        explain.annotate(prep, out, res)
-    res.stats.wall_s = time.perf_counter() - t0  # with the explanation's solves
-    return res
-
-
 def result_from(prep: Prepared, out: Outcome) -> PlanResult:
     req = prep.req
     m = prep.market
     res = PlanResult(
         status=out.status, market=m.code, currency=m.currency, as_of=prep.base.as_of,
-        workload=prep.workload.name if prep.workload else None, gpus=req.gpus,
+        workload=prep.workload.name if prep.workload else None,
+        gpus=out.gpu_count if out.ok else (req.gpus or 0), gpus_asked=req.gpus,
+        job=prep.ctx.job,
         budget=req.budget, budget_local=prep.budget_local,
         hard_rules=[r.id for r in prep.hard],
     )
@@ -346,6 +359,7 @@ def result_from(prep: Prepared, out: Outcome) -> PlanResult:
     res.total_budget = prep.to_budget_currency(total)
     res.score = out.score
     res.throughput = out.score.throughput / objective.THROUGHPUT_SCALE if out.score else 0.0
+    res.capacity_gb = out.score.capacity if out.score else 0
     res.check = check_build(build, prep.ctx)
     res.power = res.check.power
     return res

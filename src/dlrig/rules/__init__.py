@@ -74,15 +74,17 @@ _ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
 
 def context_for(catalog, market: str | None, *, workload=None, circuit_w: int | None = None,
                 allow_bios_update: bool = False, dataset_gb: int | None = None,
-                as_of=None) -> Context:
+                as_of=None, job=None, power_limit=None) -> Context:
     """The context a build is judged in for a market, defaulted one way everywhere.
 
     ``dlrig check``, the planner and the web pages all call this, so a
     market's date (the 2017 market judges as of 2017-05-31) and its circuit
     are never defaulted differently. ``workload`` is a profile name or a
-    ``Workload``.
+    ``Workload``; ``job`` a ``dlrig.llm.Job`` (a model the GPUs must run);
+    ``power_limit`` a ``power.PowerLimit`` or its text ("0.7", "300W").
     """
     from ..market import circuit_default
+    from ..power import parse_power_limit
 
     m = catalog.market(market) if market else None
     if isinstance(workload, str):
@@ -95,6 +97,8 @@ def context_for(catalog, market: str | None, *, workload=None, circuit_w: int | 
         circuit_w=circuit_w or circuit_default(m),
         dataset_gb=dataset_gb,
         as_of=as_of or (m.date if m else None),
+        job=job,
+        power_limit=parse_power_limit(power_limit),
     )
 
 

@@ -359,6 +359,7 @@ register(GpuSetRule(
     gpu_key=gpu_key,
     board_key=board_key,
     case_key=case_key,
+    case_monotone=True,
     plan_unknown=True,
 ))
 
@@ -403,4 +404,5 @@ register(GpuSetRule(
     gpu_key=gpu_key,
     board_key=board_key,
     case_key=case_key,
+    case_monotone=True,
 ))

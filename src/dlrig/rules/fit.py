@@ -119,6 +119,7 @@ register(GpuSetRule(
     gpu_key=gpu_key,
     board_key=board_key,
     case_key=case_key,
+    case_monotone=True,
     plan_unknown=True,
 ))
 

@@ -244,6 +244,9 @@ class GpuSetRule(Rule):
     board_key: Callable[[AnyPart], Hashable] | None = None
     case_key: Callable[[AnyPart], Hashable] | None = None
     plan_unknown: bool = False
+    case_monotone: bool = False
+    """A larger case key never makes the verdict worse (more expansion slots), so the
+    planner's pruning may prefer larger keys instead of comparing only equal ones."""
 
     @property
     def reads_board(self) -> bool:
