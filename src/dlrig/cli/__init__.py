@@ -29,7 +29,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 # Command modules; each adds its commands to ``app`` on import.
-COMMAND_MODULES = ("check", "catalog", "plan", "prices", "bench", "serve", "demo", "perf")
+COMMAND_MODULES = ("check", "catalog", "plan", "prices", "bench", "serve", "demo", "perf", "llm")
 
 
 def _load() -> None:
