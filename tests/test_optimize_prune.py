@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from dlrig.optimize.candidates import _dominates, _pareto
+from dlrig.optimize.prune import dominates as _dominates
+from dlrig.optimize.prune import pareto as _pareto
 
 
 @dataclass

@@ -45,15 +45,32 @@ class BuildItem:
     quantity: int = 1
 
 
+INTENT_FIELDS: dict[str, type] = {
+    "workload": str, "model": str, "task": str, "quant": str, "context": int, "users": int,
+    "batch": int, "power_limit": str, "dataset_gb": int, "circuit_w": int,
+    "allow_bios_update": bool,
+}
+
+
 @dataclass(frozen=True)
 class Build:
-    """A machine: what it is made of. Prices are looked up per market."""
+    """A machine: what it is made of. Prices are looked up per market.
+
+    ``intent``: what the machine was planned for (the plan's workload, model,
+    task, quantisation, context, power limit...), saved with a plan so that
+    ``dlrig check`` judges the saved build by the same requirements the
+    planner enforced. Options given to ``check`` win over it.
+    """
 
     items: tuple[BuildItem, ...]
     name: str = "build"
     market: str | None = None
     source: str | None = None
     notes: tuple[str, ...] = field(default=())
+    intent: tuple[tuple[str, Any], ...] = ()
+
+    def intended(self, key: str, default: Any = None) -> Any:
+        return dict(self.intent).get(key, default)
 
     def of(self, category: Category | str) -> list[BuildItem]:
         c = Category(category)
@@ -105,12 +122,14 @@ class Build:
         items.append(BuildItem(part, quantity))
         order = list(Category)
         items.sort(key=lambda i: order.index(i.part.category))
-        return Build(tuple(items), self.name, self.market, self.source, self.notes)
+        return Build(tuple(items), self.name, self.market, self.source, self.notes, self.intent)
 
     def to_toml_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"name": self.name}
         if self.market:
             d["market"] = self.market
+        if self.intent:
+            d["intent"] = dict(self.intent)
         d["part"] = [
             {"ref": i.part.id, **({"quantity": i.quantity} if i.quantity != 1 else {})}
             for i in self.items
@@ -161,13 +180,33 @@ def build_from_dict(data: dict[str, Any], catalog: Catalog, where: str = "build"
     parts = data.get("part")
     if not isinstance(parts, list) or not parts:
         raise BuildFileError(f"{where}: no parts", hint="add [[part]] tables, each with ref = \"...\"")
-    unknown = set(data) - {"name", "market", "part", "notes", "source"}
+    unknown = set(data) - {"name", "market", "part", "notes", "source", "intent"}
     if unknown:
         raise BuildFileError(f"{where}: unknown top-level key(s) {', '.join(sorted(unknown))}",
-                             hint="a build has name, market, notes and [[part]] tables")
+                             hint="a build has name, market, notes, [intent] and [[part]] tables")
     items = [_item_from_table(t, catalog, f"{where} part {n}") for n, t in enumerate(parts, 1)]
     return Build(tuple(items), str(data.get("name", Path(where).stem)), data.get("market"),
-                 where, tuple(data.get("notes", ())))
+                 where, tuple(data.get("notes", ())), intent_from_dict(data.get("intent"), where))
+
+
+def intent_from_dict(data: Any, where: str) -> tuple[tuple[str, Any], ...]:
+    """The [intent] table of a build file, validated (known keys, right types)."""
+    if data is None:
+        return ()
+    if not isinstance(data, dict):
+        raise BuildFileError(f"{where}: [intent] must be a table (got {type(data).__name__})",
+                             hint="write [intent] with workload = \"cnn\" and the like")
+    out = []
+    for key, value in data.items():
+        want = INTENT_FIELDS.get(key)
+        if want is None:
+            raise BuildFileError(f"{where}: unknown intent key '{key}'",
+                                 hint="known: " + ", ".join(INTENT_FIELDS))
+        if not isinstance(value, want) or (want is int and isinstance(value, bool)):
+            raise BuildFileError(f"{where}: intent '{key}' must be {want.__name__} "
+                                 f"(got {value!r})")
+        out.append((key, value))
+    return tuple(out)
 
 
 def load_build(path: str | Path, catalog: Catalog) -> Build:

@@ -21,7 +21,7 @@ from ..power import (
     running_cost,
 )
 from ..report.check import render_check, render_power
-from ..rules import check_build, context_for
+from ..rules import check_build, context_for_build
 from . import app, console, guarded
 
 
@@ -82,8 +82,20 @@ def check_cmd(
                                           help="dataset size the SSDs must hold"),
     allow_bios_update: bool = typer.Option(False, "--allow-bios-update",
                                            help="you can flash a BIOS: such findings become info"),
+    model: str | None = typer.Option(None, "--model",
+                                     help="a model the GPUs must run (see 'dlrig models'; "
+                                          "a config.json or .gguf file)"),
+    task: str | None = typer.Option(None, "--task", help="inference, lora, qlora or full"),
+    quant: str | None = typer.Option(None, "--quant", help="weights' quantisation (q4_k_m...)"),
+    context_tokens: int | None = typer.Option(None, "--context", min=1,
+                                              help="tokens of context per sequence"),
+    power_limit: str | None = typer.Option(None, "--power-limit",
+                                           help="GPUs capped: 0.7 of board power, or 300W"),
 ) -> None:
     """Check a build's compatibility and deep-learning balance.
+
+    A build saved by 'dlrig plan --save' carries what it was planned for
+    ([intent]: workload, model, power limit...); the options here override it.
 
     Exit code 0 when nothing is an error, 1 when something is, 2 for bad input.
 
@@ -92,13 +104,20 @@ def check_cmd(
     catalog = builtin_catalog()
     build = load_build(build_file, catalog)
     market = market or build.market
-    ctx = context_for(catalog, market, workload=workload, circuit_w=circuit_w,
-                      allow_bios_update=allow_bios_update, dataset_gb=dataset_gb)
+    ctx = context_for_build(catalog, build, market, workload=workload, circuit_w=circuit_w,
+                            allow_bios_update=allow_bios_update, dataset_gb=dataset_gb,
+                            model=model, task=task, quant=quant, context=context_tokens,
+                            power_limit=power_limit)
     circuit_w, as_of = ctx.circuit_w, ctx.as_of
     price = _price(build, catalog, market) if market else None
     result = check_build(build, ctx)
-    context = {"workload": workload or "none (defaults)", "circuit": f"{circuit_w} W",
+    context = {"workload": ctx.workload.name if ctx.workload else "none (defaults)",
+               "circuit": f"{circuit_w} W",
                "market": market or "none", "as of": str(as_of) if as_of else "today"}
+    if ctx.job is not None:
+        context["model"] = ctx.job.label
+    if ctx.power_limit is not None:
+        context["power limit"] = ctx.power_limit.describe()
     note = pcpp_list_note(build_file, market)
     if note:
         context["PCPartPicker list"] = note

@@ -109,7 +109,8 @@ DB_PATH_HELP = "plan on this database file instead of $DLRIG_DB or the default (
 
 
 def _request(catalog, budget, currency, market, workload, gpus, require, exclude,
-             allow_bios_update, as_of, time_limit, circuit_w, dataset_gb, explain=True):
+             allow_bios_update, as_of, time_limit, circuit_w, dataset_gb, explain=True,
+             model=None, task=None, quant=None, context=None, users=1, power_limit=None):
     from ..optimize.request import PlanRequest
 
     m = catalog.market(market)
@@ -122,10 +123,19 @@ def _request(catalog, budget, currency, market, workload, gpus, require, exclude
         get_workload(workload)  # unknown names fail here, before any solve
     return PlanRequest(
         budget=Money.of(budget, cur) if budget is not None else None, market=m.code,
-        workload=workload, gpus=gpus, require=tuple(require or ()), exclude=tuple(exclude or ()),
+        workload=workload, gpus="default" if gpus is None else gpus,
+        require=tuple(require or ()), exclude=tuple(exclude or ()),
         allow_bios_update=allow_bios_update, as_of=as_of, time_limit_s=time_limit,
-        circuit_w=circuit_w, dataset_gb=dataset_gb, explain=explain,
+        circuit_w=circuit_w, dataset_gb=dataset_gb, explain=explain, model=model,
+        task=task or "inference", quant=quant, context=context, users=users,
+        power_limit=power_limit,
     )
+
+
+GPUS_HELP = ("identical GPUs: 0-8, or 'auto' to let the planner choose 1-4 (the default with "
+             "--model; otherwise 1)")
+MODEL_HELP = ("plan for a model the machine must run: a name from 'dlrig models', a Hugging "
+              "Face config.json or a .gguf file")
 
 
 @app.command("plan")
@@ -137,7 +147,18 @@ def plan_cmd(
                                         help="currency of the budget (default: the market's)"),
     workload: str | None = typer.Option(None, "--workload", "-w",
                                         help="workload profile: its VRAM, RAM, SSD and thread floors"),
-    gpus: int = typer.Option(1, "--gpus", help="number of identical GPUs (0-8)"),
+    gpus: str | None = typer.Option(None, "--gpus", metavar="N|auto", help=GPUS_HELP),
+    model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
+    task: str | None = typer.Option(None, "--task",
+                                    help="with --model: inference (default), lora, qlora or full"),
+    quant: str | None = typer.Option(None, "--quant",
+                                     help="with --model: weights' quantisation (q4_k_m, q8_0, ...)"),
+    context_tokens: int | None = typer.Option(None, "--context", min=1,
+                                              help="with --model: tokens of context"),
+    users: int = typer.Option(1, "--users", min=1, max=1000,
+                              help="with --model inference: concurrent users"),
+    power_limit: str | None = typer.Option(None, "--power-limit",
+                                           help="cap the GPUs: 0.7 of board power, or 300W each"),
     require: list[str] = typer.Option(None, "--require", help="part id/name or GPU chip that must be in"),
     exclude: list[str] = typer.Option(None, "--exclude", help="part id/name or GPU chip to leave out"),
     allow_bios_update: bool = typer.Option(False, "--allow-bios-update",
@@ -171,7 +192,9 @@ def plan_cmd(
     catalog = load(path, when)
     with rates_hint(path):
         req = _request(catalog, budget, currency, market, workload, gpus, require, exclude,
-                       allow_bios_update, when, time_limit, circuit_w, dataset_gb)
+                       allow_bios_update, when, time_limit, circuit_w, dataset_gb,
+                       model=model, task=task, quant=quant, context=context_tokens, users=users,
+                       power_limit=power_limit)
         res = plan(catalog, req)
     if save_to and res.build is not None:
         import tomli_w
@@ -196,7 +219,12 @@ def sweep_cmd(
     step: float = typer.Option(..., "--step", help="budget step"),
     currency: str | None = typer.Option(None, "--currency", "-c", help="currency of the budgets"),
     workload: str | None = typer.Option(None, "--workload", "-w", help="workload profile"),
-    gpus: int = typer.Option(1, "--gpus", help="number of identical GPUs"),
+    gpus: str | None = typer.Option(None, "--gpus", metavar="N|auto", help=GPUS_HELP),
+    model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
+    task: str | None = typer.Option(None, "--task", help="with --model: the task"),
+    quant: str | None = typer.Option(None, "--quant", help="with --model: the quantisation"),
+    power_limit: str | None = typer.Option(None, "--power-limit",
+                                           help="cap the GPUs: 0.7 of board power, or 300W each"),
     allow_bios_update: bool = typer.Option(False, "--allow-bios-update"),
     as_of: str | None = typer.Option(None, "--as-of", help="prices known on this date"),
     db: bool = typer.Option(False, "--db", help=DB_HELP),
@@ -220,9 +248,11 @@ def sweep_cmd(
     amounts = budgets(start, stop, step, cur)
     with rates_hint(path):
         base = _request(catalog, amounts[0].amount, cur, market, workload, gpus, (), (),
-                        allow_bios_update, when, 10.0, None, None, explain=False)
+                        allow_bios_update, when, 10.0, None, None, explain=False, model=model,
+                        task=task, quant=quant, power_limit=power_limit)
         rows = sweep(catalog, base, amounts)
-    title = f"dlrig sweep: {market}, workload {workload or 'none'}"
+    title = f"dlrig sweep: {market}, " + (f"model {model}" if model else
+                                           f"workload {workload or 'none'}")
     if plot_to:
         write_atomic(plot_to, sweep_plot_bytes(rows, title, plot_format(plot_to)))
     if csv_path == "-":

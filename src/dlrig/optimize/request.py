@@ -103,6 +103,24 @@ class PlanRequest:
             raise InputError("time limit must be positive")
 
 
+def intent_of(req: PlanRequest) -> tuple[tuple[str, object], ...]:
+    """What the plan was asked for, saved with its build (``Build.intent``) so that
+    ``dlrig check`` judges the saved build by the same requirements."""
+    out: list[tuple[str, object]] = []
+    for key in ("workload", "model", "quant", "context", "batch", "power_limit", "dataset_gb",
+                "circuit_w"):
+        v = getattr(req, key)
+        if v is not None:
+            out.append((key, v))
+    if req.model:
+        out.insert(2, ("task", req.task))
+        if req.users != 1:
+            out.append(("users", req.users))
+    if req.allow_bios_update:
+        out.append(("allow_bios_update", True))
+    return tuple(out)
+
+
 def gpu_counts(req: PlanRequest) -> tuple[int, ...]:
     """The GPU counts the solver may choose from."""
     if req.gpus is not None:

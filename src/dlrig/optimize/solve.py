@@ -29,7 +29,7 @@ from . import objective
 from .candidates import Candidate, Candidates, GpuOption, build_candidates, restrict
 from .model import PlanModel
 from .policy import hard_rules
-from .request import PlanRequest
+from .request import PlanRequest, intent_of
 from .result import PlannedPart, PlanResult, SolverStats
 from .status import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN
 
@@ -319,10 +319,10 @@ def solve_prepared(prep: Prepared, budget_minor: int | None = -1, *, exclude_ids
 
 # -- the plan ----------------------------------------------------------------------------
 
-def make_build(outcome: Outcome, name: str, market: str) -> Build:
+def make_build(outcome: Outcome, name: str, market: str, intent=()) -> Build:
     order = list(Category)
     items = sorted(outcome.chosen, key=lambda cq: (order.index(cq[0].part.category), cq[0].id))
-    return Build(tuple(BuildItem(c.part, q) for c, q in items), name, market)
+    return Build(tuple(BuildItem(c.part, q) for c, q in items), name, market, intent=intent)
 
 
 def result_from(prep: Prepared, out: Outcome) -> PlanResult:
@@ -344,7 +344,8 @@ def result_from(prep: Prepared, out: Outcome) -> PlanResult:
         return res
     res.stats.candidates["after_pruning"] = sum(
         len(v) for v in prep.candidates().by_cat.values())
-    build = make_build(out, f"plan: {m.code}" + (f", {req.budget}" if req.budget else ""), m.code)
+    build = make_build(out, f"plan: {m.code}" + (f", {req.budget}" if req.budget else ""), m.code,
+                       intent_of(req))
     res.build = build
     budget_local = prep.budget_local
     total = Money(0, m.currency)

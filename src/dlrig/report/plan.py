@@ -43,11 +43,28 @@ def both(local: Money | None, budget: Money | None) -> str:
 
 def headline(res: PlanResult) -> str:
     parts = [f"market {res.market}" + (f" ({res.as_of})" if res.as_of else ""),
-             f"budget {money(res.budget)}" if res.budget else "no budget",
-             f"workload {objective.floor_text(_workload(res))}"]
-    if res.gpus != 1:
+             f"budget {money(res.budget)}" if res.budget else "no budget"]
+    if res.job is not None:
+        parts.append(f"model {res.job.label}")
+    else:
+        parts.append(f"workload {objective.floor_text(_workload(res))}")
+    if res.gpus_asked is None:
+        parts.append("GPU count: the planner's choice (1-4)")
+    elif res.gpus != 1:
         parts.append(f"{res.gpus} GPUs")
     return "dlrig plan: " + ", ".join(parts)
+
+
+def throughput_text(res: PlanResult) -> str:
+    """The plan's speed in the unit it was planned for."""
+    gpus = f"{res.gpus} GPUs" if res.gpus > 1 else "the GPU"
+    if res.job is not None:
+        return res.job.speed_text(res.throughput, res.gpus)
+    text = (f"estimated throughput of {gpus}: {res.throughput:.3f} x the reference card "
+            f"({_ref()}) for {res.workload or 'the default profile'}")
+    if res.gpus > 1:
+        text += " (the measured multi-GPU scaling, not the cards' sum)"
+    return text
 
 
 def status_line(res: PlanResult) -> str:
@@ -109,9 +126,15 @@ def render_plan(console: Console, res: PlanResult) -> None:
     if res.budget_local and res.total_local:
         left = f" ({100 * res.total_local.minor / res.budget_local.minor:.0f} % of the budget)"
     console.print(Text(f"total: {total}{left}", style="bold"))
-    console.print(f"estimated throughput: {res.throughput:.3f} x the reference card "
-                  f"({_ref()}) for {res.workload or 'the default profile'}")
+    console.print(Text(throughput_text(res)))
+    if res.capacity_gb:
+        console.print(Text(f"model memory: {res.capacity_gb} GB of VRAM one model can use"))
     console.print(f"power: {power_text(res)}")
+    if res.unspent is not None:
+        console.print(Text(f"unspent: {money(res.unspent.amount)}; no faster GPU choice fits. "
+                           "It would buy: " + "; ".join(res.unspent.suggestions)))
+    for note in res.notes:
+        console.print(Text(note, style="dim"))
     if res.score is not None:
         console.print(Text(balance_text(res)))
     if any(p.unit_price.estimated for p in res.parts):
@@ -121,7 +144,7 @@ def render_plan(console: Console, res: PlanResult) -> None:
         for s in res.not_chosen:
             console.print(Text("  - " + s))
     if res.alternatives:
-        console.print(options_table(res, res.alternatives, "Alternatives (next GPU chips)"))
+        console.print(options_table(res, res.alternatives, "Alternatives (next GPU choices)"))
     if res.upgrades:
         console.print(Text("Upgrade path", style="bold"))
         for u in res.upgrades:
@@ -196,7 +219,7 @@ def plan_markdown(res: PlanResult) -> str:
                          f"{both(unit_local, unit_budget)}{est}")
     lines.append(f" | **Total** | **{both(res.total_local, res.total_budget)}**")
     lines.append(f" | *Estimated draw* | {power_text(res)}")
-    lines.append(f" | *Estimated throughput* | {res.throughput:.3f} x {_ref()}")
+    lines.append(f" | *Estimated throughput* | {throughput_text(res)}")
     lines.append("")
     lines.append("Why:")
     lines.append("")

@@ -102,6 +102,32 @@ def context_for(catalog, market: str | None, *, workload=None, circuit_w: int | 
     )
 
 
+def context_for_build(catalog, build, market: str | None = None, **given) -> Context:
+    """The context a saved build is judged in: the options given, else its ``[intent]``.
+
+    A plan saves what it was asked for (workload, model, task, quantisation,
+    context, power limit, ...) in the build file, so ``dlrig check`` of a
+    saved plan enforces the requirements the planner did. ``given`` holds the
+    check's own options (None: not given); they win over the intent.
+    """
+    keys = ("workload", "model", "task", "quant", "context", "users", "batch", "power_limit",
+            "dataset_gb", "circuit_w", "allow_bios_update")
+    opts = {k: given.get(k) if given.get(k) not in (None, False) else build.intended(k)
+            for k in keys}
+    job = None
+    if opts["model"]:
+        from ..llm.job import job_for
+
+        job = job_for(opts["model"], task=opts["task"] or "inference", quant=opts["quant"],
+                      context=opts["context"], users=opts["users"] or 1, batch=opts["batch"])
+        if not opts["workload"]:
+            opts["workload"] = job.workload_name
+    return context_for(catalog, market or build.market, workload=opts["workload"],
+                       circuit_w=opts["circuit_w"], allow_bios_update=bool(
+                           opts["allow_bios_update"]), dataset_gb=opts["dataset_gb"],
+                       job=job, power_limit=opts["power_limit"])
+
+
 def check_build(build, ctx: Context | None = None) -> CheckResult:
     """Run every rule on ``build``; findings sorted errors first."""
     from ..power import estimate
@@ -118,4 +144,5 @@ def check_build(build, ctx: Context | None = None) -> CheckResult:
     return CheckResult(findings, skipped, estimate(build), len(rules))
 
 
-__all__ = ["RULES", "CheckResult", "Context", "Finding", "Rule", "Severity", "check_build", "context_for", "register"]
+__all__ = ["RULES", "CheckResult", "Context", "Finding", "Rule", "Severity", "check_build",
+           "context_for", "context_for_build", "register"]

@@ -59,6 +59,62 @@ register(LinearRule(
 ))
 
 
+def decodes_images(ctx) -> bool:
+    """Whether the workload decodes and augments images on the CPU during training."""
+    return bool(getattr(ctx.workload, "cpu_decode", False))
+
+
+def _feed_describe(lhs, rhs, build, ctx):
+    from ..dataload import workers
+
+    cpu = build.cpu
+    n = workers(cpu) if cpu is not None else 0
+    return Violation(
+        f"the GPUs ({names(build, Category.gpu)}) train on about {lhs:,} images/s but "
+        f"{names(build, Category.cpu)} decodes about {rhs:,} with {n} loader workers: the "
+        f"GPUs wait for data ({100 * (1 - rhs / lhs):.0f} % idle)",
+        "choose a CPU with more (or faster) cores, pre-decode the dataset (FFCV, DALI on the "
+        "GPU), or plan a slower GPU",
+        {"gpu_demand_img_s": lhs, "cpu_supply_img_s": rhs, "loader_workers": n},
+    )
+
+
+def _feed_lhs(p, ctx):
+    if not isinstance(p, Gpu) or not decodes_images(ctx):
+        return 0
+    from ..dataload import gpu_demand
+
+    return gpu_demand(p, ctx.workload)
+
+
+def _feed_rhs(p, ctx):
+    if not isinstance(p, Cpu) or not decodes_images(ctx):
+        return 0
+    from ..dataload import cpu_supply
+
+    return cpu_supply(p)
+
+
+register(LinearRule(
+    id="dl.cpu-feed",
+    severity=Severity.warning,
+    title="The CPU decodes images as fast as the GPUs train on them",
+    rationale="When the CPU decodes and augments JPEG images on the fly (the cnn workload), "
+              "the GPUs can only train as fast as the loader workers feed them. Demand: the "
+              "GPU's relative throughput x 905 images/s (RTX 3090, ResNet-50 mixed precision, "
+              "Lambda's deeplearning-benchmark). Supply: (cores - 1) workers x 280 images/s "
+              "per worker at 2.1 GHz, scaled by clock, times a contention efficiency (dlrig "
+              "bench on two 16-vCPU Xeon machines). The founding post's two threads per GPU "
+              "fed a GTX 1070; an RTX 5090 needs several fast cores. See docs/workloads.md.",
+    categories=(Category.cpu, Category.gpu),
+    reads=(Category.cpu, Category.gpu),
+    lhs=_feed_lhs,
+    rhs=_feed_rhs,
+    requires=(Category.cpu,),
+    describe=_feed_describe,
+))
+
+
 def _vram_floor(gpu, ctx):
     floor = getattr(ctx.workload, "vram_floor_gb", None)
     if ctx.workload is None or floor is None:
