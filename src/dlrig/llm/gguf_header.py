@@ -121,8 +121,8 @@ def model_from_gguf(path: str | Path) -> Any:
     title = name_field if isinstance(name_field, str) and name_field.strip() else p.stem
     data = dict(
         name=re.sub(r"[^a-z0-9._-]+", "-", p.stem.lower()).strip("-._") or "model", title=title, family=arch,
-        architecture=arch, params_b=round(params / 1e9, 3),
-        active_params_b=None if active is None else round(active, 3),
+        architecture=arch, params_b=params / 1e9,
+        active_params_b=active,
         layers=layers, hidden_size=hidden, intermediate_size=inter, attention_heads=heads,
         kv_heads=kv, head_dim=head_dim, vocab_size=vocab, context_max=ctx,
         tied_embeddings="output.weight" not in names, experts=experts, experts_per_token=used,

@@ -122,8 +122,8 @@ def model_from_config(path: str | Path) -> Any:
             raise InputError(f"{where}: the architecture adds up to {params:,.0f}B parameters",
                              hint="check num_hidden_layers, hidden_size and vocab_size")
         active = active_parameter_count(spec) / 1e9 if experts else None
-        return spec.model_copy(update={"params_b": round(params, 3),
-                                       "active_params_b": None if active is None else round(active, 3),
+        return spec.model_copy(update={"params_b": params,
+                                       "active_params_b": active,
                                        "sources": {"params_b": "computed from the architecture"}})
     except ValidationError as e:
         raise InputError(f"{where}: {_validation_message(e)}") from None
