@@ -1,9 +1,10 @@
 """Each rule on its good and bad fixture (tests/rules/<rule-id>/), plus meta-tests.
 
 A fixture is a build file with inline parts and an optional ``[check]`` table
-for the context (``circuit_w``, ``dataset_gb``, ``allow_bios_update``, and a
+for the context (``circuit_w``, ``dataset_gb``, ``allow_bios_update``, a
 ``workload`` given as plain numbers so the test does not depend on the
-built-in profiles).
+built-in profiles, and a ``model`` with ``task``/``quant``/``context`` from
+the built-in model table).
 """
 
 from __future__ import annotations
@@ -32,6 +33,15 @@ def load_fixture(path: Path):
             setattr(ctx, key, check[key])
     if "workload" in check:
         ctx.workload = SimpleNamespace(**check["workload"])
+    if "workload_profile" in check:  # rules that need the throughput model's profile
+        from dlrig.perf import get_workload
+
+        ctx.workload = get_workload(check["workload_profile"])
+    if "model" in check:
+        from dlrig.llm.job import job_for
+
+        ctx.job = job_for(check["model"], task=check.get("task", "inference"),
+                          quant=check.get("quant"), context=check.get("context"))
     return build_from_dict(data, Catalog(), str(path)), ctx
 
 

@@ -103,8 +103,14 @@ def option_throughput(cand, count: int, perf_workload: Any, ctx: Any) -> float:
     job = getattr(ctx, "job", None)
     if job is not None:
         return job.throughput(cand.part, count)
-    # TEMPORARY (this session): K x one board until perf.set_throughput lands.
-    return cand.throughput * count
+    if count == 1:
+        return cand.throughput
+    from ..catalog.gpu_specs import chip
+    from ..perf import set_throughput
+
+    spec = chip(cand.part.chipset)
+    t = set_throughput(spec, count, perf_workload) if spec is not None else None
+    return float(t or 0.0)
 
 
 def throughput_int(t: float) -> int:
@@ -129,7 +135,7 @@ def capacity(gpu: Gpu, count: int, workload: Any, ctx: Any = None) -> int:
     if capacity_band(workload, ctx) is None:
         return 0
     per = max(0.0, gpu.vram_gb - CAPACITY_RESERVE_GB)
-    split = getattr(workload, "multi_gpu", None) == "layer-split"
+    split = getattr(workload, "scaling", None) == "single-user-decode"
     return int(math.floor(per * count if split else per))
 
 

@@ -143,6 +143,44 @@ register(UnaryRule(
 ))
 
 
+def _model_fits(vram, board, case, ctx):
+    job = getattr(ctx, "job", None)
+    if job is None:
+        return None
+    res = job.fits(list(vram))
+    if res.ok:
+        return None
+    need = job.breakdown.total
+    n = len(vram)
+    split = ("the layers split across the cards, each paying its own CUDA context and compute "
+             "buffer" if job.task == "inference" else
+             "data-parallel training: every card holds the whole job")
+    return Violation(
+        f"the GPUs ({{gpus}}: {n} x {min(vram):g} GB) cannot hold {esc(job.label)}: "
+        f"{esc(res.reason)} ({split})",
+        "choose GPUs with more memory (or more of them, for inference), a smaller "
+        "quantisation, a shorter context, or QLoRA instead of full fine-tuning",
+        {"need_bytes": need, "need_gb": round(need / 1e9, 2), "gpus": n,
+         "vram_gb": list(vram)},
+    )
+
+
+register(GpuSetRule(
+    id="dl.model-fits",
+    severity=Severity.error,
+    title="The GPUs hold the model the machine is for",
+    rationale="With a model to run (--model, or a saved plan's [intent]), its weights, KV "
+              "cache, compute buffers (and, to train, gradients, optimizer states and "
+              "activations) must fit in the GPUs' memory. Inference may split the layers "
+              "across cards (llama.cpp's default), so their memory adds up less each card's "
+              "own overhead; data-parallel training needs it all on every card. The memory "
+              "math and its sources: docs/memory.md.",
+    categories=(Category.gpu,),
+    test=_model_fits,
+    gpu_key=lambda g: g.vram_gb,
+))
+
+
 def _tensor_cores(gpu, ctx):
     mixed = getattr(ctx.workload, "mixed_precision", None)
     if mixed is None:
@@ -364,7 +402,7 @@ def layer_split(ctx) -> bool:
     job = getattr(ctx, "job", None)
     if job is not None:
         return getattr(job, "task", None) == "inference"
-    return getattr(ctx.workload, "multi_gpu", None) == "layer-split"
+    return getattr(ctx.workload, "scaling", None) == "single-user-decode"
 
 
 def _lanes(shapes, board, case_slots, ctx):
