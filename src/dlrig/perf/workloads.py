@@ -22,9 +22,9 @@ from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import InputError
 
@@ -39,7 +39,26 @@ SOURCED_FIELDS = (
     "matmul_intensity",
     "overhead_share",
     "min_ssd_gb",
+    "scaling",
 )
+# Fields a built-in must justify when its scaling class uses them.
+DATA_PARALLEL_FIELDS = ("dp_comm_share", "grad_traffic_gb_s")
+DECODE_FIELDS = ("decode",)
+
+SCALING_CLASSES = ("data-parallel", "single-user-decode")
+
+
+class DecodeJob(BaseModel):
+    """The reference LLM job of a decode workload, as plain numbers (see ``decode.py``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    weight_bytes_per_token: float = Field(gt=0, description="bytes of weights read per token")
+    kv_bytes_per_token: float = Field(ge=0, description="KV-cache bytes per token of context")
+    context_tokens: float = Field(ge=0, description="mean tokens in the context while generating")
+    layers: int = Field(ge=1, le=1000, description="transformer blocks")
+    active_params: float = Field(gt=0, description="parameters used per token (prefill FLOPs)")
+    quantized: bool = Field(True, description="quantised weights (llama.cpp int8 kernels)")
 
 
 class Workload(BaseModel):
@@ -68,6 +87,24 @@ class Workload(BaseModel):
         description="share of a step on the reference card that does not depend on the GPU",
     )
     min_ssd_gb: int = Field(0, ge=0, le=100000, description="fast storage the data and checkpoints need")
+    scaling: Literal["data-parallel", "single-user-decode"] = Field(
+        "data-parallel",
+        description="how several GPUs share the job: data-parallel training (each GPU a slice "
+        "of the batch) or one user's token generation (each token passes every GPU)",
+    )
+    dp_comm_share: float = Field(
+        0.0, ge=0, le=5,
+        description="data-parallel: share of a step added by gradient exchange for two "
+        "reference cards (RTX 3090, 24 GB) on PCIe 4.0 x16",
+    )
+    grad_traffic_gb_s: float = Field(
+        0.0, ge=0, le=1000,
+        description="data-parallel: gradient GB each reference card exchanges per second of "
+        "training (what a narrower PCIe link must carry)",
+    )
+    decode: DecodeJob | None = Field(
+        None, description="single-user-decode: the reference LLM job the throughput is rated on",
+    )
     sources: dict[str, str] = Field(default_factory=dict, description="field -> where its number comes from")
 
     @field_validator("name")
@@ -77,6 +114,21 @@ class Workload(BaseModel):
         if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", v):
             raise ValueError(f"workload name '{v}' must be lower-case letters, digits, '-' or '_'")
         return v
+
+    @model_validator(mode="after")
+    def _decode_needs_its_job(self) -> Workload:
+        if self.scaling == "single-user-decode" and self.decode is None:
+            raise ValueError("scaling 'single-user-decode' needs a [decode] table (the reference "
+                             "job: weight_bytes_per_token, kv_bytes_per_token, context_tokens, "
+                             "layers, active_params)")
+        return self
+
+    def required_sources(self) -> tuple[str, ...]:
+        """Fields whose numbers a built-in profile must justify."""
+        extra = DECODE_FIELDS if self.decode is not None else ()
+        if self.scaling == "data-parallel":
+            extra += DATA_PARALLEL_FIELDS
+        return SOURCED_FIELDS + extra
 
     def source(self, field: str) -> str:
         """Where the number in ``field`` comes from ('' when not given)."""
@@ -122,7 +174,7 @@ def load_workload_file(path: Path | Any, *, require_sources: bool = False) -> Wo
             hint="see 'dlrig workloads' and docs/workloads.md for the fields",
         ) from None
     if require_sources:
-        missing = [f for f in SOURCED_FIELDS if not w.source(f)]
+        missing = [f for f in w.required_sources() if not w.source(f)]
         if missing:
             raise InputError(f"workload file {path}: no source for {', '.join(missing)}")
     return w
