@@ -149,3 +149,10 @@ def test_bad_jobs_are_input_errors(kwargs, expect):
 def test_fits_rejects_empty_gpu_list():
     with pytest.raises(InputError):
         fits(Job(resolve_model("llama-3.2-1b")), [])
+
+
+def test_default_context_never_exceeds_the_model_limit():
+    g = resolve_model("gemma-2-9b")  # 8,192-token model: the 4,096 default stands
+    assert Job(g).tokens == 4096
+    short = g.model_copy(update={"context_max": 2048})
+    assert Job(short).tokens == 2048 and Job(short, "full").tokens == 2048

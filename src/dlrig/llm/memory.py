@@ -95,7 +95,9 @@ class Job:
 
     @property
     def tokens(self) -> int:
-        return self.context if self.context is not None else DEFAULT_CONTEXT[self.task]
+        if self.context is not None:
+            return self.context
+        return min(DEFAULT_CONTEXT[self.task], self.model.context_max)
 
     @property
     def training(self) -> bool:
