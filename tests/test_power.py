@@ -78,7 +78,6 @@ def test_estimate_sums_transient_headroom_and_wall():
     assert e.efficiency_pct == pytest.approx(efficiency_pct("80+ Gold", load))
     assert e.wall_w == round(sustained * 100 / e.efficiency_pct)
     assert e.wall_w > e.sustained_w
-    assert e.dettmers_psu_w == round((65 + 700) * 1.21)
     assert e.transient_capacity_w == 1200
     d = e.to_dict()
     assert d["wall_w"] == e.wall_w and d["psu_w"] == 1200
@@ -93,9 +92,27 @@ def test_recommended_size_covers_headroom_and_spikes():
     assert recommended_psu_w(700, 1100, atx3=True) == 1000
     b = build_of([(CPU, 1), (GPU, 1), (BOARD, 1), (MEM, 1)])
     e = estimate(b)
+    # Without a PSU the spike is judged as for a pre-ATX-3 unit: the safe single figure.
     assert e.psu_w is None and e.wall_w is None
-    assert e.recommended_psu_atx3_w <= e.recommended_psu_w
     assert e.recommended_psu_w >= e.transient_w
+    assert "recommended_psu_atx3_w" not in e.to_dict() and "dettmers_psu_w" not in e.to_dict()
+
+
+def test_power_limit_caps_draw_but_not_the_spike_above_it():
+    from dlrig.power import parse_power_limit, throughput_factor
+
+    b = build_of([(CPU, 1), (GPU, 2), (BOARD, 1), (MEM, 1)])
+    full, capped = estimate(b), estimate(b, parse_power_limit("0.7"))
+    assert capped.sustained_w == full.sustained_w - 2 * (350 - 245)
+    # Transients keep the stock 0.6 x board power above the limited draw (no measurement
+    # shows smaller spikes under a limit: docs/power.md).
+    assert capped.transient_w == capped.sustained_w + 2 * 210
+    assert parse_power_limit("300W").gpu_w(350) == 300 and parse_power_limit("300W").gpu_w(200) == 200
+    # The curves' measured points (docs/power.md): 70 % power keeps 85 % of training
+    # throughput (Puget Systems, 4 x RTX 3090) and 93 % of decode speed (club-3090 sweeps).
+    assert throughput_factor(0.7) == pytest.approx(0.85)
+    assert throughput_factor(0.7, memory_bound=True) == pytest.approx(0.93)
+    assert throughput_factor(1.0) == 1.0
 
 
 def test_atx3_rides_twice_its_rating():

@@ -96,7 +96,7 @@ class PowerLimit:
             f"{self.fraction:.0%} of each GPU's board power"
 
 
-MIN_POWER_FRACTION = 0.3  # below this, cards refuse the limit or barely run (docs/power.md)
+MIN_POWER_FRACTION = 0.5  # the measured curves start here; cards' firmware floors vary above
 
 
 def parse_power_limit(value) -> PowerLimit | None:
@@ -123,12 +123,42 @@ def parse_power_limit(value) -> PowerLimit | None:
     return None if frac == 1.0 else PowerLimit(fraction=frac)
 
 
-def part_draw_w(part: AnyPart) -> int:
+# Throughput against the power limit, as a share of stock: piecewise linear in the limit's
+# share of board power (docs/power.md has the measurements each point comes from).
+# Compute-bound work (training, prompt processing): Puget Systems' 4 x RTX 3090 tests and
+# the club-3090 project's 10 W-step sweeps of the RTX 3090 and 5090 (noonghunna/club-3090
+# at 4a29ab57). Memory-bound work (one user's token generation): club-3090's RTX 3090/4090
+# decode sweeps and the RTX 5060 Ti / RTX PRO 6000 measurements cited there.
+POWER_CURVE_COMPUTE = ((0.5, 0.52), (0.6, 0.72), (0.7, 0.85), (0.8, 0.94), (0.9, 0.98),
+                       (1.0, 1.0))
+POWER_CURVE_DECODE = ((0.5, 0.75), (0.6, 0.86), (0.7, 0.93), (0.8, 0.97), (0.9, 0.99),
+                      (1.0, 1.0))
+
+
+def throughput_factor(fraction: float, memory_bound: bool = False) -> float:
+    """Share of stock throughput a card keeps at ``fraction`` of its board power."""
+    curve = POWER_CURVE_DECODE if memory_bound else POWER_CURVE_COMPUTE
+    if fraction >= 1.0:
+        return 1.0
+    if fraction <= curve[0][0]:
+        return curve[0][1]
+    for (x0, y0), (x1, y1) in zip(curve, curve[1:], strict=False):
+        if fraction <= x1:
+            return y0 + (y1 - y0) * (fraction - x0) / (x1 - x0)
+    return 1.0
+
+
+def gpu_draw_w(gpu: Gpu, limit: PowerLimit | None = None) -> int:
+    """A card's sustained watts: its board power, or the power limit when lower."""
+    return limit.gpu_w(gpu.board_power_w) if limit is not None else gpu.board_power_w
+
+
+def part_draw_w(part: AnyPart, limit: PowerLimit | None = None) -> int:
     """Sustained DC watts one unit of ``part`` adds (0 for the PSU itself)."""
     if isinstance(part, Cpu):
         return part.peak_power_w or part.tdp_w
     if isinstance(part, Gpu):
-        return part.board_power_w
+        return gpu_draw_w(part, limit)
     if isinstance(part, Motherboard):
         return BOARD_W
     if isinstance(part, Memory):
@@ -142,10 +172,15 @@ def part_draw_w(part: AnyPart) -> int:
     return 0
 
 
-def part_transient_w(part: AnyPart) -> int:
-    """Peak watts of one unit during a GPU power excursion (< 1 ms)."""
+def part_transient_w(part: AnyPart, limit: PowerLimit | None = None) -> int:
+    """Peak watts of one unit during a GPU power excursion (< 1 ms).
+
+    Under a power limit the spike is taken as the limited draw plus the same
+    0.6 x stock board power above it: no published measurement shows spikes
+    shrinking with the limit (docs/power.md), so dlrig does not assume they do.
+    """
     if isinstance(part, Gpu):
-        return int(round(part.board_power_w * TRANSIENT_FACTOR))
+        return gpu_draw_w(part, limit) + int(round(part.board_power_w * (TRANSIENT_FACTOR - 1)))
     return part_draw_w(part)
 
 
@@ -175,14 +210,22 @@ def recommended_psu_w(sustained: int, transient: int, atx3: bool) -> int:
 
 @dataclass
 class PowerEstimate:
+    """The build's draw and the one recommended PSU size (``recommended_psu_w``).
+
+    The recommendation is the smallest common size with 25 % headroom over
+    the sustained draw that rides the transient spike, judged as the build's
+    own PSU type (ATX 3.x rides 200 %) or, without a PSU, as a pre-ATX-3
+    unit. The same two tests are the rules power.psu-headroom and
+    power.transient, which the planner enforces.
+    """
+
     by_part: list[tuple[str, int, int]]  # (name, quantity, watts total)
     sustained_w: int
     transient_w: int
     recommended_psu_w: int
     psu_w: int | None
     extras: dict[str, Any] = field(default_factory=dict)
-    recommended_psu_atx3_w: int = 0
-    dettmers_psu_w: int = 0
+    power_limit: str | None = None  # PowerLimit.describe() when the GPUs are capped
     psu_name: str | None = None
     psu_atx3: bool = False
     psu_efficiency: str | None = None
@@ -210,8 +253,7 @@ class PowerEstimate:
             "sustained_w": self.sustained_w,
             "transient_w": self.transient_w,
             "recommended_psu_w": self.recommended_psu_w,
-            "recommended_psu_atx3_w": self.recommended_psu_atx3_w,
-            "dettmers_psu_w": self.dettmers_psu_w,
+            "power_limit": self.power_limit,
             "psu": self.psu_name,
             "psu_w": self.psu_w,
             "psu_atx3": self.psu_atx3,
@@ -227,33 +269,29 @@ class PowerEstimate:
         }
 
 
-def sustained_w(build) -> int:
-    return sum(part_draw_w(i.part) * i.quantity for i in build.items)
+def sustained_w(build, limit: PowerLimit | None = None) -> int:
+    return sum(part_draw_w(i.part, limit) * i.quantity for i in build.items)
 
 
-def transient_w(build) -> int:
-    return sum(part_transient_w(i.part) * i.quantity for i in build.items)
+def transient_w(build, limit: PowerLimit | None = None) -> int:
+    return sum(part_transient_w(i.part, limit) * i.quantity for i in build.items)
 
 
-def estimate(build) -> PowerEstimate:
-    """Sustained and peak draw of ``build``, PSU sizing and wall power."""
-    by_part = [(i.part.name, i.quantity, part_draw_w(i.part) * i.quantity) for i in build.items
-               if part_draw_w(i.part)]
+def estimate(build, limit: PowerLimit | None = None) -> PowerEstimate:
+    """Sustained and peak draw of ``build`` (GPUs capped by ``limit``), PSU sizing, wall power."""
+    by_part = [(i.part.name, i.quantity, part_draw_w(i.part, limit) * i.quantity)
+               for i in build.items if part_draw_w(i.part, limit)]
     total = sum(w for _, _, w in by_part)
-    peak = transient_w(build)
-    cpu_gpu_tdp = sum(i.part.tdp_w * i.quantity for i in build.items if isinstance(i.part, Cpu))
-    cpu_gpu_tdp += sum(g.board_power_w for g in build.gpus)
+    peak = transient_w(build, limit)
+    psu = build.psu
     est = PowerEstimate(
         by_part=by_part,
         sustained_w=total,
         transient_w=peak,
-        recommended_psu_w=recommended_psu_w(total, peak, atx3=False),
+        recommended_psu_w=recommended_psu_w(total, peak, atx3=bool(psu and psu.atx3)),
         psu_w=None,
-        recommended_psu_atx3_w=recommended_psu_w(total, peak, atx3=True),
-        # Dettmers' rule of thumb: (CPU + GPUs TDP) x 1.1 x 1.1.
-        dettmers_psu_w=int(round(cpu_gpu_tdp * 1.1 * 1.1)),
+        power_limit=limit.describe() if limit is not None else None,
     )
-    psu = build.psu
     if psu is not None:
         est.psu_name = psu.name
         est.psu_w = psu.wattage_w

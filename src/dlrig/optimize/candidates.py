@@ -404,7 +404,7 @@ def _build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload
         by_cat[cat] = valid
 
     if by_cat.get(Category.gpu):
-        set_upgrades(by_cat[Category.gpu])
+        set_upgrades(by_cat[Category.gpu], ctx)
     counts = gpu_counts(req) if req.gpus != 0 else ()
     set_rules = [r for r in hard if isinstance(r, GpuSetRule)]
     options = _gpu_options(by_cat.get(Category.gpu, []), counts, set_rules, ctx, req.extra_hard,
@@ -464,14 +464,13 @@ def upgrade_ladder(gpus: list[Candidate], cand: Candidate,
     return steps
 
 
-def set_upgrades(gpus: list[Candidate]) -> None:
-    """Each GPU candidate's ``upgrade_w``: the most board power on its upgrade ladder."""
-    from ..power import part_draw_w
-
+def set_upgrades(gpus: list[Candidate], ctx: Context | None = None) -> None:
+    """Each GPU candidate's ``upgrade_w``: the most draw on its upgrade ladder (capped by
+    the plan's power limit, as the upgraded cards would be)."""
     cheapest = cheapest_by_chip(gpus)
     for c in gpus:
-        c.upgrade_w = max((part_draw_w(u.part) for u in upgrade_ladder(gpus, c, cheapest)),
-                          default=part_draw_w(c.part))
+        c.upgrade_w = max((objective.draw(u.part, ctx) for u in upgrade_ladder(gpus, c, cheapest)),
+                          default=objective.draw(c.part, ctx))
 
 
 def _gpu_options(gpus: list[Candidate], counts, set_rules: list[GpuSetRule], ctx: Context,

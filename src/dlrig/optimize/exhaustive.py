@@ -60,7 +60,7 @@ def exhaustive(catalog: Catalog, req: PlanRequest) -> ExhaustiveResult:
     gpu_cands = [c for c in cands.values() if c.throughput > 0]
     from .candidates import set_upgrades
 
-    set_upgrades(gpu_cands)
+    set_upgrades(gpu_cands, prep.ctx)
     thr, cap = {}, {}
     for c in gpu_cands:
         for k in counts:
@@ -93,7 +93,7 @@ def exhaustive(catalog: Catalog, req: PlanRequest) -> ExhaustiveResult:
         if cooler is not None:
             items.append((cooler[0], 1, cooler[1]))
         evaluated += 1
-        s = objective.score(items, prep.workload, thr, cap, upg)
+        s = objective.score(items, prep.workload, thr, cap, upg, prep.ctx)
         if budget is not None and s.cost > budget:
             continue
         scored.append((s, items))

@@ -44,7 +44,6 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from ..parts import Category, Memory, Storage
-from ..power import part_draw_w
 from ..rules.memory import vram_tenths
 from . import objective
 from .candidates import MULTI, ONE, ONE_MODEL, OPTIONAL, Candidates
@@ -293,9 +292,12 @@ class PlanModel:
         modules = sum(c.part.modules * self.qty[c.id] for c in mem if isinstance(c.part, Memory))
         slots = sum(c.part.memory_slots * self.x[c.id] for c in cs.by_cat[Category.motherboard])
         psu = sum(c.part.wattage_w * self.x[c.id] for c in cs.by_cat[Category.psu])
-        draw = sum(part_draw_w(c.part) * self.qty[c.id] for c in cs.all() if part_draw_w(c.part))
-        upgrade = sum((objective.upgrade_draw(o.part, o.cand.upgrade_w) - part_draw_w(o.part))
-                      * o.count * self.y[o.id] for o in cs.options)
+        ctx = cs.ctx
+        draw = sum(objective.draw(c.part, ctx) * self.qty[c.id] for c in cs.all()
+                   if objective.draw(c.part, ctx))
+        upgrade = sum((objective.upgrade_draw(o.part, o.cand.upgrade_w, ctx)
+                       - objective.draw(o.part, ctx)) * o.count * self.y[o.id]
+                      for o in cs.options)
         ratio = objective.ram_per_vram(cs.workload) * objective.RAM_ROOM_FACTOR
         need = sum(vram_tenths(o.part, ratio) * o.count * self.y[o.id] for o in cs.options)
         conds = {

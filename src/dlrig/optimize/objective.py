@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..parts import EFFICIENCY, AnyPart, Case, Category, Cpu, Gpu, Memory, Motherboard, Psu, Storage
-from ..power import part_draw_w
+from ..power import part_draw_w, throughput_factor
 from ..rules.memory import ram_per_vram as rule_ram_per_vram
 from ..rules.memory import vram_tenths
 
@@ -102,15 +102,33 @@ def option_throughput(cand, count: int, perf_workload: Any, ctx: Any) -> float:
     """
     job = getattr(ctx, "job", None)
     if job is not None:
-        return job.throughput(cand.part, count)
-    if count == 1:
-        return cand.throughput
-    from ..catalog.gpu_specs import chip
-    from ..perf import set_throughput
+        t = job.throughput(cand.part, count)
+        memory_bound = job.task == "inference"
+    elif count == 1:
+        t = cand.throughput
+        memory_bound = _memory_bound(perf_workload)
+    else:
+        from ..catalog.gpu_specs import chip
+        from ..perf import set_throughput
 
-    spec = chip(cand.part.chipset)
-    t = set_throughput(spec, count, perf_workload) if spec is not None else None
-    return float(t or 0.0)
+        spec = chip(cand.part.chipset)
+        t = float((set_throughput(spec, count, perf_workload) if spec is not None else None)
+                  or 0.0)
+        memory_bound = _memory_bound(perf_workload)
+    limit = getattr(ctx, "power_limit", None)
+    if limit is not None and t:
+        t *= throughput_factor(limit.fraction_of(cand.part.board_power_w), memory_bound)
+    return t
+
+
+def _memory_bound(workload: Any) -> bool:
+    """Single-user token generation is memory-bound; training is compute-bound."""
+    return getattr(workload, "scaling", None) == "single-user-decode"
+
+
+def draw(part: AnyPart, ctx: Any = None) -> int:
+    """A part's sustained watts in this plan (GPUs capped by the context's power limit)."""
+    return part_draw_w(part, getattr(ctx, "power_limit", None))
 
 
 def throughput_int(t: float) -> int:
@@ -182,20 +200,23 @@ def features(cand, cs) -> tuple[tuple, tuple]:
     throughput and capacity, and its upgrade draw (``upgrade_w``).
     """
     p = cand.part
-    draw = -part_draw_w(p)
+    watts = -draw(p, cs.ctx)
     if isinstance(p, Gpu):
-        per_count = tuple(v for o in cs.all_options if o.cand is cand
-                          for v in (throughput_int(o.throughput), o.capacity))
-        return (p.vram_gb, cand.upgrade_w), per_count + (draw,)
+        # One column per count the request allows; a count a rule forbids is worst (-1).
+        mine = {o.count: o for o in cs.all_options if o.cand is cand}
+        per_count = tuple(v for k in cs.counts
+                          for v in ((throughput_int(mine[k].throughput), mine[k].capacity)
+                                    if k in mine else (-1, -1)))
+        return (p.vram_gb, cand.upgrade_w), per_count + (watts,)
     if isinstance(p, Memory):
-        return (p.modules,), (p.total_gb, draw)
+        return (p.modules,), (p.total_gb, watts)
     if isinstance(p, Motherboard):
-        return (), (p.memory_slots, draw)
+        return (), (p.memory_slots, watts)
     if isinstance(p, Psu):
-        return (), (p.wattage_w, draw)
+        return (), (p.wattage_w, watts)
     if isinstance(p, Storage):
-        return (p.kind,), (p.capacity_gb if p.kind == "SSD" else 0, draw)
-    return (), (draw,)
+        return (p.kind,), (p.capacity_gb if p.kind == "SSD" else 0, watts)
+    return (), (watts,)
 
 
 @dataclass(frozen=True)
@@ -219,22 +240,22 @@ class Score:
         return (self.capacity, self.throughput, self.balance, -self.cost, self.preference)
 
 
-def upgrade_draw(gpu: Gpu, upgrade_w: int | None) -> int:
+def upgrade_draw(gpu: Gpu, upgrade_w: int | None, ctx: Any = None) -> int:
     """Watts a GPU board would draw after the plan's next upgrade (its own if none)."""
-    return max(part_draw_w(gpu), upgrade_w or 0)
+    return max(draw(gpu, ctx), upgrade_w or 0)
 
 
 def balance_met(items: list[tuple[AnyPart, int, int]], workload: Any,
-                upgrade_w: dict[str, int]) -> dict[str, bool]:
+                upgrade_w: dict[str, int], ctx: Any = None) -> dict[str, bool]:
     """Which balance terms a build meets; ``upgrade_w``: GPU id -> upgraded board watts."""
     gpus = [(p, q) for p, q, _ in items if isinstance(p, Gpu)]
     ram10 = sum(p.total_gb * q * 10 for p, q, _ in items if isinstance(p, Memory))
     modules = sum(p.modules * q for p, q, _ in items if isinstance(p, Memory))
     slots = sum(p.memory_slots for p, q, _ in items if isinstance(p, Motherboard))
     psu = sum(p.wattage_w for p, q, _ in items if isinstance(p, Psu))
-    draw = sum(part_draw_w(p) * q for p, q, _ in items)
-    upgraded = draw + sum((upgrade_draw(p, upgrade_w.get(p.id)) - part_draw_w(p)) * q
-                          for p, q in gpus)
+    watts = sum(draw(p, ctx) * q for p, q, _ in items)
+    upgraded = watts + sum((upgrade_draw(p, upgrade_w.get(p.id), ctx) - draw(p, ctx)) * q
+                           for p, q in gpus)
     ratio = ram_per_vram(workload) * RAM_ROOM_FACTOR
     need = sum(vram_tenths(p, ratio) * q for p, q in gpus)
     return {
@@ -243,13 +264,13 @@ def balance_met(items: list[tuple[AnyPart, int, int]], workload: Any,
         "psu_upgrade": psu * 100 >= PSU_HEADROOM_PCT * upgraded,
         "free_slot": slots - modules >= 1,
         "two_free_slots": slots - modules >= 2,
-        "psu_room": psu * 100 >= PSU_ROOM_PCT * draw,
+        "psu_room": psu * 100 >= PSU_ROOM_PCT * watts,
     }
 
 
 def score(items: list[tuple[AnyPart, int, int]], workload: Any,
           throughputs: dict[tuple[str, int], float], capacities: dict[tuple[str, int], int]
-          | None = None, upgrade_w: dict[str, int] | None = None) -> Score:
+          | None = None, upgrade_w: dict[str, int] | None = None, ctx: Any = None) -> Score:
     """Score a build given as (part, quantity, unit cost).
 
     ``throughputs``/``capacities``: (GPU id, count) -> the option's values.
@@ -257,7 +278,7 @@ def score(items: list[tuple[AnyPart, int, int]], workload: Any,
     gpus = [(p, q) for p, q, _ in items if p.category == Category.gpu]
     t = sum(throughput_int(throughputs.get((p.id, q), 0.0)) for p, q in gpus)
     cap = sum((capacities or {}).get((p.id, q), 0) for p, q in gpus)
-    met = balance_met(items, workload, upgrade_w or {})
+    met = balance_met(items, workload, upgrade_w or {}, ctx)
     bal = sum(w for name, w, _ in BALANCE_TERMS if met[name])
     cost = sum(c * q for _, q, c in items)
     pref = sum(preference(p) for p, _, _ in items)

@@ -294,7 +294,7 @@ def score_outcome(cs: Candidates, out: Outcome) -> objective.Score:
     thr = {(o.cand.id, o.count): o.throughput} if o else {}
     cap = {(o.cand.id, o.count): o.capacity} if o else {}
     upg = {o.cand.id: o.cand.upgrade_w} if o else {}
-    return objective.score(items, cs.workload, thr, cap, upg)
+    return objective.score(items, cs.workload, thr, cap, upg, cs.ctx)
 
 
 def solve_prepared(prep: Prepared, budget_minor: int | None = -1, *, exclude_ids=frozenset(),

@@ -116,11 +116,8 @@ def render_check(console: Console, result: CheckResult, build_name: str,
 
 
 def psu_size_text(est: PowerEstimate) -> str:
-    """'400 W' or '450 W (430 W if ATX 3.x)': the ATX 3.x figure only when it differs."""
-    s = f"{est.recommended_psu_w} W"
-    if est.recommended_psu_atx3_w and est.recommended_psu_atx3_w != est.recommended_psu_w:
-        s += f" ({est.recommended_psu_atx3_w} W if ATX 3.x)"
-    return s
+    """The one recommended size: '850 W' (the build's PSU type decides the spike test)."""
+    return f"{est.recommended_psu_w} W"
 
 
 def power_line(est: PowerEstimate) -> str:
@@ -130,14 +127,6 @@ def power_line(est: PowerEstimate) -> str:
         s += (f"; {est.psu_name}: {est.psu_w} W, {est.headroom_w} W ({est.headroom_pct:.0f} %) "
               f"headroom, ~{est.wall_w} W at the wall")
     return s
-
-
-def dettmers_note(est: PowerEstimate) -> str:
-    """The rule of thumb, labelled as one and set apart from the estimate."""
-    return (f"For comparison, Tim Dettmers' rule of thumb for the PSU, (CPU TDP + GPU TDP) x "
-            f"1.21 = {est.dettmers_psu_w} W, counts only the CPU and GPUs: it leaves out the "
-            f"board, memory, drives and fans that the {est.sustained_w} W estimate above "
-            f"includes.")
 
 
 def render_power(console: Console, est: PowerEstimate, cost: RunningCost | None,
@@ -159,7 +148,11 @@ def render_power(console: Console, est: PowerEstimate, cost: RunningCost | None,
 
     row("sustained", f"~{est.sustained_w} W (the total above)")
     row("transient peak", f"~{est.transient_w} W (GPUs at ~1.6 x board power for < 1 ms)")
-    row("recommended PSU", f"{psu_size_text(est)}: 25 % over sustained, covering the peak")
+    kind = "an ATX 3.x unit (200 % for 100 us)" if est.psu_atx3 else "a pre-ATX-3 unit"
+    row("recommended PSU", f"{psu_size_text(est)}: 25 % over sustained, riding the peak as "
+        f"{kind}")
+    if est.power_limit:
+        row("power limit", f"GPUs capped at {est.power_limit} (spikes counted at stock)")
     if est.psu_w is None:
         row("chosen PSU", "none in the build: no headroom or wall power")
     else:
@@ -173,4 +166,3 @@ def render_power(console: Console, est: PowerEstimate, cost: RunningCost | None,
         row("running cost", f"{cost.kwh_per_year:,.0f} kWh/year = {cost.cost} per year")
         row("assumptions", cost.assumptions())
     console.print(s)
-    console.print(keep_units(dettmers_note(est), style="dim"))

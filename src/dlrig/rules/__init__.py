@@ -141,7 +141,7 @@ def check_build(build, ctx: Context | None = None) -> CheckResult:
         findings.extend(f)
         skipped.extend(s)
     findings.sort(key=lambda f: (_ORDER[f.severity], f.rule))
-    return CheckResult(findings, skipped, estimate(build), len(rules))
+    return CheckResult(findings, skipped, estimate(build, ctx.power_limit), len(rules))
 
 
 __all__ = ["RULES", "CheckResult", "Context", "Finding", "Rule", "Severity", "check_build",

@@ -25,7 +25,7 @@ _POWER_SRC = ("dlrig's draw model (docs/power.md: CPU peak power, GPU board powe
 
 
 def _draw_x(k: int):
-    return lambda p, ctx: part_draw_w(p) * k
+    return lambda p, ctx: part_draw_w(p, ctx.power_limit) * k
 
 
 def _psu_x(k: int):
@@ -34,7 +34,7 @@ def _psu_x(k: int):
 
 def _psu_describe(factor: float, what: str, fix: str):
     def describe(lhs, rhs, build, ctx):
-        s = sustained_w(build)
+        s = sustained_w(build, ctx.power_limit)
         psu = build.psu
         need = math.ceil(s * factor)
         return Violation(
@@ -78,7 +78,7 @@ register(LinearRule(
 
 
 def _oversized_describe(lhs, rhs, build, ctx):
-    s = sustained_w(build)
+    s = sustained_w(build, ctx.power_limit)
     psu = build.psu
     return Violation(
         f"{names(build, Category.psu)} is {psu.wattage_w} W, more than 2.5 x the estimated "
@@ -131,7 +131,7 @@ register(LinearRule(
               "guide (power excursion); reviewers' oscilloscope measurements (Igor's Lab, "
               "TechPowerUp).",
     categories=(Category.gpu, Category.psu),
-    lhs=lambda p, ctx: part_transient_w(p) * 10,
+    lhs=lambda p, ctx: part_transient_w(p, ctx.power_limit) * 10,
     rhs=_transient_capacity,
     requires=(Category.psu,),
     describe=_transient_describe,
@@ -274,7 +274,7 @@ register(LinearRule(
 
 
 def _circuit_describe(lhs, rhs, build, ctx):
-    s = sustained_w(build)
+    s = sustained_w(build, ctx.power_limit)
     eff = min_efficiency_pct(build.psu.efficiency)
     wall = round(s * 100 / eff)
     return Violation(

@@ -101,7 +101,7 @@ def _gpu_values(prep: Prepared, build: Build):
 def score_build(prep: Prepared, build: Build) -> objective.Score:
     items = [(i.part, i.quantity, unit_cost(prep, i.part) or 0) for i in build.items]
     thr, cap, upg = _gpu_values(prep, build)
-    return objective.score(items, prep.workload, thr, cap, upg)
+    return objective.score(items, prep.workload, thr, cap, upg, prep.ctx)
 
 
 def swap(build: Build, old: AnyPart, new: AnyPart) -> Build:
