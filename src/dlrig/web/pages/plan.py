@@ -22,7 +22,14 @@ from ..buildlink import build_query
 from ..forms import Form
 from ..render import jsonable, respond
 from .common import catalog_of, market_options, workload_options
-from .planform import currency_options, parse_plan, plan_params
+from .planform import (
+    TASK_OPTIONS,
+    currency_options,
+    model_options,
+    parse_plan,
+    plan_params,
+    quant_options,
+)
 
 router = APIRouter()
 
@@ -34,6 +41,7 @@ def form_context(catalog, form: Form, values: dict) -> dict:
         "errors": form.errors, "values": values, "markets": market_options(catalog),
         "currencies": currency_options(),
         "workloads": [("", "none (no memory or storage floors)"), *workload_options()],
+        "models": model_options(), "tasks": list(TASK_OPTIONS), "quants": quant_options(),
     }
 
 
@@ -43,7 +51,8 @@ def plan_page(request: Request):
     form = Form(request.query_params)
     submitted = "budget" in request.query_params
     req, values = parse_plan(form, catalog) if submitted else (None, {
-        "budget": "", "currency": "", "market": "", "workload": "", "gpus": "1",
+        "budget": "", "currency": "", "market": "", "workload": "", "gpus": "",
+        "model": "", "task": "inference", "quant": "", "context": "", "power_limit": "",
         "require": "", "exclude": "", "bios": "", "circuit": "auto", "dataset_gb": ""})
     download = form.choice("download", DOWNLOADS, default=None, what="download format")
     ctx = form_context(catalog, form, values)

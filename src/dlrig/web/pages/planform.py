@@ -22,8 +22,24 @@ from .common import default_market, workload_options
 MAX_BUDGET = 10_000_000_000  # major units: beyond any machine, still exact in int64 minor units
 MAX_REFS = 20
 
-FIELDS = ("budget", "currency", "market", "workload", "gpus", "require", "exclude", "bios",
-          "circuit", "dataset_gb")
+FIELDS = ("budget", "currency", "market", "workload", "gpus", "model", "task", "quant", "context",
+          "power_limit", "require", "exclude", "bios", "circuit", "dataset_gb")
+TASK_OPTIONS = (("inference", "inference"), ("lora", "LoRA fine-tuning"),
+                ("qlora", "QLoRA fine-tuning"), ("full", "full fine-tuning (AdamW)"))
+
+
+def model_options() -> list[tuple[str, str]]:
+    """The model table (built-in and the user's TOML files): the web never reads a path."""
+    from ...llm import models
+
+    return [("", "none (plan for the workload)"),
+            *((name, f"{m.title} ({m.params_b:g} B)") for name, m in models().items())]
+
+
+def quant_options() -> list[tuple[str, str]]:
+    from ...llm import FILE_TYPES
+
+    return [("", "Q4_K_M (default)"), *((q, q) for q in FILE_TYPES)]
 
 
 def currency_options() -> list[tuple[str, str]]:
@@ -54,8 +70,24 @@ def parse_plan(form: Form, catalog: Catalog, *, budget_required: bool = True) ->
     values["currency"] = currency or ""
     budget = form.number("budget", low=0.01, high=MAX_BUDGET, what="budget", required=budget_required)
     workload = form.choice("workload", [k for k, _ in workload_options()], default="", what="workload")
-    gpus = form.integer("gpus", default=1, low=0, high=MAX_GPUS, what="number of GPUs")
-    values["gpus"] = str(gpus) if "gpus" not in form.errors else values["gpus"]
+    gpus_raw = form.text("gpus", "", 10).lower()
+    if gpus_raw in ("", "auto"):
+        gpus = "auto" if gpus_raw == "auto" else "default"
+    else:
+        gpus = form.integer("gpus", default=1, low=0, high=MAX_GPUS, what="number of GPUs")
+    values["gpus"] = gpus_raw
+    model = form.choice("model", [k for k, _ in model_options()], default="", what="model")
+    task = form.choice("task", [k for k, _ in TASK_OPTIONS], default="inference", what="task")
+    quant = form.choice("quant", [k for k, _ in quant_options()], default="", what="quantisation")
+    context = form.integer("context", default=0, low=0, high=10_000_000, what="context in tokens")
+    power_limit = form.text("power_limit", "", 20)
+    if power_limit:
+        from ...power import parse_power_limit
+
+        try:
+            parse_power_limit(power_limit)
+        except DlrigError as e:
+            form.errors["power_limit"] = e.one_line()
     circuit = form.choice("circuit", ("auto", "1440", "1840"), default="auto", what="circuit")
     dataset = form.number("dataset_gb", low=1, high=1_000_000, what="dataset size in GB",
                           required=False)
@@ -73,9 +105,17 @@ def parse_plan(form: Form, catalog: Catalog, *, budget_required: bool = True) ->
             market=market, workload=workload or None, gpus=gpus, require=require, exclude=exclude,
             allow_bios_update=form.flag("bios"), circuit_w=circuit_w,
             dataset_gb=int(dataset) if dataset is not None else None,
+            model=model or None, task=task or "inference", quant=quant or None,
+            context=context or None, power_limit=power_limit or None,
         )
+        if req.model:
+            from ...llm.job import job_for
+
+            job_for(req.model, task=req.task, quant=req.quant, context=req.context)
     except DlrigError as e:  # the library's own checks, should the form's miss one
-        form.errors["budget"] = e.one_line()
+        field = "model" if model and ("context" not in e.message) else (
+            "context" if "context" in e.message else "budget")
+        form.errors[field] = e.one_line()
         return None, values
     return req, values
 
