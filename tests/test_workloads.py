@@ -24,8 +24,24 @@ def test_builtin_profiles_are_the_five_the_project_names():
 @pytest.mark.parametrize("name", ["cnn", "transformer", "llm-finetune", "llm-inference", "learning"])
 def test_every_number_of_a_builtin_has_a_source(name):
     w = get_workload(name)
-    for field in SOURCED_FIELDS:
+    assert set(SOURCED_FIELDS) <= set(w.required_sources())
+    for field in w.required_sources():
         assert len(w.source(field)) > 20, f"{name}.{field} has no real source"
+
+
+def test_builtins_name_their_scaling_class():
+    """One user's token generation does not scale like data-parallel training (scaling.py)."""
+    wl = builtin_workloads()
+    assert wl["llm-inference"].scaling == "single-user-decode"
+    assert wl["llm-inference"].decode is not None
+    assert "decode" in wl["llm-inference"].required_sources()
+    for name in ("cnn", "transformer", "llm-finetune", "learning"):
+        w = wl[name]
+        assert w.scaling == "data-parallel" and w.decode is None
+        assert {"dp_comm_share", "grad_traffic_gb_s"} <= set(w.required_sources())
+        assert 0 < w.dp_comm_share < 1 and w.grad_traffic_gb_s > 0
+    # BERT-large exchanges ~13x ResNet-50's gradients per parameter-second (340 M vs 25.6 M)
+    assert wl["transformer"].grad_traffic_gb_s > 5 * wl["cnn"].grad_traffic_gb_s
 
 
 def test_builtin_numbers_follow_their_stated_rules():
@@ -103,6 +119,38 @@ def test_bad_user_files_give_one_line_errors(tmp_path, text, expect):
         load_workload_file(f)
     msg = e.value.one_line()
     assert expect in msg and str(f) in msg and "\n" not in msg
+
+
+DECODE = GOOD + """scaling = "single-user-decode"
+
+[decode]
+weight_bytes_per_token = 1.3e10
+kv_bytes_per_token = 131072
+context_tokens = 1000
+layers = 32
+active_params = 7e9
+quantized = false
+"""
+
+
+def test_a_user_decode_profile_reads_its_job(tmp_path):
+    w = load_workload_file(_write(tmp_path / "f16-chat.toml", DECODE))
+    assert w.scaling == "single-user-decode"
+    assert w.decode.layers == 32 and w.decode.quantized is False
+
+
+@pytest.mark.parametrize("text, expect", [
+    (GOOD + 'scaling = "single-user-decode"\n', "decode"),
+    (GOOD + 'scaling = "pipeline"\n', "scaling"),
+    (DECODE.replace("layers = 32", "layers = 0"), "layers"),
+    (DECODE.replace("quantized = false", "quantised = false"), "quantised"),
+])
+def test_bad_scaling_fields_give_one_line_errors(tmp_path, text, expect):
+    f = _write(tmp_path / "bad.toml", text)
+    with pytest.raises(InputError) as e:
+        load_workload_file(f)
+    msg = e.value.one_line()
+    assert expect in msg and "\n" not in msg
 
 
 def test_builtin_loader_rejects_a_profile_without_sources(tmp_path):

@@ -622,3 +622,72 @@ SCALING_TABLES: tuple[ScalingTable, ...] = (
 def scaling_tables(workload: str | None = None, role: str | None = None) -> list[ScalingTable]:
     return [t for t in SCALING_TABLES if (workload is None or t.workload == workload)
             and (role is None or t.role == role)]
+
+
+# -- single-GPU throughput ratios (the training roofline of model.py) ------------------------
+
+@dataclass(frozen=True)
+class RatioTable:
+    """One benchmark on several single GPUs; ratios to the RTX 3090 of the same run.
+
+    ``min_vram_gb``: rows of cards below it are left out (BERT-large runs at
+    batch 4 on 10-11 GB cards, capacity-bound rather than speed-bound).
+    """
+
+    name: str
+    workload: str
+    role: str
+    source: str
+    values: dict[str, float]
+    min_vram_gb: float = 0.0
+
+    def ratios(self, vram_of) -> dict[str, float]:
+        ref = self.values["GeForce RTX 3090"]
+        return {k: v / ref for k, v in self.values.items()
+                if k != "GeForce RTX 3090" and vram_of(k) >= self.min_vram_gb}
+
+
+_LAMBDA_2021_ROOT = ("github.com/lambdal/deeplearning-benchmark pytorch-train-throughput-fp16.csv "
+                     "at the repository root @ e56426c0 (Jan 2021), batch sizes in "
+                     "pytorch-train-bs-fp16.csv")
+_LAMBDA_2023_1CC = _LAMBDA_2023 + "; the H100 SXM5 row is '1CC H100 80GB SXM5'"
+
+# card: (ResNet-50 images/s, BERT-large SQuAD sequences/s)
+_L23_SINGLE = {
+    "GeForce RTX 3090": (905, 52), "GeForce RTX 4090": (1301, 93),
+    "A100 PCIe 40 GB": (1396, 117), "A100 PCIe 80 GB": (1527, 140),
+    "A100 SXM4 80 GB": (1582, 152), "RTX 6000 Ada Generation": (1146, 79),
+    "RTX A6000": (916, 68), "H100 PCIe 80 GB": (1866, 203), "H100 SXM5 80 GB": (2791, 311),
+    "Tesla V100 SXM2 16 GB": (833, 57), "A10 PCIe": (638, 42), "Quadro RTX 8000": (651, 50),
+}
+_L21_SINGLE = {
+    "GeForce RTX 3090": (796, 47), "TITAN RTX": (644, 40), "GeForce RTX 2080 Ti": (526, 23),
+    "GeForce GTX 1080 Ti": (230, 10), "GeForce RTX 3080": (650, 29),
+    "Tesla V100 SXM2 32 GB": (828, 49), "A100 PCIe 40 GB": (1120, 91),
+    "A100 SXM4 40 GB": (1211, 107), "RTX A6000": (775, 63), "Quadro RTX 5000": (439, 25),
+}
+
+
+def _col(table: dict[str, tuple[float, float]], i: int) -> dict[str, float]:
+    return {k: v[i] for k, v in table.items()}
+
+
+def _tg(rows: tuple[LlmRow, ...], job: str, context: float) -> dict[str, float]:
+    return {r.chip: r.tokens_s for r in rows
+            if r.count == 1 and r.job == job and r.context == context}
+
+
+RATIO_TABLES: tuple[RatioTable, ...] = (
+    RatioTable("Lambda 2023 ResNet-50", "cnn", "fit", _LAMBDA_2023_1CC, _col(_L23_SINGLE, 0)),
+    RatioTable("Lambda 2021 ResNet-50", "cnn", "held-out", _LAMBDA_2021_ROOT, _col(_L21_SINGLE, 0)),
+    RatioTable("Lambda 2023 BERT-large", "transformer", "fit", _LAMBDA_2023_1CC,
+               _col(_L23_SINGLE, 1), 12),
+    RatioTable("Lambda 2021 BERT-large", "transformer", "held-out", _LAMBDA_2021_ROOT,
+               _col(_L21_SINGLE, 1), 12),
+    # llm-inference is rated by the decode model, whose constants were fitted on every row of
+    # the May 2024 table: these ratios are part of its fit set.
+    RatioTable("llama.cpp Llama 3 8B Q4_K_M tg512 (May 2024)", "llm-inference", "fit",
+               _XD_SOURCE_2024, _tg(_llama3_tg(), "llama3-8b-q4_k_m", 256)),
+    RatioTable("llama.cpp Llama 2 7B Q4_0 (Dec 2023)", "llm-inference", "held-out",
+               _XD_SOURCE_2023, _tg(_pp(_LLAMA2_TG, _XD, _J2, 1012), "llama2-7b-q4_0", 1012)),
+)
