@@ -56,6 +56,16 @@ def test_sample_maps_onto_part_models(sample):
     assert conv.stats[Category.motherboard].unusable == {"no socket": 1}
 
 
+@pytest.mark.parametrize("name,arch,expected", [
+    ("AMD Ryzen Threadripper 7970X", "Zen 4", "threadripper-7000"),
+    ("AMD Ryzen Threadripper PRO 9975WX", "Zen 5", "threadripper-pro-9000"),
+    ("AMD Ryzen Threadripper 3970X", "Zen 2", "zen-2"),  # sTRX4: not in the chipset table
+    ("AMD Ryzen 9 7950X", "Zen 4", "ryzen-7000"),
+])
+def test_cpu_generation_keys_match_the_chipset_table(name, arch, expected):
+    assert opendb.cpu_generation(name, arch) == expected
+
+
 def test_twins_merge_into_one_part_with_aliases(sample):
     conv = convert(iter_records(sample))
     cpus = [p for p in conv.parts if p.name == "Intel Pentium G4560"]
@@ -297,7 +307,7 @@ def test_real_archive_claims_x16_wiring_only_for_a_lone_slot():
     16-lane entries in open-db; one CPU x16 and one chipset x4 slot on ASUS's
     spec page) becomes one x16-alone slot and x4 ones."""
     path, res = opendb_imported()
-    boards = [p for p in load_catalog(path).parts("motherboard") if p.id.startswith("motherboard/")]
+    boards = [p for p in load_catalog(path).parts("motherboard") if p.source == opendb.SOURCE]
     assert len(boards) > 3000
     for b in boards:
         assert sum(s.lanes == 16 for s in b.pcie_slots) <= 1, b.id

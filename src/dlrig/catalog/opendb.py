@@ -172,12 +172,17 @@ def cpu_generation(name: str, microarchitecture: str) -> str:
     """The BIOS-support key the chipset table uses ('intel-7', 'ryzen-5000').
 
     Ryzen desktop parts are keyed by their model series (the chipset table
-    is written that way); Intel by microarchitecture; anything else by a
-    slug of its microarchitecture, which the table simply does not list.
+    is written that way), sTR5 Threadripper 7000/9000 likewise; Intel by
+    microarchitecture; anything else by a slug of its microarchitecture,
+    which the table simply does not list.
     """
     m = re.search(r"ryzen\s+\d\s+(?:pro\s+)?(\d)\d{3}", name.lower())
     if m and "threadripper" not in name.lower():
         return f"ryzen-{m.group(1)}000"
+    # sTR5 Threadripper (7000/9000, PRO WX): the chipset table's TRX50/WRX90 keys.
+    m = re.search(r"threadripper\s+(pro\s+)?([79])\d{3}", name.lower())
+    if m:
+        return f"threadripper-{'pro-' if m.group(1) else ''}{m.group(2)}000"
     key = microarchitecture.strip().lower()
     if key in _INTEL_GEN and "intel" in name.lower():
         return _INTEL_GEN[key]
