@@ -189,6 +189,13 @@ def test_prefill_layer_split_is_not_faster_than_one_gpu():
     assert prefill_tps(8.03e9, [g, g]) <= prefill_tps(8.03e9, [g]) * 1.001
 
 
+def test_chips_that_are_not_nvidia_are_not_rated():
+    """Every constant was fitted on CUDA measurements (docs: GPUs other than NVIDIA)."""
+    amd = spec("Radeon RX 7900 XTX")
+    assert l3_8b([amd]) is None and l3_8b([spec("GeForce RTX 3090"), amd]) is None
+    assert prefill_tps(8.03e9, [amd]) is None
+
+
 @pytest.mark.parametrize("kwargs, expect", [
     ({"chips": []}, "no GPU"),
     ({"split": "pipeline"}, "unknown split"),

@@ -41,7 +41,7 @@ from collections.abc import Sequence
 
 from ..catalog.gpu_specs import ChipSpec
 from ..errors import InputError
-from .peaks import HALF_RATE_FP32_ACC_CC, bandwidth_gb_s, is_geforce, tensor_tflops
+from .peaks import HALF_RATE_FP32_ACC_CC, bandwidth_gb_s, is_cuda, is_geforce, tensor_tflops
 
 # -- fitted constants (benchmarks/perf_errors.py --refit; docs/performance-model.md) ---------
 # Fit set: XiongjieDai/GPU-Benchmarks-on-LLM-Inference @ aa72e0ec, 140 single-GPU rows
@@ -67,7 +67,13 @@ LINKS = ("pcie", "nvlink")
 
 
 def effective_bandwidth(spec: ChipSpec) -> float | None:
-    """Bytes/s llama.cpp's decode kernels reach on ``spec``; ``None`` without the figures."""
+    """Bytes/s llama.cpp's CUDA decode kernels reach on ``spec``.
+
+    ``None`` without the figures, and for chips that are not NVIDIA: every
+    constant was fitted on CUDA measurements (see ``is_cuda``).
+    """
+    if not is_cuda(spec):
+        return None
     bw = bandwidth_gb_s(spec) * 1e9
     per_sm = spec.streaming_multiprocessors * spec.boost_clock_mhz * 1e6 * BYTES_PER_SM_CLOCK
     if bw <= 0 or per_sm <= 0:
@@ -99,7 +105,7 @@ def _shares(chips: Sequence[ChipSpec]) -> list[float]:
 def decode_time(weight_bytes_per_token: float, kv_bytes_per_token: float, context_tokens: float,
                 layers: int, chips: Sequence[ChipSpec], split: str = "layer",
                 link: str = "pcie") -> float | None:
-    """Seconds per generated token for one user; ``None`` if a chip lacks the figures."""
+    """Seconds per generated token for one user; ``None`` for a chip that is not rated."""
     _check(weight_bytes_per_token, kv_bytes_per_token, context_tokens, layers, chips, split, link)
     if split == "none" or len(chips) == 1:
         chips, split = chips[:1], "layer"
@@ -122,7 +128,10 @@ def decode_time(weight_bytes_per_token: float, kv_bytes_per_token: float, contex
 def decode_tps(weight_bytes_per_token: float, kv_bytes_per_token: float, context_tokens: float,
                layers: int, chips: Sequence[ChipSpec], split: str = "layer",
                link: str = "pcie") -> float | None:
-    """Tokens/s one user gets (batch 1); ``None`` if a chip lacks the figures.
+    """Tokens/s one user gets (batch 1).
+
+    ``None`` if a chip lacks the figures or is not NVIDIA (not rated, as in
+    ``chip_throughput``).
 
     ``weight_bytes_per_token``: bytes of every weight except the token
     embedding; ``kv_bytes_per_token``: K+V bytes per token of context (all
@@ -169,6 +178,8 @@ def prefill_tps(active_params: float, chips: Sequence[ChipSpec], quantized: bool
     eff = PREFILL_EFFICIENCY[bool(quantized)]
     t = 0.0
     for chip, share in zip(chips, _shares(chips), strict=True):
+        if not is_cuda(chip):
+            return None
         peak = prefill_peak_tflops(chip, quantized) * 1e12
         if peak <= 0:
             return None

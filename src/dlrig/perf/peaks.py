@@ -122,3 +122,14 @@ def compute_tflops(spec: ChipSpec, mixed_precision: bool = True) -> float:
             return t * TENSOR_EFFICIENCY.get(spec.compute_capability or (0, 0), 1.0)
         return max(spec.fp32_tflops, spec.fp16_tflops)
     return spec.fp32_tflops
+
+
+def is_cuda(spec: ChipSpec) -> bool:
+    """Whether the chip runs CUDA, which every dlrig workload assumes.
+
+    Only NVIDIA chips do. AMD (ROCm) and Intel (XPU) GPUs run PyTorch too, but
+    with other kernels, other library coverage and other efficiency: the
+    constants here were fitted on NVIDIA measurements only, and a spec-sheet
+    rating of a Radeon or an Arc would read as a promise the model cannot keep.
+    """
+    return spec.manufacturer == "NVIDIA"
