@@ -109,3 +109,32 @@ def job_for(model: str, *, task: str = "inference", quant: str | None = None,
     if task == "inference":
         kw["quant"] = quant if quant is not None else (None if spec.quant else "q4_k_m")
     return PlanJob(Job(spec, task=task, context=context, users=users, batch=batch or 1, **kw))
+
+
+def largest_model(vram_gb: list[float], *, task: str = "inference", quant: str = "q4_k_m",
+                  context: int | None = None):
+    """The largest model of the table (by parameters) that ``vram_gb`` cards run, or None.
+
+    What "the biggest model this machine can run" means in plan reasons:
+    judged by the same ``memory.fits`` as ``dlrig fit`` and dl.model-fits.
+    """
+    from .models import models
+
+    best = None
+    for spec in sorted(models().values(), key=lambda m: (m.params_b, m.name)):
+        try:
+            job = Job(spec, task=task, context=context,
+                      **({"quant": quant} if task == "inference" else {}))
+        except Exception:  # noqa: BLE001 - a model this context or quant does not apply to
+            continue
+        if fits(job, vram_gb).ok:
+            best = spec
+    return best
+
+
+def capacity_text(vram_gb: list[float], quant: str = "q4_k_m") -> str:
+    """'runs models up to Qwen2.5 32B (32.5 B) at Q4_K_M' for a set of cards."""
+    m = largest_model(vram_gb, quant=quant)
+    if m is None:
+        return f"runs none of the table's models at {quant.upper()}"
+    return f"runs models up to {m.title} ({m.params_b:g} B) at {quant.upper()}"

@@ -43,6 +43,7 @@ SOURCED_FIELDS = (
 )
 # Fields a built-in must justify when its scaling class uses them.
 DATA_PARALLEL_FIELDS = ("dp_comm_share", "grad_traffic_gb_s")
+OPTIONAL_SOURCED = ("capacity_band", "cpu_decode")  # justified when set
 DECODE_FIELDS = ("decode",)
 
 SCALING_CLASSES = ("data-parallel", "single-user-decode")
@@ -105,6 +106,16 @@ class Workload(BaseModel):
     decode: DecodeJob | None = Field(
         None, description="single-user-decode: the reference LLM job the throughput is rated on",
     )
+    capacity_band: float | None = Field(
+        None, gt=0, le=1,
+        description="LLM work: among GPU choices at least this share of the fastest affordable "
+        "one's throughput, the one with the most memory for one model wins (the planner's "
+        "capacity stage); None: memory counts only as the floor",
+    )
+    cpu_decode: bool = Field(
+        False, description="the CPU decodes and augments the data (JPEG images) while the GPUs "
+        "train: the rule dl.cpu-feed compares the CPU's loader supply with the GPUs' demand",
+    )
     sources: dict[str, str] = Field(default_factory=dict, description="field -> where its number comes from")
 
     @field_validator("name")
@@ -128,6 +139,7 @@ class Workload(BaseModel):
         extra = DECODE_FIELDS if self.decode is not None else ()
         if self.scaling == "data-parallel":
             extra += DATA_PARALLEL_FIELDS
+        extra += tuple(f for f in OPTIONAL_SOURCED if getattr(self, f))
         return SOURCED_FIELDS + extra
 
     def source(self, field: str) -> str:

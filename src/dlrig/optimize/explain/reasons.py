@@ -213,8 +213,37 @@ def gpu_reason(prep: Prepared, out: Outcome, gpu: AnyPart,
                                         " (one is the solver's best count)")
     if prep.ctx.job is not None:
         head += f"; {prep.ctx.job.fit_text(gpu, count)}"
+    elif out.score is not None and out.score.capacity:
+        head += "; " + capacity_reason(prep, out)
     if not ups:
         return f"{head}; the fastest GPU choice with a valid build in this market", None
     u = ups[0]
     return head, (f"{u.gpu}: +{u.delta_throughput_pct:.0f} % throughput, but the cheapest build "
                   f"with it is {fmt(u.delta_cost)} over budget")
+
+
+def capacity_reason(prep: Prepared, out: Outcome) -> str:
+    """Why memory won: what this choice runs, against the fastest choice the budget allows.
+
+    The fastest choice comes from the same model solved without the capacity
+    stage (throughput, then balance and cost), so the comparison is the one
+    the objective made.
+    """
+    from ...llm.job import capacity_text
+    from ..solve import solve_prepared
+    from .common import explain_limit, gpu_label, plan_hints
+
+    o = out.option
+    mine = f"{o.part.vram_gb:g} GB" + (f" x {o.count}" if o.count > 1 else "")
+    text = f"{mine}: {capacity_text([o.part.vram_gb] * o.count)}"
+    fastest = solve_prepared(prep, stages=("throughput", "balance", "cost"),
+                             time_limit_s=explain_limit(prep), hints=plan_hints(out))
+    f = fastest.option if fastest.ok else None
+    if f is None or f.cand.part.chipset == o.cand.part.chipset and f.count == o.count:
+        return text
+    gain = 100 * (f.throughput / o.throughput - 1) if o.throughput else 0
+    rival = gpu_label(chip_of(f.part), f.count)
+    return (f"{text}; the fastest choice within budget, {rival} (+{gain:.0f} % on the "
+            f"{prep.workload.name} job), has {f.part.vram_gb:g} GB"
+            + (f" x {f.count}" if f.count > 1 else "")
+            + f": {capacity_text([f.part.vram_gb] * f.count)}")
