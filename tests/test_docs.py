@@ -75,6 +75,14 @@ def test_commands_have_help_with_an_example(name):
     assert "Example: dlrig " + name in doc
 
 
+def test_rules_md_is_generated_from_the_registry_and_fixtures(rules_md):
+    from dlrig.rules.docs import generate
+
+    fresh = generate(Path(__file__).resolve().parent / "rules")
+    assert rules_md == fresh, ("docs/rules.md is out of date: run "
+                               "python -m dlrig.rules.docs tests/rules > docs/rules.md")
+
+
 def test_rules_md_rationales_match_the_registry(rules_md):
     for r in all_rules():
         assert r.rationale in rules_md, f"{r.id}: docs/rules.md has a stale rationale"

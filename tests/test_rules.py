@@ -9,40 +9,17 @@ the built-in model table).
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from dlrig.build import build_from_dict
-from dlrig.catalog import Catalog
-from dlrig.rules import Context, Severity, check_build
+from dlrig.rules import Severity, check_build
+from dlrig.rules.docs import load_fixture
 from dlrig.rules.registry import BuildRule, GpuSetRule, LinearRule, PairRule, UnaryRule, all_rules
 
 FIXTURES = Path(__file__).parent / "rules"
 RULES = {r.id: r for r in all_rules()}
-
-
-def load_fixture(path: Path):
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    check = data.pop("check", {})
-    ctx = Context()
-    for key in ("circuit_w", "dataset_gb", "allow_bios_update"):
-        if key in check:
-            setattr(ctx, key, check[key])
-    if "workload" in check:
-        ctx.workload = SimpleNamespace(**check["workload"])
-    if "workload_profile" in check:  # rules that need the throughput model's profile
-        from dlrig.perf import get_workload
-
-        ctx.workload = get_workload(check["workload_profile"])
-    if "model" in check:
-        from dlrig.llm.job import job_for
-
-        ctx.job = job_for(check["model"], task=check.get("task", "inference"),
-                          quant=check.get("quant"), context=check.get("context"))
-    return build_from_dict(data, Catalog(), str(path)), ctx
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))

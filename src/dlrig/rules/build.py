@@ -53,6 +53,13 @@ def _incomplete(build, ctx):
 
 register(BuildRule(
     id="build.incomplete",
+    fires_when="Fires when the build lacks any of a CPU, a motherboard, memory, storage, a PSU or a "
+               "case (a GPU is not required: `platform.graphics` checks that something drives a "
+               "display; a cooler is not: `platform.cpu-cooler` checks that). Lists the missing "
+               "categories and how many rules compare them (those are under \"Not checked\"). The "
+               "summary line then reads `INCOMPLETE: no ...` instead of `OK`, and `--json` carries "
+               "`\"complete\": false` and `\"missing\"`; the exit code stays 0 unless another rule finds "
+               "an error.",
     severity=Severity.warning,
     title="The build is a complete machine",
     rationale="A PC needs a CPU, a motherboard, memory, storage, a power supply and a case "

@@ -86,6 +86,10 @@ _GEN_NAMES = {
     "ryzen-5000": "Ryzen 5000 (Zen 3)",
     "ryzen-7000": "Ryzen 7000 (Zen 4)",
     "ryzen-9000": "Ryzen 9000 (Zen 5)",
+    "threadripper-7000": "Ryzen Threadripper 7000 (Zen 4)",
+    "threadripper-9000": "Ryzen Threadripper 9000 (Zen 5)",
+    "threadripper-pro-7000": "Ryzen Threadripper PRO 7000 WX (Zen 4)",
+    "threadripper-pro-9000": "Ryzen Threadripper PRO 9000 WX (Zen 5)",
 }
 
 

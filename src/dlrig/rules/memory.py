@@ -22,6 +22,7 @@ def _type_board(mem_type, board_type, ctx):
 
 register(PairRule(
     id="memory.type-board",
+    fires_when="Fires when the kit's `memory_type` differs from the board's.",
     severity=Severity.error,
     title="Memory generation matches the motherboard",
     rationale="DDR3, DDR4 and DDR5 modules have their notch in different places and cannot be "
@@ -46,6 +47,7 @@ def _type_cpu(mem_type, cpu_types, ctx):
 
 register(PairRule(
     id="memory.type-cpu",
+    fires_when="Fires when the kit's `memory_type` is not among the CPU's `memory_types`.",
     severity=Severity.error,
     title="The CPU's memory controller supports the memory generation",
     rationale="The memory controller is in the CPU: Ryzen 7000 runs only DDR5, Ryzen 5000 only "
@@ -60,6 +62,13 @@ register(PairRule(
 
 def _registered(mem_key, board_takes_registered, ctx):
     registered, mem_type = mem_key
+    if board_takes_registered and not registered and mem_type == "DDR5":
+        return Violation(
+            "{a} is unbuffered DDR5 (UDIMM) but {b} takes registered DDR5 (RDIMM): DDR5 "
+            "UDIMMs and RDIMMs are keyed differently and do not fit each other's slots",
+            "choose DDR5 RDIMMs (ECC registered modules) for this workstation board",
+            {"memory_registered": False, "board_registered_memory": True, "memory_type": mem_type},
+        )
     if not registered or board_takes_registered:
         return None
     keyed = ("DDR5 RDIMMs are keyed differently and do not even go in its slots"
@@ -75,14 +84,20 @@ def _registered(mem_key, board_takes_registered, ctx):
 
 register(PairRule(
     id="memory.registered",
+    fires_when="Fires when the kit has `registered = true` (RDIMM/LRDIMM) and the board has "
+               "`registered_memory = false` (the default: desktop boards). ECC alone is not judged: "
+               "many AM4/AM5 boards run unbuffered ECC modules. The reverse (unbuffered modules on a "
+               "board that takes only RDIMMs) is rare and not checked. Being a pair rule, `dlrig "
+               "plan` never picks registered memory for a desktop board.",
     severity=Severity.error,
     title="Registered (server) memory only on a board that takes it",
     rationale="Registered and load-reduced modules (RDIMM/LRDIMM) put a register chip between "
               "the memory controller and the DRAM; desktop platforms (Intel Core, AMD Ryzen "
               "with consumer chipsets) drive only unbuffered modules and do not boot with "
               "them. DDR4 RDIMMs fit a desktop slot, so nothing stops the mistake; DDR5 RDIMMs "
-              "are keyed differently. Server and workstation boards (Xeon, EPYC, Threadripper "
-              "PRO) list RDIMM support. Sources: JEDEC DDR4/DDR5 RDIMM and UDIMM module "
+              "are keyed differently, so a DDR5 workstation board that takes RDIMMs (TRX50, "
+              "WRX90, W790) takes no UDIMM either. Server and workstation boards (Xeon, EPYC, "
+              "Threadripper) list RDIMM support. Sources: JEDEC DDR4/DDR5 RDIMM and UDIMM module "
               "standards; the board's memory specification (registered_memory).",
     categories=(Category.memory, Category.motherboard),
     key_a=lambda m: (m.registered, m.memory_type),
@@ -102,6 +117,7 @@ def _slots_describe(lhs, rhs, build, ctx):
 
 register(LinearRule(
     id="memory.slots",
+    fires_when="Fires when `sum(modules x quantity) <= board memory_slots` fails.",
     severity=Severity.error,
     title="The modules fit the board's memory slots",
     rationale="Each module takes one slot. Source: the board's specification page.",
@@ -125,6 +141,7 @@ def _capacity_describe(lhs, rhs, build, ctx):
 
 register(LinearRule(
     id="memory.capacity",
+    fires_when="Fires when `sum(total GB x quantity) <= board max_memory_gb` fails.",
     severity=Severity.error,
     title="Total memory within the board's maximum",
     rationale="A board addresses at most its rated capacity (e.g. 64 GB on the founding post's "
@@ -162,6 +179,8 @@ _SPEED_WHY = ("Memory runs at the lowest of its rating and the board's and CPU's
 
 register(PairRule(
     id="memory.speed-board",
+    fires_when="Fires when the kit's rated MT/s is above the board's `max_memory_speed_mts` (not "
+               "checked when unknown).",
     severity=Severity.info,
     title="Memory faster than the board runs it",
     rationale=_SPEED_WHY,
@@ -173,6 +192,8 @@ register(PairRule(
 
 register(PairRule(
     id="memory.speed-cpu",
+    fires_when="Fires when the kit's rated MT/s is above the CPU's `max_memory_speed_mts` (not "
+               "checked when unknown).",
     severity=Severity.info,
     title="Memory faster than the CPU runs it",
     rationale=_SPEED_WHY,
@@ -212,6 +233,9 @@ def _ram_vram_describe(lhs, rhs, build, ctx):
 
 register(LinearRule(
     id="memory.ram-vs-vram",
+    fires_when="Fires when system RAM x 10 is less than `ram_per_vram` (the workload's, else 1) x "
+               "the total VRAM of all the GPUs x 10, both in tenths of a GB (`sum(RAM) >= ratio x "
+               "sum(VRAM)`). The planner enforces the same inequality.",
     severity=Severity.warning,
     title="System RAM at least as large as the GPUs' memory",
     rationale="Datasets, pinned staging buffers and a model's CPU copy need RAM; with less RAM "
@@ -250,6 +274,8 @@ def _dual(build, ctx):
 
 register(BuildRule(
     id="memory.dual-channel",
+    fires_when="Fires when the build has exactly one memory module and the board has two or more "
+               "slots.",
     severity=Severity.info,
     title="Two modules for dual channel",
     rationale="Desktop CPUs have two memory channels; one module uses half the bandwidth. The "

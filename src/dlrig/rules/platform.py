@@ -23,6 +23,8 @@ def _socket_test(cpu_socket, board_socket, ctx):
 
 register(PairRule(
     id="platform.socket",
+    fires_when="Fires when the CPU's socket differs from the board's (compared after folding spaces "
+               "and dashes: `LGA 1151` = `LGA1151`).",
     severity=Severity.error,
     title="CPU socket matches the motherboard",
     rationale="A CPU only fits a board with its exact socket (LGA1151 is not LGA1200; "
@@ -90,6 +92,11 @@ def _bios_test(cpu_key, board_key, ctx):
 
 register(PairRule(
     id="platform.bios-update",
+    fires_when="Fires when the board's chipset runs the CPU's generation only after a BIOS update "
+               "(`update` in `src/dlrig/data/chipsets.toml`), or the board's own `bios_generations` "
+               "leaves it out. Info instead of warning when the board has `bios_flashback = true` or "
+               "with `--allow-bios-update`. Not checked when the chipset or the generation is not in "
+               "the table.",
     severity=Severity.warning,
     title="The board's shipped BIOS runs the CPU's generation",
     rationale="A board made before a CPU generation launched needs a BIOS update to boot it, and "
@@ -125,6 +132,9 @@ def _gen_test(cpu_key, board_key, ctx):
 
 register(PairRule(
     id="platform.chipset-generation",
+    fires_when="Fires when the chipset never runs the CPU's generation (in neither `native` nor "
+               "`update`, nor in the board's `bios_generations`). Silent when the sockets differ "
+               "(platform.socket reports that).",
     severity=Severity.error,
     title="The chipset supports the CPU's generation at all",
     rationale="Same socket is not enough: AMD's B550 and A520 never ran Ryzen 1000/2000, Intel's "
@@ -149,6 +159,7 @@ def _graphics_describe(lhs, rhs, build, ctx):
 
 register(LinearRule(
     id="platform.graphics",
+    fires_when="Fires when `GPUs + CPUs with integrated graphics >= 1` fails.",
     severity=Severity.error,
     title="Something drives a display",
     rationale="A PC without a GPU and with a CPU without integrated graphics (AMD Ryzen without "
@@ -176,6 +187,7 @@ def _cooler_describe(lhs, rhs, build, ctx):
 
 register(LinearRule(
     id="platform.cpu-cooler",
+    fires_when="Fires when `CPUs without a boxed cooler <= coolers` fails.",
     severity=Severity.error,
     title="The CPU has a cooler",
     rationale="Most unlocked and high-end CPUs (Intel K/KF, Ryzen 7/9 X) are sold without a "
@@ -204,6 +216,7 @@ def _cooler_socket_test(cpu_socket, cooler_sockets, ctx):
 
 register(PairRule(
     id="platform.cooler-socket",
+    fires_when="Fires when the CPU's socket is not among the cooler's `sockets`.",
     severity=Severity.error,
     title="The cooler mounts on the CPU's socket",
     rationale="Cooler mounting brackets are socket-specific (LGA1700 hole spacing differs from "

@@ -48,6 +48,8 @@ def _psu_describe(factor: float, what: str, fix: str):
 
 register(LinearRule(
     id="power.psu-min",
+    fires_when="Fires when `sustained draw x 1.05 <= PSU watts` fails (in integers: draw x 105 <= "
+               "watts x 100).",
     severity=Severity.error,
     title="The PSU covers the sustained draw",
     rationale="A unit run at or above its rating trips its over-current protection or fails "
@@ -63,6 +65,7 @@ register(LinearRule(
 
 register(LinearRule(
     id="power.psu-headroom",
+    fires_when="Fires when `sustained draw x 1.25 <= PSU watts` fails.",
     severity=Severity.warning,
     title="The PSU has 25 % headroom over the sustained draw",
     rationale="Units are most efficient and quietest around 50 % load, age, and see transient "
@@ -90,6 +93,7 @@ def _oversized_describe(lhs, rhs, build, ctx):
 
 register(LinearRule(
     id="power.psu-oversized",
+    fires_when="Fires when `PSU watts <= sustained draw x 2.5` fails.",
     severity=Severity.info,
     title="The PSU is not far larger than needed",
     rationale="80 Plus efficiency is specified from 20 % load up and falls below it; a unit 2.5x "
@@ -123,6 +127,8 @@ def _transient_describe(lhs, rhs, build, ctx):
 
 register(LinearRule(
     id="power.transient",
+    fires_when="Fires when `sustained draw + 0.6 x GPU board power <= PSU watts` (x 2 for an ATX 3.x "
+               "unit) fails.",
     severity=Severity.warning,
     title="The PSU rides the GPUs' transient spikes",
     rationale="Modern GPUs draw ~1.6x their board power for under a millisecond (RTX 5090: ~900 W "
@@ -178,6 +184,8 @@ _CONN_SRC = ("PCIe CEM specification (75 W slot, 75 W 6-pin, 150 W 8-pin, up to 
 
 register(LinearRule(
     id="power.connectors-8pin",
+    fires_when="Fires when the cards' 8-pin sockets outnumber the PSU's 8-pin (6+2) connectors. Not "
+               "checked when the PSU lists no PCIe connectors, or a card above 75 W lists none.",
     severity=Severity.error,
     title="Enough 8-pin PCIe cables for the cards' 8-pin sockets",
     rationale="An 8-pin socket needs an 8-pin (6+2) cable; a 6-pin cable does not fit it. "
@@ -195,6 +203,8 @@ register(LinearRule(
 
 register(LinearRule(
     id="power.connectors-6pin",
+    fires_when="Fires when the cards' 6-pin plus 8-pin sockets outnumber the PSU's 6-pin plus 8-pin "
+               "connectors (an 8-pin cable feeds a 6-pin socket, not the reverse).",
     severity=Severity.error,
     title="Enough PCIe cables for the cards' 6- and 8-pin sockets",
     rationale="A 6-pin socket takes a 6-pin cable or a 6+2-pin one; every 6- and 8-pin socket "
@@ -223,6 +233,9 @@ def _hpwr_have(p, ctx):
 
 register(LinearRule(
     id="power.connectors-16pin",
+    fires_when="Fires when `8-pin sockets + adapter 8-pins for each 16-pin socket <= PSU 8-pin "
+               "connectors + 4 x native 16-pin connectors` fails; a card's adapter takes ceil(board "
+               "power / 150 W) 8-pin cables, 2 to 4.",
     severity=Severity.error,
     title="The cards' 16-pin (12V-2x6) sockets can be fed",
     rationale="A 12V-2x6 socket is fed by a native 16-pin cable or by an adapter from 2-4 8-pin "
@@ -257,6 +270,8 @@ def _adapter_describe(lhs, rhs, build, ctx):
 
 register(LinearRule(
     id="power.connectors-adapter",
+    fires_when="Fires when the cards' 16-pin sockets outnumber the PSU's native 12V-2x6 connectors, "
+               "so an adapter is needed.",
     severity=Severity.warning,
     title="16-pin cards have a native 12V-2x6 cable",
     rationale="Adapters add contact resistance and bulk; the melted 12VHPWR connectors reported "
@@ -288,6 +303,8 @@ def _circuit_describe(lhs, rhs, build, ctx):
 
 register(LinearRule(
     id="power.circuit",
+    fires_when="Fires when `DC draw / lowest 80 Plus efficiency of the PSU <= circuit watts` fails "
+               "(`--circuit-w`; 1440 W in the US, 1840 W elsewhere).",
     severity=Severity.error,
     title="The wall draw fits the household circuit",
     rationale="A breaker carries 80 % of its rating continuously: 120 V x 15 A x 0.8 = 1440 W in "

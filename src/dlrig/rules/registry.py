@@ -103,6 +103,7 @@ class Rule:
     title: str
     rationale: str
     categories: tuple[Category, ...]
+    fires_when: str = ""  # the exact condition, in words (docs/rules.md is generated from it)
 
     @property
     def form(self) -> str:
