@@ -306,7 +306,6 @@ class PlanModel:
             "psu_upgrade": psu * 100 >= objective.PSU_HEADROOM_PCT * (draw + upgrade),
             "free_slot": slots - modules >= 1,
             "two_free_slots": slots - modules >= 2,
-            "psu_room": psu * 100 >= objective.PSU_ROOM_PCT * draw,
         }
         terms = {}
         for name, weight, _ in objective.BALANCE_TERMS:

@@ -44,10 +44,8 @@ BALANCE_TERMS = (
     ("psu_upgrade", 2, "PSU with 25 % headroom even after the plan's next GPU upgrade"),
     ("free_slot", 1, "a free memory slot"),
     ("two_free_slots", 1, "two free memory slots"),
-    ("psu_room", 1, "PSU at least 1.5 x the sustained draw"),
 )
 BALANCE_MAX = sum(w for _, w, _ in BALANCE_TERMS)
-PSU_ROOM_PCT = 150
 PSU_HEADROOM_PCT = 125  # power.psu-headroom's factor, also after the upgrade
 RAM_ROOM_FACTOR = 2
 # Per-GPU VRAM no model can use: the CUDA context, cuBLAS workspace and llama.cpp's
@@ -264,7 +262,6 @@ def balance_met(items: list[tuple[AnyPart, int, int]], workload: Any,
         "psu_upgrade": psu * 100 >= PSU_HEADROOM_PCT * upgraded,
         "free_slot": slots - modules >= 1,
         "two_free_slots": slots - modules >= 2,
-        "psu_room": psu * 100 >= PSU_ROOM_PCT * watts,
     }
 
 
