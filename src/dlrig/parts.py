@@ -228,11 +228,21 @@ class PcieSlot(BaseModel):
     ``source`` says whose lanes feed it: the CPU's, or the chipset's (shared
     with every other chipset device over one x4/x8 uplink). ``None`` is
     unknown, which rules report as "not checked".
+
+    When the exact position is not published but the *order* of all the
+    board's expansion slots is (a maker's slot list PCI_E1, PCI_E2, ... top to
+    bottom), ``index`` is the slot's rank among all of them (x1 slots
+    included) and the board's ``expansion_slots`` their number: two x16 slots
+    are then at least ``index`` difference positions apart, and a slot sits no
+    lower than the board's last position less the slots below it. Placement
+    uses those bounds and says "not checked" where only the true positions
+    could tell.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     position: int | None = Field(None, ge=1, le=12)
+    index: int | None = Field(None, ge=1, le=12, description="rank among all expansion slots")
     lanes: int = Field(ge=1, le=16)
     lanes_alone: int | None = Field(None, ge=1, le=16)
     source: Literal["cpu", "chipset"] | None = None
@@ -260,6 +270,9 @@ class Motherboard(_Part):
     pcie_slots: tuple[PcieSlot, ...] = Field(
         (), description="layout of the x16-size slots, top to bottom (see PcieSlot); when given, "
                         "pcie_x16_slots and pcie_x16_electrical are derived from it")
+    expansion_slots: int | None = Field(
+        None, ge=1, le=12, description="all PCIe expansion slots of the board (x1 included), "
+                                      "for slot layouts given by order (PcieSlot.index)")
     m2_slots: int = Field(0, ge=0, le=8)
     sata_ports: int = Field(4, ge=0, le=16)
     bios_flashback: bool = False
@@ -305,13 +318,23 @@ class Motherboard(_Part):
         pos = [s.position for s in self.pcie_slots if s.position is not None]
         if pos != sorted(set(pos)):
             raise ValueError(f"pcie_slots positions must increase top to bottom (got {pos})")
+        idx = [s.index for s in self.pcie_slots if s.index is not None]
+        if idx != sorted(set(idx)):
+            raise ValueError(f"pcie_slots indexes must increase top to bottom (got {idx})")
+        if idx and self.expansion_slots is None:
+            raise ValueError("pcie_slots with index need the board's expansion_slots (all of "
+                             "its expansion slots, x1 included)")
+        if idx and self.expansion_slots is not None and max(idx) > self.expansion_slots:
+            raise ValueError(f"a slot index ({max(idx)}) exceeds expansion_slots "
+                             f"({self.expansion_slots})")
         return self
 
     @property
     def layout_known(self) -> bool:
-        """Whether every x16-size slot has a known position and lane source."""
+        """Whether every x16-size slot has a known position (or order) and lane source."""
         return bool(self.pcie_slots) and all(
-            s.position is not None and s.source is not None for s in self.pcie_slots)
+            (s.position is not None or s.index is not None) and s.source is not None
+            for s in self.pcie_slots)
 
 
 class Storage(_Part):

@@ -246,7 +246,7 @@ def _board_slots(shapes, board, case_slots, ctx):
         f"{{board}} cannot seat the GPUs ({{gpus}}): {seating.reason}", fix,
         {"gpus": k, "x16_slots": board.x16_slots,
          "card_slots": [sh.slots for sh in shapes],
-         "slot_positions": [s[0] for s in board.slots]},
+         "slot_positions": [s.lo for s in board.slots]},
     )
 
 

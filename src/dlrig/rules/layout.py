@@ -5,11 +5,19 @@ CPU; ``parts.PcieSlot``). A card of width w in the slot at position p covers
 positions p .. p + w - 1, so the next card needs a slot at p + w or lower,
 and the bottom card reaches position p + w - 1, which the case's expansion
 slots must cover (boards are mounted top-aligned, so board position n is case
-slot n). ``place`` searches every way to seat the cards and keeps the best:
+slot n). ``seat`` searches every way to seat the cards and keeps the best:
 fewest cards on chipset lanes, then the widest narrowest link, then the
 shortest reach. The rules ``fit.pcie-slots``, ``fit.gpu-slots``,
 ``dl.pcie-lanes`` and ``dl.blower`` read this one function, and the planner
 calls them through the registry, so placement has one definition.
+
+Where a maker publishes only the *order* of the board's expansion slots
+(``PcieSlot.index`` among ``expansion_slots``), positions are bounded: a slot
+with ``i - 1`` slots above it is at position ``i`` or lower, and no lower than
+the last position less the slots below it; two slots ``d`` ranks apart are at
+least ``d`` positions apart. A placement is *proven* when it fits for every
+position the bounds allow, *impossible* when it fits for none, and otherwise
+not checked.
 
 Keys, not parts, are passed (``board_key``, ``gpu_key``, ``case_key``), as
 ``GpuSetRule`` requires: the planner groups parts by them.
@@ -29,17 +37,33 @@ POSITIONS = {"E-ATX": 7, "ATX": 7, "Micro-ATX": 4, "Mini-ITX": 1, "Mini-DTX": 2,
 
 
 @dataclass(frozen=True)
+class SlotBounds:
+    """One x16-size slot as placement reads it: where it can be, how it is wired."""
+
+    lo: int  # highest position it can be at (1 = top)
+    hi: int  # lowest position it can be at
+    rank: int | None  # its index among all the board's expansion slots, when known
+    lanes: int
+    lanes_alone: int | None
+    source: str | None
+
+    @property
+    def exact(self) -> bool:
+        return self.lo == self.hi
+
+
+@dataclass(frozen=True)
 class BoardLayout:
     """What placement reads of a board (its key for the planner)."""
 
     form_factor: str
     x16_slots: int
-    slots: tuple  # ((position | None, lanes, lanes_alone | None, source | None), ...)
+    slots: tuple[SlotBounds, ...]
 
     @property
     def known(self) -> bool:
-        return bool(self.slots) and all(p is not None and src is not None
-                                        for p, _, _, src in self.slots)
+        return bool(self.slots) and all(s.source is not None for s in self.slots) and all(
+            s.lo >= 1 for s in self.slots)
 
 
 @dataclass(frozen=True)
@@ -52,9 +76,19 @@ class GpuShape:
 
 
 def board_key(board) -> BoardLayout:
-    return BoardLayout(board.form_factor, board.pcie_x16_slots,
-                       tuple((s.position, s.lanes, s.lanes_alone, s.source)
-                             for s in board.pcie_slots))
+    positions = POSITIONS.get(board.form_factor, 7)
+    n = board.expansion_slots
+    slots = []
+    for s in board.pcie_slots:
+        if s.position is not None:
+            lo = hi = s.position
+        elif s.index is not None and n is not None:
+            lo, hi = s.index, positions - (n - s.index)
+        else:
+            lo, hi = 0, 0  # unknown
+        slots.append(SlotBounds(lo, hi, s.index, s.lanes, s.lanes_alone,
+                                s.source if lo >= 1 else None))
+    return BoardLayout(board.form_factor, board.pcie_x16_slots, tuple(slots))
 
 
 def gpu_key(gpu) -> GpuShape:
@@ -67,18 +101,26 @@ def case_key(case) -> int:
 
 @dataclass(frozen=True)
 class Placement:
-    """One way to seat the cards: per card, its slot's position, lanes and source."""
+    """One way to seat the cards: per card, its slot and the slot's lanes and source.
+
+    ``positions`` are the slots' highest possible positions (exact where the
+    data has them); ``reach_hi`` the lowest position a card may reach.
+    """
 
     positions: tuple[int, ...]
     widths: tuple[int, ...]
     lanes: tuple[int, ...]
     sources: tuple[str, ...]
     shapes: tuple[GpuShape, ...] = ()
+    reach_lo: int = 0  # the bottom card reaches at least this position
+    reach_hi: int = 0  # ... and at most this one
+    proven: bool = True  # the cards clear each other for every position the data allows
+    exact: bool = True  # every slot's position is known exactly
 
     @property
     def reach(self) -> int:
-        """The lowest expansion-slot position a card covers (the case must have it)."""
-        return max(p + w - 1 for p, w in zip(self.positions, self.widths, strict=True))
+        """The lowest expansion-slot position a card may cover (the case must have it)."""
+        return self.reach_hi
 
     @property
     def on_chipset(self) -> int:
@@ -89,11 +131,14 @@ class Placement:
         return min(self.lanes)
 
     def adjacent_open_air(self) -> int:
-        """Open-air cards whose cooler touches the next card (no free slot between)."""
+        """Open-air cards whose cooler touches the next card (no free slot between).
+
+        With slot positions known only by order, cards are taken to touch where
+        they may (the cautious reading for a cooling warning)."""
         order = sorted(range(len(self.positions)), key=lambda i: self.positions[i])
         touching = set()
         for a, b in itertools.pairwise(order):
-            if self.positions[a] + self.widths[a] >= self.positions[b]:
+            if self.positions[a] + self.widths[a] >= self.positions[b] or not self.exact:
                 for i in (a, b):
                     sh = self.shapes[i] if self.shapes else None
                     if sh is not None and not sh.blower:
@@ -103,21 +148,33 @@ class Placement:
     def describe(self) -> str:
         """'x8 (CPU) in position 1, x4 (chipset) in position 4'."""
         order = sorted(range(len(self.positions)), key=lambda i: self.positions[i])
+        where = "position" if self.exact else "slot rank"
         return ", ".join(f"x{self.lanes[i]} ({'CPU' if self.sources[i] == 'cpu' else 'chipset'}) "
-                         f"in position {self.positions[i]}" for i in order)
+                         f"in {where} {self.positions[i]}" for i in order)
 
 
 def _quality(pl: Placement) -> tuple:
-    """Lower is better: fewer cards on chipset lanes, wider narrowest link, shorter reach."""
-    return (pl.on_chipset, -pl.narrowest, pl.reach)
+    """Lower is better: proven first, fewer cards on chipset lanes, wider narrowest link,
+    shorter reach."""
+    return (not pl.proven, pl.on_chipset, -pl.narrowest, pl.reach_hi)
+
+
+def _gap(a: SlotBounds, b: SlotBounds) -> tuple[int, int]:
+    """(fewest, most) positions between slot a and the lower slot b."""
+    lo = b.lo - a.hi
+    if a.rank is not None and b.rank is not None:
+        lo = max(lo, b.rank - a.rank)
+    return lo, b.hi - a.lo
 
 
 @lru_cache(maxsize=4096)
 def placements(layout: BoardLayout, shapes: tuple[GpuShape, ...]) -> tuple[Placement, ...]:
-    """Every way to seat ``shapes`` in the board's known slots, best first (empty: none).
+    """Every way to seat ``shapes`` in the board's slots that is not impossible, best first.
 
-    Only for boards whose every x16-size slot has a known position and lane
-    source (``layout.known``). Mixed cards are tried in every distinct order.
+    Only for boards whose every x16-size slot has a known position (or order)
+    and lane source (``layout.known``). Mixed cards are tried in every
+    distinct order. A placement that fits only for some of the positions the
+    data allows is kept with ``proven = False``.
     """
     k = len(shapes)
     slots = layout.slots
@@ -126,17 +183,24 @@ def placements(layout: BoardLayout, shapes: tuple[GpuShape, ...]) -> tuple[Place
     out = []
     for chosen in itertools.combinations(range(len(slots)), k):
         for order in set(itertools.permutations(shapes)):
-            ok = True
-            for (i, a), b in zip(itertools.pairwise(chosen), order, strict=False):
-                if slots[a][0] < slots[i][0] + b.slots:
-                    ok = False
+            proven, possible = True, True
+            for (i, j), card in zip(itertools.pairwise(chosen), order, strict=False):
+                least, most = _gap(slots[i], slots[j])
+                if most < card.slots:
+                    possible = False
                     break
-            if not ok:
+                if least < card.slots:
+                    proven = False
+            if not possible:
                 continue
-            lanes = tuple((slots[i][2] or slots[i][1]) if k == 1 else slots[i][1] for i in chosen)
-            out.append(Placement(tuple(slots[i][0] for i in chosen),
-                                 tuple(s.slots for s in order), lanes,
-                                 tuple(slots[i][3] for i in chosen), tuple(order)))
+            lanes = tuple((slots[i].lanes_alone or slots[i].lanes) if k == 1 else slots[i].lanes
+                          for i in chosen)
+            last = slots[chosen[-1]]
+            out.append(Placement(
+                tuple(slots[i].lo for i in chosen), tuple(s.slots for s in order), lanes,
+                tuple(slots[i].source for i in chosen), tuple(order),
+                reach_lo=last.lo + order[-1].slots - 1, reach_hi=last.hi + order[-1].slots - 1,
+                proven=proven, exact=all(slots[i].exact for i in chosen)))
     out.sort(key=_quality)
     return tuple(out)
 
@@ -145,18 +209,19 @@ def placements(layout: BoardLayout, shapes: tuple[GpuShape, ...]) -> tuple[Place
 class Seating:
     """The outcome of seating the cards on a board (and in a case when one is given)."""
 
-    placement: Placement | None  # the best one that fits (None: no physical way)
+    placement: Placement | None  # the best one that fits (None: no proven way)
     reason: str = ""  # why there is none, or why it could not be checked
-    checked: bool = True  # False: the board's layout is unknown
+    checked: bool = True  # False: the data cannot tell (unknown layout, or bounds too loose)
     board_only: Placement | None = None  # best placement ignoring the case
 
 
 def seat(layout: BoardLayout, shapes: tuple[GpuShape, ...], case_slots: int | None) -> Seating:
-    """Seat the cards: the best placement the board and the case allow.
+    """Seat the cards: the best placement the board and the case allow, proven.
 
     With an unknown layout one card is assumed in position 1 (the case check
     then equals the old "card slots <= case slots" test); two or more cannot
-    be checked.
+    be checked. With slot positions known only by order, a placement that
+    may or may not fit is "not checked".
     """
     k = len(shapes)
     if k > layout.x16_slots:
@@ -164,30 +229,38 @@ def seat(layout: BoardLayout, shapes: tuple[GpuShape, ...], case_slots: int | No
     if layout.known:
         options = placements(layout, shapes)
     elif k == 1:
-        options = (Placement((1,), (shapes[0].slots,), (16,), ("cpu",), shapes),)
+        w = shapes[0].slots
+        options = (Placement((1,), (w,), (16,), ("cpu",), shapes, reach_lo=w, reach_hi=w),)
     else:
         return Seating(None, "the positions and wiring of the board's x16 slots are not in "
                              "the data", checked=False)
     if not options:
-        positions = ", ".join(str(s[0]) for s in layout.slots)
+        where = ", ".join(str(s.lo) if s.exact else f"{s.lo}-{s.hi}" for s in layout.slots)
         return Seating(None, f"the cards cover {' + '.join(str(s.slots) for s in shapes)} slots "
-                             f"and its x16 slots sit at positions {positions}: a card would "
+                             f"and its x16 slots sit at positions {where}: a card would "
                              f"cover the next one's slot")
+    board_best = options[0]
     if case_slots is None:
-        return Seating(options[0], board_only=options[0])
-    fits = [p for p in options if p.reach <= case_slots]
-    if not fits:
-        reach = min(p.reach for p in options)
-        return Seating(None, f"the bottom card reaches expansion-slot position {reach} but the "
-                             f"case has {case_slots} slots", board_only=options[0])
-    return Seating(fits[0], board_only=options[0])
+        fits = list(options)
+    else:
+        fits = [p for p in options if p.reach_lo <= case_slots]
+        if not fits:
+            reach = min(p.reach_lo for p in options)
+            return Seating(None, f"the bottom card reaches expansion-slot position {reach} but "
+                                 f"the case has {case_slots} slots", board_only=board_best)
+    proven = [p for p in fits if p.proven and (case_slots is None or p.reach_hi <= case_slots)]
+    if proven:
+        return Seating(proven[0], board_only=board_best)
+    return Seating(None, "the maker lists the board's slots in order but not their positions, "
+                         "and whether the cards clear each other (and the case) depends on them",
+                   checked=False, board_only=board_best)
 
 
 def min_reach(layout: BoardLayout, shapes: tuple[GpuShape, ...]) -> int | None:
     """The lowest position the cards must reach on this board (None: they cannot be seated)."""
     s = seat(layout, shapes, None)
-    if s.placement is None:
+    if s.board_only is None:
         return None
     if not layout.known:
-        return s.placement.reach
-    return min(p.reach for p in placements(layout, shapes))
+        return s.board_only.reach_lo
+    return min(p.reach_lo for p in placements(layout, shapes))
