@@ -40,7 +40,11 @@ def test_plan_exit_0_and_json():
                                                     "storage", "psu", "case"}
     assert all(p["reason"] for p in d["parts"])
     assert d["check"]["ok"] is True
-    assert [s["status"] for s in d["solver"]["stages"]] == ["OPTIMAL"] * 3
+    # Throughput, balance, cost and the builder's preference among equal prices (no
+    # capacity stage: memory counts beyond the floor only for LLM workloads).
+    stages = d["solver"]["stages"]
+    assert [s["stage"] for s in stages] == ["throughput", "balance", "cost", "preference"]
+    assert {s["status"] for s in stages} == {"OPTIMAL"}
 
 
 def test_plan_infeasible_exit_1_with_one_paragraph():
@@ -284,7 +288,7 @@ def test_balance_line_adds_up():
 def test_no_workload_headline_names_the_default_floor():
     r = run("plan", *POST, "--budget", "1000")
     text = " ".join(r.output.split())
-    assert "RAM at least 1 x the GPU's VRAM" in text
+    assert "RAM at least 1 x the GPUs' VRAM" in text
     assert "the workload's floor" not in text
 
 

@@ -62,8 +62,8 @@ class PlanRequest:
     exclude_ids: frozenset[str] = frozenset()
     require_any: tuple[frozenset[str], ...] = ()
     relax_rules: tuple[str, ...] = ()
+    workload_overrides: tuple[tuple[str, float], ...] = ()  # e.g. (("min_ssd_gb", 240),)
     extra_hard: tuple[str, ...] = ()
-    floors: bool = True  # the workload's RAM and SSD floors (relaxed in explanations)
     max_drives: int = 4  # drives a plan may buy (more never helps the objective)
     time_limit_s: float = 10.0
     num_workers: int = 2

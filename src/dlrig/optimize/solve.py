@@ -128,6 +128,8 @@ def prepare(catalog: Catalog, req: PlanRequest) -> Prepared:
                       users=req.users, batch=req.batch)
         if workload is None:
             workload = get_workload(job.workload_name)
+    if workload is not None and req.workload_overrides:
+        workload = workload.model_copy(update=dict(req.workload_overrides))
     perf_wl = perf_workload_for(workload.name if workload else None)
     ctx = context_for(catalog, req.market, workload=workload, circuit_w=req.circuit_w,
                       allow_bios_update=req.allow_bios_update, dataset_gb=req.dataset_gb,
@@ -146,7 +148,8 @@ def _request_key(req: PlanRequest) -> tuple:
     return (req.market, req.workload, req.gpus, req.model, req.task, req.quant, req.context,
             req.users, req.batch, req.power_limit, req.require, req.exclude,
             req.allow_bios_update, req.as_of, req.circuit_w, req.dataset_gb, req.exclude_ids,
-            req.require_any, req.relax_rules, req.extra_hard, req.max_drives)
+            req.require_any, req.relax_rules, req.workload_overrides, req.extra_hard,
+            req.max_drives)
 
 
 def _budget_local(catalog: Catalog, req: PlanRequest, base: Candidates) -> Money | None:

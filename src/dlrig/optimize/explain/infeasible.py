@@ -2,13 +2,16 @@
 
 The cheapest build that meets every requirement (no budget) says how far
 over budget the question is; each requirement a person may drop is dropped
-in turn and re-solved. The requirement named as binding is the one whose
-relaxation makes a build fit the budget while giving up the least (the
-dearest of the fitting relaxed builds: an 11 USD SSD floor, not the VRAM
-floor that would also fit by buying a worse card); when none fits, the one
-that saves the most. At any price, CP-SAT's assumption cores name the rules
-that together leave no build, and a multi-GPU request says the largest count
-that has one.
+in turn and re-solved, and each numeric floor of the workload (SSD size,
+VRAM, RAM per GB of VRAM) is also lowered step by step to the next value the
+market's parts offer, to find the least relaxation that fits. The
+requirement named as binding is the one that needs the least relaxing to fit
+the budget: a numeric floor by its relative cut (the 2017 CNN plan's 250 GB
+SSD floor: a 240 GB SSD, -4 %, fits), a dropped requirement counting as the
+whole of it; among equals, the one that gives up least (the dearest fitting
+build). When nothing fits after any one relaxation, the one that saves the
+most. At any price, CP-SAT's assumption cores name the rules that together
+leave no build, and a multi-GPU request says the largest count that has one.
 """
 
 from __future__ import annotations
@@ -55,7 +58,8 @@ def infeasibility(prep: Prepared, out: Outcome) -> Infeasibility:
     cheapest = solve_prepared(prep, None, stages=("cost",))
     budget_txt = fmt(req.budget) if req.budget else "the budget"
     rel = []
-    relaxed: list[tuple[str, int, bool]] = []  # (requirement, cheapest cost, fits the budget)
+    # (requirement, cheapest cost, fits the budget, share of the requirement given up)
+    relaxed: list[tuple[str, int, bool, float]] = []
     for label, change in relaxable(prep):
         o, p2 = _solve_relaxed(prep, change)
         if o is None or not o.ok:
@@ -68,11 +72,17 @@ def infeasibility(prep: Prepared, out: Outcome) -> Infeasibility:
         if cheapest.ok and cost < cheapest.score.cost:
             effect += f", saves {fmt(in_budget_currency(prep, cheapest.score.cost - cost))}"
         rel.append((label, effect))
-        relaxed.append((label, cost, fits))
-    # The binding requirement: of the relaxations that fit, the one that gives up least
-    # (its cheapest build is the dearest); if none fits, the one that saves the most.
+        relaxed.append((label, cost, fits, 1.0))
+    if cheapest.ok and prep.budget_local is not None:
+        for label, cost, cut in lowered_floors(prep):
+            rel.append((label, f"cheapest build {fmt(in_budget_currency(prep, cost))} (fits the "
+                               f"budget), saves "
+                               f"{fmt(in_budget_currency(prep, cheapest.score.cost - cost))}"))
+            relaxed.append((label, cost, True, cut))
+    # The binding requirement: of the relaxations that fit, the least relaxation (then the
+    # dearest build: it gives up least); if none fits, the one that saves the most.
     fitting = [r for r in relaxed if r[2]]
-    best = (max(fitting, key=lambda r: r[1]) if fitting
+    best = (min(fitting, key=lambda r: (r[3], -r[1])) if fitting
             else min(relaxed, key=lambda r: r[1]) if relaxed else None)
     if not cheapest.ok:
         binding = next((lab for lab, e in rel if e.startswith("cheapest")), None)
@@ -107,7 +117,10 @@ def infeasibility(prep: Prepared, out: Outcome) -> Infeasibility:
     if best is not None and best[1] < cheapest.score.cost:
         saved = in_budget_currency(prep, cheapest.score.cost - best[1])
         binding = best[0]
-        if best[2]:
+        if best[2] and best[3] < 1.0:
+            text += (f"The requirement that breaks it is {best[0]}: that alone would save "
+                     f"{fmt(saved)} and fit the budget.")
+        elif best[2]:
             text += (f"The requirement that breaks it is {best[0]}: relaxing it alone would "
                      f"save {fmt(saved)} and fit the budget.")
         else:
@@ -185,3 +198,50 @@ def largest_count(prep: Prepared) -> int | None:
         if solve_prepared(p2, None, stages=("cost",), time_limit_s=explain_limit(prep)).ok:
             return k
     return None
+
+
+# Numeric workload floors that can be lowered partway: (field, rule that reads it, words).
+FLOORS = (("min_ssd_gb", "dl.ssd", "SSD floor"), ("vram_floor_gb", "dl.vram-floor", "VRAM floor"),
+          ("ram_per_vram", "memory.ram-vs-vram", "RAM per GB of VRAM"))
+MAX_FLOOR_STEPS = 3  # lower values tried per floor
+
+
+def _floor_steps(prep: Prepared, field: str, floor: float) -> list[float]:
+    """Lower values of a floor worth trying: what the market's parts offer, highest first."""
+    cs = prep.base.by_cat
+    if field == "min_ssd_gb":
+        values = {c.part.capacity_gb for c in cs.get(Category.storage, [])
+                  if c.part.kind == "SSD"}
+    elif field == "vram_floor_gb":
+        values = {g.vram_gb for g in prep.catalog.parts(Category.gpu)}
+    else:
+        values = {round(floor * f, 3) for f in (0.75, 0.5)}
+    return sorted((v for v in values if 0 < v < floor), reverse=True)[:MAX_FLOOR_STEPS]
+
+
+def lowered_floors(prep: Prepared) -> list[tuple[str, int, float]]:
+    """(requirement in words, cheapest cost, share cut) of the first lowered value of each
+    workload floor whose cheapest build fits the budget."""
+    w = prep.workload
+    if w is None or prep.budget_local is None:
+        return []
+    hard = {r.id for r in prep.hard}
+    out = []
+    for field, rule_id, words in FLOORS:
+        floor = getattr(w, field, None)
+        if not floor or rule_id not in hard or (field == "min_ssd_gb" and prep.req.dataset_gb):
+            continue
+        for value in _floor_steps(prep, field, float(floor)):
+            req = replace(prep.req, explain=False, workload_overrides=prep.req.workload_overrides
+                          + ((field, type(floor)(value)),))
+            try:
+                p2 = prepare(prep.catalog, req)
+            except Exception:  # noqa: BLE001 - a value this floor cannot take gives no build
+                continue
+            o = solve_prepared(p2, None, stages=("cost",), time_limit_s=explain_limit(prep))
+            if o.ok and o.score.cost <= prep.budget_local.minor:
+                unit = " GB" if field != "ram_per_vram" else " x"
+                out.append((f"the {w.name} workload's {words} of {floor:g}{unit} ({value:g}"
+                            f"{unit} would fit)", o.score.cost, 1 - value / float(floor)))
+                break
+    return out
