@@ -3,18 +3,20 @@
 The optimizer enforces exactly the rules ``dlrig check`` runs, taken from the
 same registry, so a plan can never fail the checker with an error:
 
-- every rule of severity *error* (Unary/Pair/Linear forms; BuildRules cannot
-  be errors, the registry refuses them);
-- a few *warning* rules that a well-balanced plan should never trip
-  (``PROMOTED``): a plan is advice, and advice that the checker then warns
-  about would contradict itself. ``platform.bios-update`` is dropped from
-  the list when the user allows a BIOS update;
+- every rule of severity *error* (Unary/Pair/Linear/GPU-set forms;
+  BuildRules cannot be errors, the registry refuses them);
+- every *warning* rule the solver can enforce (``PROMOTED``, each with the
+  reason docs/plan.md gives): a plan is advice, and advice that the checker
+  then warns about would contradict itself, so a saved plan checked with the
+  same workload shows no error and no warning. Rules that judge software
+  support (``dl.cuda-support``, ``dl.tensor-cores``) judge it as of the
+  market's date, so the 2017 market's Pascal cards pass them.
+  ``platform.bios-update`` is dropped from the list when the user allows a
+  BIOS update;
 - minus any rule id the caller relaxes (used to explain infeasibility).
 
-Warning rules that stay soft (``dl.tensor-cores``, ``dl.cuda-support``,
-``power.connectors-adapter``, ``dl.blower``...) would rule out whole markets
-(every card of 2017 is Pascal) or are matters of taste; the report lists what
-the checker says about the plan.
+Only the checker-only BuildRules (``build.incomplete``) stay outside; a plan
+is a complete machine by construction.
 
 A promoted rule forbids what it reports as a warning (or an error); an info
 is advice, except for ``platform.bios-update``, whose info (a board with BIOS
@@ -49,6 +51,15 @@ PROMOTED: dict[str, str] = {
     "dl.pcie-lanes": "every GPU of a multi-GPU build on x8 or wider CPU lanes (for training; "
                      "single-user inference that splits layers is only informed)",
     "dl.cpu-feed": "the CPU decodes images as fast as the GPUs consume them",
+    "dl.tensor-cores": "mixed-precision work gets tensor cores (judged as of the market's "
+                       "date: before mid-2018 nobody trained in mixed precision)",
+    "dl.cuda-support": "current CUDA and PyTorch releases still support the GPU (judged as of "
+                       "the market's date)",
+    "dl.cuda-vendor": "an NVIDIA GPU (others are not rated and never candidates anyway)",
+    "dl.passive-cooling": "no fanless datacenter card that needs a server's airflow",
+    "dl.blower": "no three or more open-air cards touching each other",
+    "power.connectors-adapter": "the PSU feeds a 16-pin card natively, no adapter from 8-pin "
+                                "cables",
 }
 # Promoted rules whose info-level verdicts also forbid (all others: warnings and errors).
 FORBID_INFO = {"platform.bios-update"}

