@@ -243,7 +243,11 @@ def capacity_reason(prep: Prepared, out: Outcome) -> str:
         return text
     gain = 100 * (f.throughput / o.throughput - 1) if o.throughput else 0
     rival = gpu_label(chip_of(f.part), f.count)
-    return (f"{text}; the fastest choice within budget, {rival} (+{gain:.0f} % on the "
-            f"{prep.workload.name} job), has {f.part.vram_gb:g} GB"
+    if f.part.vram_gb == o.part.vram_gb and f.count == o.count:
+        return text
+    speed = (f"+{gain:.0f} % on the {prep.workload.name} job" if gain >= 0.5 else
+             "as fast")
+    return (f"{text}; the fastest choice within budget, {rival} ({speed}), has "
+            f"{f.part.vram_gb:g} GB"
             + (f" x {f.count}" if f.count > 1 else "")
             + f": {capacity_text([f.part.vram_gb] * f.count)}")
