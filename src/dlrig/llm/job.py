@@ -132,8 +132,15 @@ def largest_model(vram_gb: list[float], *, task: str = "inference", quant: str =
     return best
 
 
-def capacity_text(vram_gb: list[float], quant: str = "q4_k_m") -> str:
-    """'runs models up to Qwen2.5 32B (32.5 B) at Q4_K_M' for a set of cards."""
+def capacity_text(vram_gb: list[float], quant: str = "q4_k_m", task: str = "inference") -> str:
+    """'runs models up to Qwen2.5 32B (32.5 B) at Q4_K_M' for a set of cards, or for
+    fine-tuning (data parallel: every card holds the job) 'fine-tunes ... with QLoRA'."""
+    if task != "inference":
+        m = largest_model(vram_gb[:1], task=task)
+        what = {"qlora": "with QLoRA", "lora": "with LoRA", "full": "fully"}[task]
+        if m is None:
+            return f"fine-tunes none of the table's models {what}"
+        return f"fine-tunes models up to {m.title} ({m.params_b:g} B) {what}"
     m = largest_model(vram_gb, quant=quant)
     if m is None:
         return f"runs none of the table's models at {quant.upper()}"

@@ -255,8 +255,22 @@ register(LinearRule(
 ))
 
 
+# Adapters are judged only on cards above this board power: NVIDIA ships 16-pin-to-2x8-pin
+# adapters as the standard power path of its 300 W workstation cards (RTX 6000 Ada, RTX PRO
+# 6000 Max-Q), within the two 8-pin cables' 300 W; the 12VHPWR failures reported since 2022
+# were on 450-600 W GeForce cards.
+ADAPTER_MIN_W = 300
+
+
+def _adapter_sockets(p, ctx) -> int:
+    if not isinstance(p, Gpu) or p.board_power_w <= ADAPTER_MIN_W:
+        return 0
+    return _gpu_conn(p)[2]
+
+
 def _adapter_describe(lhs, rhs, build, ctx):
-    gpu = next(g for g in build.gpus if g.power_connectors.hpwr12)
+    gpu = next(g for g in build.gpus if g.power_connectors.hpwr12
+               and g.board_power_w > ADAPTER_MIN_W)
     k = adapter_8pins(gpu)
     return Violation(
         f"the GPUs ({names(build, Category.gpu)}) need {lhs} 16-pin 12V-2x6 connectors but "
@@ -270,17 +284,20 @@ def _adapter_describe(lhs, rhs, build, ctx):
 
 register(LinearRule(
     id="power.connectors-adapter",
-    fires_when="Fires when the cards' 16-pin sockets outnumber the PSU's native 12V-2x6 connectors, "
-               "so an adapter is needed.",
+    fires_when="Fires when the 16-pin sockets of cards above 300 W board power outnumber the "
+               "PSU's native 12V-2x6 connectors, so an adapter is needed.",
     severity=Severity.warning,
     title="16-pin cards have a native 12V-2x6 cable",
     rationale="Adapters add contact resistance and bulk; the melted 12VHPWR connectors reported "
-              "since 2022 were mostly partly-seated plugs and adapters. A native cable from an "
-              "ATX 3.x unit is the safer path. Sources: PCI-SIG 12V-2x6 revision; GamersNexus "
-              "and NVIDIA's 2022 failure analyses.",
+              "since 2022 were mostly partly-seated plugs and adapters on 450-600 W cards. A "
+              "native cable from an ATX 3.x unit is the safer path there. Cards of 300 W or "
+              "less (NVIDIA's RTX 6000 Ada and RTX PRO 6000 Max-Q ship with a 2 x 8-pin "
+              "adapter as their standard power path) are not judged. Sources: PCI-SIG 12V-2x6 "
+              "revision; GamersNexus and NVIDIA's 2022 failure analyses; NVIDIA workstation "
+              "card datasheets (power connector).",
     categories=(Category.gpu, Category.psu),
     reads=(Category.gpu, Category.psu),
-    lhs=lambda p, ctx: _gpu_conn(p)[2],
+    lhs=_adapter_sockets,
     rhs=lambda p, ctx: p.hpwr12 if isinstance(p, Psu) else 0,
     requires=(Category.psu, Category.gpu),
     unknown=_connector_unknown,

@@ -234,8 +234,10 @@ def capacity_reason(prep: Prepared, out: Outcome) -> str:
     from .common import explain_limit, gpu_label, plan_hints
 
     o = out.option
+    task = "inference" if getattr(prep.workload, "scaling", "") == "single-user-decode" \
+        else "qlora"
     mine = f"{o.part.vram_gb:g} GB" + (f" x {o.count}" if o.count > 1 else "")
-    text = f"{mine}: {capacity_text([o.part.vram_gb] * o.count)}"
+    text = f"{mine}: {capacity_text([o.part.vram_gb] * o.count, task=task)}"
     fastest = solve_prepared(prep, stages=("throughput", "balance", "cost"),
                              time_limit_s=explain_limit(prep), hints=plan_hints(out))
     f = fastest.option if fastest.ok else None
@@ -250,4 +252,4 @@ def capacity_reason(prep: Prepared, out: Outcome) -> str:
     return (f"{text}; the fastest choice within budget, {rival} ({speed}), has "
             f"{f.part.vram_gb:g} GB"
             + (f" x {f.count}" if f.count > 1 else "")
-            + f": {capacity_text([f.part.vram_gb] * f.count)}")
+            + f": {capacity_text([f.part.vram_gb] * f.count, task=task)}")
