@@ -408,15 +408,15 @@ def _build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload
     counts = gpu_counts(req) if req.gpus != 0 else ()
     set_rules = [r for r in hard if isinstance(r, GpuSetRule)]
     options = _gpu_options(by_cat.get(Category.gpu, []), counts, set_rules, ctx, req.extra_hard,
-                           workload, perf_workload, dropped)
+                           workload, perf_workload, dropped, req.unchecked_ok)
     if counts:
         by_cat[Category.gpu] = [c for c in by_cat[Category.gpu]
                                 if any(o.cand is c for o in options)]
     pairs = [_pair_table(r, by_cat, ctx, req.extra_hard) for r in hard if isinstance(r, PairRule)]
     all_parts = [c for cs in by_cat.values() for c in cs]
     linears = [_linear_table(r, by_cat, ctx) for r in hard if isinstance(r, LinearRule)]
-    sets = [_set_table(r, by_cat, options, ctx, req.extra_hard) for r in set_rules
-            if r.reads_board or r.reads_case]
+    sets = [_set_table(r, by_cat, options, ctx, req.extra_hard, req.unchecked_ok)
+            for r in set_rules if r.reads_board or r.reads_case]
     cs = Candidates(market, when, ctx, workload, hard, by_cat, pairs, linears, required, dropped,
                     counts=tuple(counts), all_options=options, options=list(options), sets=sets)
     cs.stats = {"catalog": len(catalog), "priced": n_priced, "valid": len(all_parts),
@@ -474,7 +474,8 @@ def set_upgrades(gpus: list[Candidate], ctx: Context | None = None) -> None:
 
 
 def _gpu_options(gpus: list[Candidate], counts, set_rules: list[GpuSetRule], ctx: Context,
-                 extra_hard, workload, perf_workload, dropped: dict[str, str]) -> list[GpuOption]:
+                 extra_hard, workload, perf_workload, dropped: dict[str, str],
+                 unchecked_ok: tuple[str, ...] = ()) -> list[GpuOption]:
     """Every (board, count) the request allows that no board- and case-free set rule forbids.
 
     A board all of whose counts are forbidden is dropped with the first reason.
@@ -491,7 +492,7 @@ def _gpu_options(gpus: list[Candidate], counts, set_rules: list[GpuSetRule], ctx
                 if key not in verdicts:
                     v = r.test((r.gpu_key(c.part),) * k, None, None, ctx)
                     verdicts[key] = (f"{r.id}: " + v.message.format(gpus=f"{k} x {c.part.name}")
-                                     if violates(r, v, ctx, extra_hard) else None)
+                                     if violates(r, v, ctx, extra_hard, unchecked_ok) else None)
                 bad = verdicts[key]
                 if bad:
                     break
@@ -506,7 +507,7 @@ def _gpu_options(gpus: list[Candidate], counts, set_rules: list[GpuSetRule], ctx
 
 
 def _set_table(rule: GpuSetRule, by_cat, options: list[GpuOption], ctx: Context,
-               extra_hard) -> SetTable:
+               extra_hard, unchecked_ok: tuple[str, ...] = ()) -> SetTable:
     """Evaluate a set rule on every (board key, option key, case key) combination."""
     gkey = {c.id: rule.gpu_key(c.part) for c in by_cat.get(Category.gpu, [])}
     bkey = ({c.id: rule.board_key(c.part) for c in by_cat.get(Category.motherboard, [])}
@@ -521,7 +522,8 @@ def _set_table(rule: GpuSetRule, by_cat, options: list[GpuOption], ctx: Context,
         shapes = (g,) * k
         for b in board_keys:
             failing = [c for c in case_keys
-                       if violates(rule, rule.test(shapes, b, c, ctx), ctx, extra_hard)]
+                       if violates(rule, rule.test(shapes, b, c, ctx), ctx, extra_hard,
+                                   unchecked_ok)]
             if len(failing) == len(case_keys):
                 bad[(b, (g, k))] = None
             elif failing:

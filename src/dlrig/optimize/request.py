@@ -64,6 +64,7 @@ class PlanRequest:
     relax_rules: tuple[str, ...] = ()
     workload_overrides: tuple[tuple[str, float], ...] = ()  # e.g. (("min_ssd_gb", 240),)
     extra_hard: tuple[str, ...] = ()
+    unchecked_ok: tuple[str, ...] = ()  # set rules whose "not checked" the plan accepts
     max_drives: int = 4  # drives a plan may buy (more never helps the objective)
     time_limit_s: float = 10.0
     num_workers: int = 2

@@ -149,7 +149,7 @@ def _request_key(req: PlanRequest) -> tuple:
             req.users, req.batch, req.power_limit, req.require, req.exclude,
             req.allow_bios_update, req.as_of, req.circuit_w, req.dataset_gb, req.exclude_ids,
             req.require_any, req.relax_rules, req.workload_overrides, req.extra_hard,
-            req.max_drives)
+            req.unchecked_ok, req.max_drives)
 
 
 def _budget_local(catalog: Catalog, req: PlanRequest, base: Candidates) -> Money | None:

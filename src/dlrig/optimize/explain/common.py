@@ -62,12 +62,13 @@ def hard_violations(prep: Prepared, build: Build) -> list[tuple[str, str]]:
         from ...rules.registry import Violation
 
         if violates(rule, Violation(f.message, f.fix, f.values, f.severity), prep.ctx,
-                    prep.req.extra_hard):
+                    prep.req.extra_hard, prep.req.unchecked_ok):
             out.append((f.rule, f.message))
     for line in result.not_checked:
         rid = line.split(":", 1)[0]
         rule = rules.get(rid)
-        if rule is not None and getattr(rule, "plan_unknown", False):
+        if rule is not None and getattr(rule, "plan_unknown", False) \
+                and rid not in prep.req.unchecked_ok:
             out.append((rid, line.split(":", 1)[1].strip()))
     return out
 

@@ -42,6 +42,10 @@ def relaxable(prep: Prepared) -> list[tuple[str, dict[str, Any]]]:
                         f"VRAM floor", {"relax_rules": req.relax_rules + (r.id,)}))
     if req.gpus is not None and req.gpus > 1:
         out.append((f"{req.gpus} GPUs (one instead)", {"gpus": 1}))
+    layout_rules = tuple(r.id for r in prep.hard if getattr(r, "plan_unknown", False))
+    if layout_rules and (req.gpus is None or req.gpus > 1) and not req.unchecked_ok:
+        out.append(("boards whose slot layout is known (a board dlrig cannot check: verify "
+                    "its slot spacing yourself)", {"unchecked_ok": layout_rules}))
     for ref in req.require:
         out.append((f"--require {ref}", {"require": tuple(x for x in req.require if x != ref)}))
     return out
