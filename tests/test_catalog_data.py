@@ -302,11 +302,13 @@ def test_every_board_has_a_physically_possible_slot_layout(cat):
             assert s.gen is None or s.gen <= b.pcie_gen, b.id
 
 
-# Boards whose slot positions no citable source gave (wiring and lane sources
-# are recorded; placement of two or more cards on them is "not checked").
-POSITIONS_UNKNOWN = {
+# Boards whose slot places no citable source gave, neither positions nor the
+# order of all their expansion slots (wiring and lane sources are recorded;
+# placement of two or more cards on them is "not checked"). A 2026-11 search
+# of the reference corpora found no order source for these; see docs/data.md.
+LAYOUT_UNKNOWN = {
     "gigabyte-ga-b250m-ds3h", "gigabyte-ga-h110m-s2h", "asus-prime-z270-a", "asus-prime-a320m-k",
-    "msi-b450-tomahawk-max", "msi-b550-tomahawk", "msi-mag-b550m-mortar",
+    "msi-b550-tomahawk", "msi-mag-b550m-mortar",
     "asus-tuf-gaming-x570-plus-wi-fi", "asus-pro-ws-x570-ace", "gigabyte-a620m-s2h",
     "msi-pro-b650m-a-wifi", "asus-tuf-gaming-b650-plus-wifi", "asus-rog-strix-b650e-f-gaming-wifi",
     "asus-proart-x670e-creator-wifi", "gigabyte-b850-aorus-elite-wifi7",
@@ -318,14 +320,15 @@ POSITIONS_UNKNOWN = {
 
 
 def test_layouts_known_where_the_place_of_every_slot_is_sourced(cat):
-    """Boards whose slot places are recorded: the Mini-ITX ones, and the ASUS Pro
-    WS WRX90E-SAGE SE, whose seven x16 slots fill its seven positions, slot 6 wired
-    x8 (github.com/local-inference-lab/rtx6kpro, hardware/gpu-configs.md: "Slot 6
-    limited to Gen5 x8"). Four 2-slot cards fit it in positions 1, 3, 5 and 7,
-    all at x16 from the CPU."""
+    """Boards whose slot places are recorded: the Mini-ITX ones, the ASUS Pro
+    WS WRX90E-SAGE SE, whose seven x16 slots fill its seven positions, slot 6
+    wired x8 (github.com/local-inference-lab/rtx6kpro, hardware/gpu-configs.md:
+    "Slot 6 limited to Gen5 x8"), and boards whose slot order is sourced
+    (``index``; see test_slot_order_is_consistent_with_the_board). Four 2-slot
+    cards fit the WRX90 board in positions 1, 3, 5 and 7, all at x16 from the CPU."""
     known = {b.id for b in cat.parts("motherboard") if b.layout_known}
     unknown = {b.id.split("/")[1] for b in cat.parts("motherboard") if not b.layout_known}
-    assert unknown == POSITIONS_UNKNOWN  # adding a position: take the board off the list
+    assert unknown == LAYOUT_UNKNOWN  # adding a position or an order: take the board off the list
     assert {b.id for b in cat.parts("motherboard") if b.form_factor == "Mini-ITX"} <= known
     w = cat.get("motherboard/asus-pro-ws-wrx90e-sage-se")
     assert w.id in known
@@ -337,6 +340,53 @@ def test_layouts_known_where_the_place_of_every_slot_is_sourced(cat):
             seated.append(s.position)
             free = s.position + 2
     assert seated == [1, 3, 5, 7]
+
+
+def test_slot_order_is_consistent_with_the_board(cat):
+    """``index`` ranks an x16-size slot among all the board's expansion slots and
+    ``expansion_slots`` counts them (parts.PcieSlot). The model checks that the
+    indexes rise and stay within the count; here: an order is given for every
+    x16-size slot or for none, the count covers the x16-size slots and fits the
+    form factor's positions, a count only comes with an order, a position given
+    beside an index lies within the bounds the order allows (a slot with i - 1
+    slots above it is at position i or lower, and with n - i below it no lower
+    than the last position less n - i), and a count that fills every position
+    fixes the positions (then position = index must be recorded)."""
+    ordered = 0
+    for b in cat.parts("motherboard"):
+        idx = [s.index for s in b.pcie_slots]
+        if all(i is None for i in idx):
+            assert b.expansion_slots is None, f"{b.id}: expansion_slots without slot indexes"
+            continue
+        ordered += 1
+        assert None not in idx, f"{b.id}: an order for some x16-size slots but not all"
+        n, room = b.expansion_slots, POSITIONS[b.form_factor]
+        assert len(b.pcie_slots) <= n <= room, f"{b.id}: {n} expansion slots"
+        assert idx == sorted(set(idx)) and 1 <= idx[0] and idx[-1] <= n, b.id
+        for s in b.pcie_slots:
+            if s.position is not None:
+                assert s.index <= s.position <= room - (n - s.index), f"{b.id}: slot {s.index}"
+            if n == room:
+                assert s.position == s.index, f"{b.id}: {n} slots fill every position"
+    assert ordered >= 1
+
+
+def test_the_b450_tomahawk_max_slot_order_from_msis_manual(cat):
+    """MSI's B450 TOMAHAWK MAX II manual (same MS-7C02 board as the MAX; see the
+    catalog comment), "Overview of Components": "PCI_E1~5: PCIe Expansion Slots",
+    PCI_E1 PCIe 3.0 x16 (CPU), PCI_E2 and PCI_E3 PCIe 2.0 x1, PCI_E4 PCIe 2.0 x4
+    (PCH), PCI_E5 PCIe 2.0 x1; MSI numbers PCI_E1..n top to bottom. Five slots on
+    an ATX board's seven positions: PCI_E1 is at position 1 to 3, PCI_E4 at 4 to 6,
+    so the two x16-size slots are at least three positions apart and two 2-slot
+    cards always clear each other."""
+    b = cat.get("motherboard/msi-b450-tomahawk-max")
+    assert b.expansion_slots == 5
+    assert [(s.index, s.lanes, s.source, s.gen) for s in b.pcie_slots] == [
+        (1, 16, "cpu", 3), (4, 4, "chipset", 2)]
+    from dlrig.rules.layout import board_key
+
+    assert [(s.lo, s.hi) for s in board_key(b).slots] == [(1, 1 + 7 - 5), (4, 4 + 7 - 5)]
+    assert b.pcie_slots[1].index - b.pcie_slots[0].index == 3  # >= 2 clears a 2-slot card
 
 
 def test_workstation_boards_take_registered_memory_and_some_is_sold(cat):
