@@ -206,12 +206,16 @@ def test_require_and_exclude(catalog):
 
 
 def test_k_identical_gpus(catalog):
-    res = plan(catalog, PlanRequest(budget=usd(4000), market="us", gpus=2, explain=False))
+    # Two cards for training need a board whose slot layout seats both on x8+ CPU lanes;
+    # in the built-in catalog that is a workstation board (docs/data.md: consumer boards'
+    # slot positions are mostly not in the data, so they carry one GPU in a plan).
+    res = plan(catalog, PlanRequest(budget=usd(10000), market="us", gpus=2, explain=False))
     assert res.ok
     gpus = res.build.of(Category.gpu)
     assert len(gpus) == 1 and gpus[0].quantity == 2
-    assert res.check.ok
+    assert res.check.ok and not res.check.by_severity(Severity.warning)
     assert res.build.board.pcie_x16_slots >= 2
+    assert all(s.lanes >= 8 and s.source == "cpu" for s in res.build.board.pcie_slots[:2])
 
 
 def test_a_workload_floor_is_enforced(catalog):

