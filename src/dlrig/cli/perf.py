@@ -20,7 +20,23 @@ _FIELDS = (
     ("overhead_share", "GPU-independent share"),
     ("matmul_intensity", "matrix-math FLOP/byte"),
     ("min_ssd_gb", "SSD at least (GB)"),
+    ("scaling", "several GPUs"),
+    ("dp_comm_share", "gradient exchange share (2 GPUs)"),
+    ("grad_traffic_gb_s", "gradient GB/s per card"),
+    ("capacity_band", "memory counts within (x fastest)"),
+    ("cpu_decode", "CPU decodes the data"),
 )
+
+
+def _value(v) -> str:
+    """A field's value in the table: numbers with :g, the rest as text, '-' when unset."""
+    if v is None:
+        return "-"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int | float):
+        return f"{v:g}"
+    return str(v)
 
 
 @dataclass(frozen=True)
@@ -120,7 +136,14 @@ def workloads_cmd(
         t.columns[2].overflow = "fold"  # long URLs break rather than end in "…"
         t.add_row("mixed precision", "yes" if w.mixed_precision else "no", "")
         for f, label in _FIELDS:
-            t.add_row(label, f"{getattr(w, f):g}", w.source(f) or "-")
+            if f in ("dp_comm_share", "grad_traffic_gb_s") and w.scaling != "data-parallel":
+                continue
+            t.add_row(label, _value(getattr(w, f)), w.source(f) or "-")
+        if w.decode is not None:
+            d = w.decode
+            t.add_row("reference decode job",
+                      f"{d.weight_bytes_per_token / 1e9:.2f} GB/token, {d.layers} layers",
+                      w.source("decode") or "-")
         console.print(t)
         return
     cols = [_Col("name"), _Col("VRAM\nfloor", keep=6, right=True),
