@@ -10,8 +10,6 @@ next GPU chip. No backtracking beyond the GPU.
 from __future__ import annotations
 
 from dlrig.build import Build, BuildItem
-from dlrig.optimize import objective
-from dlrig.optimize.explain import floor_violations
 from dlrig.optimize.policy import is_promoted
 from dlrig.optimize.solve import Prepared
 from dlrig.parts import Category
@@ -26,16 +24,12 @@ def _hard(prep: Prepared, build: Build, partial: bool = False) -> bool:
     categories are all present (the SSD rule cannot judge a build with no drive yet)."""
     ids = {r.id: r for r in prep.hard}
     have = {i.part.category for i in build.items}
-    if prep.req.floors:
-        for rule, _ in floor_violations(prep, build):
-            needs = Category.memory if rule == "workload.ram-floor" else Category.storage
-            if not partial or needs in have:
-                return True
     for f in check_build(build, prep.ctx).findings:
         r = ids.get(f.rule)
         if r is None or (partial and not set(r.categories) <= have):
             continue
-        if f.severity.value == "error" or is_promoted(r, prep.ctx):
+        if (f.severity.value == "error"
+                or (is_promoted(r, prep.ctx) and f.severity.value == "warning")):
             return True
     return False
 
@@ -66,9 +60,9 @@ def greedy(prep: Prepared, budget_minor: int):
             build = Build(tuple(BuildItem(x.part, q) for x, q in chosen), "greedy")
             cost = sum(x.cost * q for x, q in chosen)
             if cost <= budget_minor and not _hard(prep, build):
-                items = [(x.part, q, x.cost) for x, q in chosen]
-                thr = {x.id: x.throughput for x, _ in chosen}
-                return objective.score(items, prep.workload, thr), build
+                from dlrig.optimize.explain.common import score_build
+
+                return score_build(prep, build), build
         tried_chips.add(g.part.chipset)
     return None
 

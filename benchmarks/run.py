@@ -101,6 +101,17 @@ def main() -> int:
             results["import"] = bench_import.run()
         except Exception as e:  # noqa: BLE001 - report it, keep the planner figures
             print(f"  bench_import failed: {type(e).__name__}: {e}")
+    from dlrig.optimize.grid import grid_table, run_grid
+
+    print("\nPlan grid (markets x budgets x workloads x 1-4 GPUs), each saved plan checked again:")
+    tg = time.perf_counter()
+    rows = run_grid(builtin)
+    print(grid_table(rows))
+    ok = [r for r in rows if r.ok]
+    flagged = [r for r in ok if r.findings]
+    print(f"  {len(rows)} cases, {len(ok)} plans, {len(flagged)} with a warning or error "
+          f"after saving, {time.perf_counter() - tg:.1f} s")
+    results["grid"] = [r.__dict__ for r in rows]
     from benchmarks import perf_errors
 
     print("\nPerformance model against published tables (benchmarks/perf_errors.py):")

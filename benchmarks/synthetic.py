@@ -125,13 +125,30 @@ def _board(rng, i):
     chipset = rng.choice(chipsets)
     ff = _pick(rng, BOARD_FF)
     slots = 2 if ff == "Mini-ITX" else rng.choice((2, 4, 4))
+    mem_type = rng.choice(mem)
+    max_gb = slots * rng.choice((16, 32, 48))
+    x16 = 1 if ff == "Mini-ITX" else rng.choice((1, 1, 2, 3))
     return Motherboard(id=f"motherboard/syn-{i}", name=f"Synthetic {chipset} {ff} {i}",
                        socket=socket, chipset=chipset, form_factor=ff,
-                       memory_type=rng.choice(mem), memory_slots=slots,
-                       max_memory_gb=slots * rng.choice((16, 32, 48)),
-                       pcie_x16_slots=1 if ff == "Mini-ITX" else rng.choice((1, 1, 2, 3)),
+                       memory_type=mem_type, memory_slots=slots, max_memory_gb=max_gb,
+                       pcie_slots=_layout(ff, x16),
                        bios_flashback=rng.random() < 0.15,
                        ), 70 + (60 if chipset[0] in "ZX" else 0) + rng.uniform(0, 120)
+
+
+# Slot positions by form factor and x16-size slot count (no random draw, so the catalogs'
+# other parts stay as they were): spread out, the CPU's lanes split x8/x8 over the first two,
+# a third slot from the chipset at x4.
+_POSITIONS = {("ATX", 2): (1, 4), ("ATX", 3): (1, 4, 7), ("Micro-ATX", 2): (1, 3),
+              ("Micro-ATX", 3): (1, 2, 4), ("E-ATX", 2): (1, 4), ("E-ATX", 3): (1, 4, 7)}
+
+
+def _layout(ff: str, n: int) -> list[dict]:
+    if n == 1:
+        return [dict(position=1, lanes=16, source="cpu")]
+    pos = _POSITIONS.get((ff, n), tuple(range(1, n + 1)))
+    return [dict(position=p, lanes=8 if k < 2 else 4, lanes_alone=16 if k == 0 else None,
+                 source="cpu" if k < 2 else "chipset") for k, p in enumerate(pos)]
 
 
 def _storage(rng, i):

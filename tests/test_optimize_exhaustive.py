@@ -39,3 +39,15 @@ def test_exhaustive_agrees_when_a_workload_sets_floors():
                       explain=False, max_drives=2)
     res, ref = plan(cat, req), exhaustive(cat, req)
     assert (res.score and res.score.key) == (ref.score and ref.score.key)
+
+
+@pytest.mark.parametrize("seed", [3, 6])
+def test_exhaustive_agrees_on_the_capacity_stage_and_gpu_counts(seed):
+    """LLM work (memory counts within the speed band) with the GPU count left to the
+    solver: the staged model and brute force (band first, then the key) agree."""
+    cat = synthetic_catalog(0, seed=seed, per_category=SMALL, platforms=1)
+    for budget in (1500, 2600):
+        req = PlanRequest(budget=Money.of(budget, "USD"), market="syn", workload="llm-inference",
+                          gpus="auto", explain=False, max_drives=2)
+        res, ref = plan(cat, req), exhaustive(cat, req)
+        assert (res.score and res.score.key) == (ref.score and ref.score.key), (seed, budget)
