@@ -97,3 +97,37 @@ def test_sweep_with_too_many_steps_or_a_reversed_range(real_client):
     assert "steps" in j["errors"]["step"]
     j = real_client.get("/sweep?from=900&to=100&step=100&market=us", headers=J).json()
     assert "at least the first" in j["errors"]["to"]
+
+
+def test_a_plan_for_a_model_is_the_same_from_the_web_the_cli_and_the_library(real_client):
+    """The Plan form's model fields: Llama 3.1 8B at Q4_K_M, the GPU count the planner's."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from dlrig.cli import app
+
+    url = "/plan?budget=1500&currency=USD&market=us&model=llama-3.1-8b&quant=q4_k_m"
+    page = real_client.get(url)
+    assert page.status_code == 200 and "tokens/s" in page.text and "the planner" in page.text
+    got = real_client.get(url, headers=J).json()
+    lib = plan(load_builtin(), PlanRequest(budget=Money.of(1500, "USD"), market="us",
+                                           model="llama-3.1-8b", quant="q4_k_m")).to_dict()
+    cli = json.loads(CliRunner().invoke(app, ["plan", "--market", "us", "--budget", "1500",
+                                              "--model", "llama-3.1-8b", "--quant", "q4_k_m",
+                                              "--json"]).output)
+    for key in ("status", "parts", "total", "throughput", "gpus", "model"):
+        assert got[key] == lib[key] == cli[key], key
+    assert got["gpus_chosen_by_solver"] is True
+
+
+def test_model_form_errors_stay_beside_their_fields(real_client):
+    r = real_client.get("/plan?budget=1500&market=us&model=no-such-model")
+    assert r.status_code == 422 and "unknown model" in r.text
+    r = real_client.get("/plan?budget=1500&market=us&model=gemma-2-9b&context=100000")
+    assert r.status_code == 422 and "context" in r.text
+    r = real_client.get("/plan?budget=1500&market=us&power_limit=0.1")
+    assert r.status_code == 422 and "power-limit" in r.text
+    # A path is never read from the web: only the model table's names are accepted.
+    r = real_client.get("/plan?budget=1500&market=us&model=/etc/passwd")
+    assert r.status_code == 422 and "unknown model" in r.text
