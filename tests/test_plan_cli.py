@@ -297,3 +297,35 @@ def test_eight_gpus_infeasible_names_what_binds():
     assert r.exit_code == 1
     text = " ".join(r.output.split())
     assert "at any price" in text and "fit.pcie-slots" in text
+
+
+def test_a_saved_model_plan_checks_clean_by_its_intent(tmp_path):
+    """Issue 9: a plan for a model, saved, then checked: no error, no warning, and the
+    check judges by the model the plan was for (Qwen2.5 32B at Q4_K_M needs a 24 GB card:
+    its 19.9 GB file, bartowski's GGUF listing, plus KV cache and buffers)."""
+    out = tmp_path / "plan.toml"
+    r = run("plan", "--market", "us", "--budget", "1500", "--model", "qwen2.5-32b",
+            "--quant", "q4_k_m", "--save", str(out))
+    assert r.exit_code == 0, r.output
+    assert "tokens/s" in " ".join(r.output.split())
+    text = out.read_text()
+    assert "[intent]" in text and 'model = "qwen2.5-32b"' in text
+    r = run("check", str(out), "--json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["ok"] and not [f for f in d["findings"] if f["severity"] != "info"]
+    assert d["context"]["model"].startswith("qwen2.5-32b")
+    # The same build judged for a model it cannot hold: an error from dl.model-fits.
+    r = run("check", str(out), "--model", "llama-3.1-70b", "--json")
+    assert r.exit_code == 1
+    assert "dl.model-fits" in {f["rule"] for f in json.loads(r.output)["findings"]}
+
+
+def test_bad_intent_in_a_build_file_is_one_line(tmp_path):
+    f = tmp_path / "b.toml"
+    f.write_text('name = "x"\n[intent]\nmodel = 5\n[[part]]\nref = "cpu/intel-pentium-g4560"\n')
+    r = run("check", str(f))
+    assert r.exit_code == 2 and "intent 'model' must be str" in r.output
+    f.write_text('name = "x"\n[intent]\ncolour = "red"\n[[part]]\nref = "cpu/intel-pentium-g4560"\n')
+    r = run("check", str(f))
+    assert r.exit_code == 2 and "unknown intent key 'colour'" in r.output
