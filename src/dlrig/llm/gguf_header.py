@@ -51,7 +51,8 @@ def model_from_gguf(path: str | Path) -> Any:
     from gguf import GGUFReader
     from pydantic import ValidationError
 
-    from .models import ModelSpec, _validation_message
+    from ..tables import validation_message as _validation_message
+    from .models import ModelSpec
     from .quant import FTYPE_IDS
 
     p = Path(path).expanduser()

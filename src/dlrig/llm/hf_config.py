@@ -48,7 +48,8 @@ def model_from_config(path: str | Path) -> Any:
     """A ModelSpec from ``path`` (a config.json, or a folder holding one)."""
     from pydantic import ValidationError
 
-    from .models import ModelSpec, _validation_message
+    from ..tables import validation_message as _validation_message
+    from .models import ModelSpec
     from .tensors import active_parameter_count, parameter_count
 
     p = Path(path).expanduser()

@@ -16,18 +16,17 @@ holding one) or a ``.gguf`` file.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tomllib
 from collections.abc import Iterable
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..errors import InputError
+from ..tables import builtin_files, read_row, user_files
+from ..tables import user_dirs as table_user_dirs
 
 ENV_DIR = "DLRIG_MODELS"
 
@@ -179,41 +178,17 @@ def kv_row_bytes(elements: int, kv_type: str) -> int:
 
 
 def _builtin_files() -> list[Any]:
-    root = resources.files("dlrig") / "data" / "models"
-    return sorted((f for f in root.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+    return builtin_files("models")
 
 
 def user_dirs() -> list[Path]:
     """Where user model files are looked for, in order (later ones win)."""
-    from platformdirs import user_config_dir
-
-    dirs = [Path(user_config_dir("dlrig")) / "models"]
-    env = os.environ.get(ENV_DIR)
-    if env:
-        dirs.append(Path(env))
-    return dirs
-
-
-def _validation_message(err: ValidationError) -> str:
-    e = err.errors()[0]
-    loc = ".".join(str(x) for x in e["loc"]) or "file"
-    return f"{loc}: {e['msg']}"
+    return table_user_dirs("models", ENV_DIR)
 
 
 def load_model_file(path: Path | Any, *, require_sources: bool = False) -> ModelSpec:
     """Read one model TOML file; ``name`` defaults to the file's stem."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"cannot read model file {path}: {e}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise InputError(f"model file {path} is not valid TOML: {e}") from None
-    data.setdefault("name", Path(str(path)).stem)
-    try:
-        m = ModelSpec.model_validate(data)
-    except ValidationError as e:
-        raise InputError(f"model file {path}: {_validation_message(e)}",
-                         hint="see docs/models.md for the fields") from None
+    m = read_row(path, ModelSpec, "model file", "see docs/models.md for the fields")
     if require_sources:
         if not m.source.startswith("http"):
             raise InputError(f"model file {path}: no source URL")
@@ -234,11 +209,7 @@ def builtin_models() -> dict[str, ModelSpec]:
 
 
 def _user_files(dirs: Iterable[Path]) -> list[Path]:
-    files: list[Path] = []
-    for d in dirs:
-        if d.is_dir():
-            files.extend(sorted(d.glob("*.toml")))
-    return files
+    return user_files(dirs)
 
 
 def models() -> dict[str, ModelSpec]:

@@ -15,18 +15,17 @@ built-in's name replaces it.
 
 from __future__ import annotations
 
-import os
 import re
-import tomllib
 from collections.abc import Iterable
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..errors import InputError
+from ..tables import builtin_files, read_row, user_files
+from ..tables import user_dirs as table_user_dirs
 
 ENV_DIR = "DLRIG_WORKLOADS"
 
@@ -148,43 +147,18 @@ class Workload(BaseModel):
 
 
 def _builtin_files() -> list[Any]:
-    root = resources.files("dlrig") / "data" / "workloads"
-    return sorted((f for f in root.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+    return builtin_files("workloads")
 
 
 def user_dirs() -> list[Path]:
     """Where user profiles are looked for, in order (later ones win)."""
-    from platformdirs import user_config_dir
-
-    dirs = [Path(user_config_dir("dlrig")) / "workloads"]
-    env = os.environ.get(ENV_DIR)
-    if env:
-        dirs.append(Path(env))
-    return dirs
-
-
-def _validation_message(err: ValidationError) -> str:
-    e = err.errors()[0]
-    loc = ".".join(str(x) for x in e["loc"]) or "file"
-    return f"{loc}: {e['msg']}"
+    return table_user_dirs("workloads", ENV_DIR)
 
 
 def load_workload_file(path: Path | Any, *, require_sources: bool = False) -> Workload:
     """Read one profile TOML file; ``name`` defaults to the file's stem."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"cannot read workload file {path}: {e}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise InputError(f"workload file {path} is not valid TOML: {e}") from None
-    data.setdefault("name", Path(str(path)).stem)
-    try:
-        w = Workload.model_validate(data)
-    except ValidationError as e:
-        raise InputError(
-            f"workload file {path}: {_validation_message(e)}",
-            hint="see 'dlrig workloads' and docs/workloads.md for the fields",
-        ) from None
+    w = read_row(path, Workload, "workload file",
+                 "see 'dlrig workloads' and docs/workloads.md for the fields")
     if require_sources:
         missing = [f for f in w.required_sources() if not w.source(f)]
         if missing:
@@ -203,11 +177,7 @@ def builtin_workloads() -> dict[str, Workload]:
 
 
 def _user_files(dirs: Iterable[Path]) -> list[Path]:
-    files: list[Path] = []
-    for d in dirs:
-        if d.is_dir():
-            files.extend(sorted(d.glob("*.toml")))
-    return files
+    return user_files(dirs)
 
 
 def workloads() -> dict[str, Workload]:

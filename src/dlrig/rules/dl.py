@@ -11,7 +11,7 @@ import datetime as dt
 
 from ..catalog.gpu_specs import chip
 from ..parts import Category, Cpu, Gpu, Storage
-from .layout import board_key, case_key, gpu_key, seat
+from .layout import Placement, board_key, case_key, gpu_key, seat
 from .registry import (
     GpuSetRule,
     LinearRule,
@@ -469,18 +469,24 @@ def layer_split(ctx) -> bool:
     return getattr(ctx.workload, "scaling", None) == "single-user-decode"
 
 
-def _lanes(shapes, board, case_slots, ctx):
-    n = len(shapes)
-    if n < 2:
+def _seated(shapes, board, case_slots):
+    """The best placement of two or more cards, or the verdict to return instead:
+    None (one card, or no way to seat them, which the fit rules report) or NotChecked."""
+    if len(shapes) < 2:
         return None
     if board is None:
         return NotChecked("no motherboard in the build")
     seating = seat(board, shapes, case_slots)
     if not seating.checked:
         return NotChecked(seating.reason)
-    pl = seating.placement
-    if pl is None:
-        return None  # the cards cannot be seated at all: the fit rules say why
+    return seating.placement
+
+
+def _lanes(shapes, board, case_slots, ctx):
+    n = len(shapes)
+    pl = _seated(shapes, board, case_slots)
+    if not isinstance(pl, Placement):
+        return pl
     if not pl.on_chipset and pl.narrowest >= 8:
         return None
     inference = layer_split(ctx)
@@ -528,16 +534,9 @@ register(GpuSetRule(
 
 def _blower(shapes, board, case_slots, ctx):
     n = len(shapes)
-    if n < 2:
-        return None
-    if board is None:
-        return NotChecked("no motherboard in the build")
-    seating = seat(board, shapes, case_slots)
-    if not seating.checked:
-        return NotChecked(seating.reason)
-    pl = seating.placement
-    if pl is None:
-        return None
+    pl = _seated(shapes, board, case_slots)
+    if not isinstance(pl, Placement):
+        return pl
     touching = pl.adjacent_open_air()
     if touching < 2:
         return None
