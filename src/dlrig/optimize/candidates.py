@@ -444,16 +444,18 @@ def upgrade_ladder(gpus: list[Candidate], cand: Candidate,
                    cheapest: dict[str, Candidate] | None = None) -> list[Candidate]:
     """The GPU boards a plan with ``cand`` would upgrade to, cheapest step first.
 
-    Faster chips at up to ``UPGRADE_PRICE_FACTOR`` x its price, each the
-    cheapest board of its chip, kept when it is faster than every cheaper
-    step (the Pareto steps of price and throughput), at most
-    ``UPGRADE_STEPS``. The PSU is sized to take them (``objective``'s
+    Faster chips with at least its memory, dearer than it and at up to
+    ``UPGRADE_PRICE_FACTOR`` x its price (a cheaper faster chip is not an
+    upgrade: the plan passed it over, for memory or fit), each the cheapest
+    board of its chip, kept when it is faster than every cheaper step (the
+    Pareto steps of price and throughput), at most ``UPGRADE_STEPS``. The PSU is sized to take them (``objective``'s
     ``psu_upgrade`` term) and the explanation prices them as the plan's
     upgrade path: one ladder for both.
     """
     cheapest = cheapest if cheapest is not None else cheapest_by_chip(gpus)
     within = [c for c in cheapest.values()
-              if c.throughput > cand.throughput and c.cost <= UPGRADE_PRICE_FACTOR * cand.cost]
+              if c.throughput > cand.throughput and c.part.vram_gb >= cand.part.vram_gb
+              and cand.cost < c.cost <= UPGRADE_PRICE_FACTOR * cand.cost]
     steps, best = [], cand.throughput
     for c in sorted(within, key=lambda c: (c.cost, -c.throughput, c.id)):
         if c.throughput > best:

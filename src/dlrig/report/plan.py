@@ -189,7 +189,8 @@ def _ref() -> str:
 
 
 def upgrade_text(u) -> str:
-    text = (f"+{money(u.delta_cost)} (total {money(u.cost_budget)}): upgrade to {u.gpu}, "
+    sign = "+" if u.delta_cost.minor >= 0 else ""
+    text = (f"{sign}{money(u.delta_cost)} (total {money(u.cost_budget)}): upgrade to {u.gpu}, "
             f"+{u.delta_throughput_pct:.0f} % throughput")
     return text + (f" ({u.note})" if u.note else "")
 
