@@ -87,7 +87,7 @@ def test_memory_does_not_count_for_cnn_training(catalog):
 def test_two_gpus_split_by_layers_do_not_double_one_users_speed(catalog):
     # llama.cpp, Llama 3 8B Q4_K_M tg512: 2 x RTX 4090 124.65 tokens/s against 130.58 for
     # one (XiongjieDai/GPU-Benchmarks-on-LLM-Inference @ aa72e0ec): 0.95 x.
-    from dlrig.perf import gpu_throughput, get_workload
+    from dlrig.perf import get_workload, gpu_throughput
 
     gpu = catalog.get("gpu/nvidia-geforce-rtx-4090-founders-edition")
     w = get_workload("llm-inference")
