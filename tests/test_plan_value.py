@@ -169,3 +169,21 @@ def test_builders_preferences_break_price_ties():
                  chipset="GeForce RTX 5090", vram_gb=32, board_power_w=575, slot_width=3.8,
                  length_mm=358)
     assert preference(fe) > preference(astral)
+
+
+def test_twelve_thousand_dollars_buy_a_four_gpu_workstation(catalog):
+    # Issue 10: --gpus 4 for LLM fine-tuning at 12,000 USD is a real 4-GPU workstation:
+    # four full-length slots on CPU lanes (a Threadripper PRO board), cards that fit next
+    # to each other, within the US 15 A circuit (1,440 W: NEC 80 % of 120 V x 15 A).
+    res = plan(catalog, PlanRequest(usd(12000), "us", gpus=4, workload="llm-finetune"))
+    assert res.ok, res.message
+    assert res.gpus == 4 and res.build.count(Category.gpu) == 4
+    board = res.build.board
+    assert board.registered_memory and len(board.pcie_slots) >= 4
+    assert all(r.severity.value == "info" for r in res.check.findings)
+    wall = res.power.sustained_w * 100 / 80  # no unit is below 80 % efficient at load
+    assert wall <= 1440
+    # The throughput is the measured data-parallel scaling, below 4 x one card.
+    one = plan(catalog, PlanRequest(usd(12000), "us", gpus=1, workload="llm-finetune",
+                                    require=(_part(res, Category.gpu).id,), explain=False))
+    assert 3.0 * one.throughput < res.throughput < 4.0 * one.throughput
