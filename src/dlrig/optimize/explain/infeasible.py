@@ -64,11 +64,14 @@ def infeasibility(prep: Prepared, out: Outcome) -> Infeasibility:
     rel = []
     # (requirement, cheapest cost, fits the budget, share of the requirement given up)
     relaxed: list[tuple[str, int, bool, float]] = []
+    fitting_rules: set[str] = set()  # rules whose whole relaxation fits the budget
     for label, change in relaxable(prep):
         o, p2 = _solve_relaxed(prep, change)
         if o is None or not o.ok:
             rel.append((label, "still no build"))
             continue
+        if prep.budget_local is not None and o.score.cost <= prep.budget_local.minor:
+            fitting_rules.update(set(change.get("relax_rules", ())) - set(req.relax_rules))
         cost = o.score.cost
         fits = prep.budget_local is not None and cost <= prep.budget_local.minor
         effect = (f"cheapest build {fmt(in_budget_currency(prep, cost))}"
@@ -78,7 +81,7 @@ def infeasibility(prep: Prepared, out: Outcome) -> Infeasibility:
         rel.append((label, effect))
         relaxed.append((label, cost, fits, 1.0))
     if cheapest.ok and prep.budget_local is not None:
-        for label, cost, cut in lowered_floors(prep):
+        for label, cost, cut in lowered_floors(prep, fitting_rules):
             rel.append((label, f"cheapest build {fmt(in_budget_currency(prep, cost))} (fits the "
                                f"budget), saves "
                                f"{fmt(in_budget_currency(prep, cheapest.score.cost - cost))}"))
@@ -223,9 +226,14 @@ def _floor_steps(prep: Prepared, field: str, floor: float) -> list[float]:
     return sorted((v for v in values if 0 < v < floor), reverse=True)[:MAX_FLOOR_STEPS]
 
 
-def lowered_floors(prep: Prepared) -> list[tuple[str, int, float]]:
+def lowered_floors(prep: Prepared, fitting_rules: set[str] | None = None
+                   ) -> list[tuple[str, int, float]]:
     """(requirement in words, cheapest cost, share cut) of the first lowered value of each
-    workload floor whose cheapest build fits the budget."""
+    workload floor whose cheapest build fits the budget.
+
+    Only floors whose rule, dropped whole, lets a build fit (``fitting_rules``) are
+    lowered: if no build fits without the rule, none fits with a lower floor.
+    """
     w = prep.workload
     if w is None or prep.budget_local is None:
         return []
@@ -234,6 +242,8 @@ def lowered_floors(prep: Prepared) -> list[tuple[str, int, float]]:
     for field, rule_id, words in FLOORS:
         floor = getattr(w, field, None)
         if not floor or rule_id not in hard or (field == "min_ssd_gb" and prep.req.dataset_gb):
+            continue
+        if fitting_rules is not None and rule_id not in fitting_rules:
             continue
         for value in _floor_steps(prep, field, float(floor)):
             req = replace(prep.req, explain=False, workload_overrides=prep.req.workload_overrides
