@@ -5,7 +5,7 @@ function ``run()``). Prints one line per measurement and returns them as a
 dict of seconds. Targets: open-db import under ~60 s on 2 cores;
 ``load_catalog`` of the full catalog with four snapshots of prices about
 1 s; a three-row price list about the CLI's start-up plus one catalog
-load; ``dlrig plan --db --market us --budget 1500 --workload llm-finetune``
+load; ``dlrig plan --db DB --market us --budget 1500 --workload llm-finetune``
 under 5 s.
 """
 
@@ -77,13 +77,13 @@ def run(plan: bool = True) -> dict[str, float]:
         out["cli_start_s"] = time.perf_counter() - t
         print(f"dlrig --version (CLI start-up, for reference): {out['cli_start_s']:.1f} s wall")
         if plan:
-            cmd = [sys.executable, "-c", "from dlrig.cli import main; main()", "plan", "--db-path", str(db_path),
+            cmd = [sys.executable, "-c", "from dlrig.cli import main; main()", "plan", "--db", str(db_path),
                    "--market", "us", "--budget", "1500", "--workload", "llm-finetune"]
             t = time.perf_counter()
             p = subprocess.run(cmd, capture_output=True, text=True)
             out["plan_db_s"] = time.perf_counter() - t
             status = "ok" if p.returncode == 0 else f"exit {p.returncode}: {p.stderr.strip()[:200]}"
-            print(f"dlrig plan --db-path DB --market us --budget 1500 --workload llm-finetune: "
+            print(f"dlrig plan --db DB --market us --budget 1500 --workload llm-finetune: "
                   f"{out['plan_db_s']:.1f} s wall ({status})")
     return out
 

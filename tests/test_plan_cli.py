@@ -158,49 +158,55 @@ def test_plan_commands_have_help_with_an_example(name):
     assert "Example: dlrig " + name in (cmd.callback.__doc__ or "")
 
 
-# -- --db and --db-path -----------------------------------------------------------------
+# -- --db PATH and --no-db -------------------------------------------------------------
 
-def test_db_is_a_flag_and_a_missing_database_is_one_line(tmp_path, monkeypatch):
-    monkeypatch.setenv("DLRIG_DB", str(tmp_path / "none.db"))
-    r = run("plan", "--db", "--market", "us", "--budget", "1500", "--workload", "llm-finetune")
+def test_a_missing_database_is_one_line(tmp_path):
+    r = run("plan", "--db", str(tmp_path / "none.db"), "--market", "us", "--budget", "1500",
+            "--workload", "llm-finetune")
     assert r.exit_code == 2, r.output
     assert "no database at" in r.output and "none.db" in r.output
     assert "dlrig catalog import open-db" in r.output and "Traceback" not in r.output
-    r = run("sweep", "--db-path", str(tmp_path / "other.db"), "--market", "us",
+    r = run("sweep", "--db", str(tmp_path / "other.db"), "--market", "us",
             "--from", "1000", "--to", "1200", "--step", "100")
     assert r.exit_code == 2 and "other.db" in r.output and "Traceback" not in r.output
+    r = run("plan", "--db", str(tmp_path / "x.db"), "--no-db", *POST, "--budget", "1000")
+    assert r.exit_code == 2 and "exclude each other" in r.output
 
 
-@pytest.mark.parametrize("name", ["plan", "sweep"])
+@pytest.mark.parametrize("name", ["plan", "sweep", "check", "power"])
 def test_db_help_mentions_the_environment_variable(name):
     r = run(name, "--help")
-    assert "--db-path" in r.output and "DLRIG_DB" in r.output
+    assert "--db" in r.output and "--no-db" in r.output and "DLRIG_DB" in r.output
 
 
-def test_db_flag_plans_on_the_database(tmp_path, monkeypatch):
-    """--db reads $DLRIG_DB: a part only the database has can be required."""
+def test_the_local_database_is_read_when_it_exists(tmp_path, monkeypatch):
+    """No option: the database at $DLRIG_DB when it exists; --db PATH the same file;
+    --no-db the built-in catalog only (one meaning on every command)."""
     from dlrig.store import Database
 
     path = tmp_path / "dlrig.db"
     with Database(path):
         pass  # an empty, migrated database: the built-in catalog merged with nothing
     monkeypatch.setenv("DLRIG_DB", str(path))
-    r = run("plan", "--db", *POST, "--budget", "1000", "--json")
+    r = run("plan", *POST, "--budget", "1000", "--json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["status"] == "optimal"
-    r2 = run("plan", "--db-path", str(path), *POST, "--budget", "1000", "--json")
-    assert r2.exit_code == 0 and json.loads(r2.output)["total"] == json.loads(r.output)["total"]
+    r2 = run("plan", "--db", str(path), *POST, "--budget", "1000", "--json")
+    r3 = run("plan", "--no-db", *POST, "--budget", "1000", "--json")
+    assert json.loads(r2.output)["total"] == json.loads(r.output)["total"]
+    assert json.loads(r3.output)["total"] == json.loads(r.output)["total"]
 
 
 def test_missing_rate_without_db_says_local_rates_need_db():
+    from dlrig.catalog.source import Source
     from dlrig.cli.plan import rates_hint
     from dlrig.errors import MarketError
 
-    with pytest.raises(MarketError) as e, rates_hint(None):
+    with pytest.raises(MarketError) as e, rates_hint(Source(None)):
         raise MarketError("no official exchange rate USD->ARS on or before 2030-01-01",
                           hint="add one with 'dlrig rates set USD ARS RATE'")
     assert "dlrig rates set" in str(e.value) and "--db" in str(e.value)
-    with pytest.raises(MarketError) as e2, rates_hint(Path("x.db")):
+    with pytest.raises(MarketError) as e2, rates_hint(Source(Path("x.db"))):
         raise MarketError("no official exchange rate USD->ARS on or before 2030-01-01")
     assert "--db" not in str(e2.value)
 

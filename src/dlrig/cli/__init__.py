@@ -28,6 +28,13 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
+# One meaning of --db on every command that reads parts (dlrig.catalog.source): that
+# database; --no-db: the built-in catalog only; neither: the local database if it exists.
+DB_HELP = ("database file to read (default: $DLRIG_DB or the user data dir's, when it "
+           "exists; else the built-in catalog only)")
+DB_READ = typer.Option(None, "--db", metavar="PATH", help=DB_HELP)
+NO_DB = typer.Option(False, "--no-db", help="use the built-in catalog only, not the local database")
+
 # Command modules; each adds its commands to ``app`` on import.
 COMMAND_MODULES = ("check", "catalog", "plan", "prices", "bench", "serve", "demo", "perf", "llm")
 

@@ -24,18 +24,11 @@ app.add_typer(db_app, name="db")
 DB_OPT = typer.Option(None, "--db", help="database file (default: $DLRIG_DB or the user data dir)")
 
 
-def current_catalog(db: str | None):
-    """The database's catalog when one exists, else the built-in one."""
-    from ..store import load_catalog, resolve_path
+def current_catalog(db: str | None, no_db: bool = False):
+    """The catalog every command reads (``dlrig.catalog.source``)."""
+    from ..catalog.source import open_catalog
 
-    path = resolve_path(db)
-    if path.exists():
-        return load_catalog(path)
-    if db:
-        raise InputError(f"no database at {path}", hint="import data first: 'dlrig catalog update'")
-    from ..store import builtin_catalog
-
-    return builtin_catalog()
+    return open_catalog(db, no_db=no_db)
 
 
 def _credit_line(catalog) -> None:

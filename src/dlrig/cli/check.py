@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from ..build import Build, load_build, looks_like_pcpp, price_build
-from ..catalog import builtin as builtin_catalog
+from ..catalog.source import open_catalog
 from ..power import (
     DEFAULT_CURRENCY,
     DEFAULT_DAYS_PER_YEAR,
@@ -22,7 +22,7 @@ from ..power import (
 )
 from ..report.check import render_check, render_power
 from ..rules import check_build, context_for_build
-from . import app, console, guarded
+from . import DB_READ, NO_DB, app, console, guarded
 
 
 def _price(build: Build, catalog, market_code: str) -> dict[str, Any]:
@@ -91,6 +91,8 @@ def check_cmd(
                                               help="tokens of context per sequence"),
     power_limit: str | None = typer.Option(None, "--power-limit",
                                            help="GPUs capped: 0.7 of board power, or 300W"),
+    db: str | None = DB_READ,
+    no_db: bool = NO_DB,
 ) -> None:
     """Check a build's compatibility and deep-learning balance.
 
@@ -101,7 +103,7 @@ def check_cmd(
 
     Example: dlrig check examples/ar-2017-05/build.toml --workload cnn
     """
-    catalog = builtin_catalog()
+    catalog = open_catalog(db, no_db=no_db)
     build = load_build(build_file, catalog)
     market = market or build.market
     ctx = context_for_build(catalog, build, market, workload=workload, circuit_w=circuit_w,
@@ -143,14 +145,20 @@ def power_cmd(
     utilisation: float = typer.Option(DEFAULT_UTILISATION, "--utilisation",
                                       help="share of those hours at full load (0-1)"),
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of tables"),
+    power_limit: str | None = typer.Option(None, "--power-limit",
+                                           help="GPUs capped: 0.7 of board power, or 300W"),
+    db: str | None = DB_READ,
+    no_db: bool = NO_DB,
 ) -> None:
     """Estimate a build's power: draw by part, transient peak, PSU size and headroom,
     wall power and the yearly electricity cost.
 
     Example: dlrig power examples/ar-2017-05/build.toml --tariff 0.30 --currency EUR
     """
-    build = load_build(build_file, builtin_catalog())
-    est = estimate(build)
+    from ..power import parse_power_limit
+
+    build = load_build(build_file, open_catalog(db, no_db=no_db))
+    est = estimate(build, parse_power_limit(power_limit or build.intended("power_limit")))
     # Validated even without a PSU (no wall figure), so a bad option is always an error.
     cost = running_cost(est.wall_w or 0, tariff, currency, hours_per_day, days_per_year, utilisation)
     if est.wall_w is None:

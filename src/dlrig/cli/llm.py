@@ -12,7 +12,7 @@ from ..llm import Job, breakdown, models, resolve_model
 from ..llm.fit import fit_bench, fit_build, fit_gpus, speed_available
 from ..llm.memory import GIB
 from ..llm.quant import file_type
-from . import app, console, guarded
+from . import DB_READ, NO_DB, app, console, guarded
 from .perf import _Col, _fit_table, _short_gpu_name
 
 
@@ -143,6 +143,8 @@ def fit_cmd(
     build_file: str | None = typer.Option(None, "--build", help="check one build file's GPUs instead"),
     bench_file: str | None = typer.Option(None, "--bench",
                                           help="check the GPUs a 'dlrig bench --json' result found"),
+    db: str | None = DB_READ,
+    no_db: bool = NO_DB,
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """The GPU memory a model needs and which GPUs run it.
@@ -161,9 +163,9 @@ def fit_cmd(
             bf = fit_bench(job, bench_file)
         else:
             from ..build import load_build
-            from ..catalog import builtin as builtin_catalog
+            from ..catalog.source import open_catalog
 
-            bf = fit_build(job, load_build(build_file, builtin_catalog()))
+            bf = fit_build(job, load_build(build_file, open_catalog(db, no_db=no_db)))
         if as_json:
             print(json.dumps(bf.to_dict(), indent=2, default=str))
         else:
@@ -180,7 +182,13 @@ def fit_cmd(
         if not bf.ok:
             raise typer.Exit(1)
         return
-    report = fit_gpus(job, include_all=include_all, market=market, max_count=max_gpus)
+    catalog = None
+    if market:
+        from ..catalog.source import open_catalog
+
+        catalog = open_catalog(db, no_db=no_db)
+    report = fit_gpus(job, include_all=include_all, market=market, catalog=catalog,
+                      max_count=max_gpus)
     if as_json:
         print(json.dumps(report.to_dict(), indent=2, default=str))
         return

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ..perf import REFERENCE_CHIP, get_workload, rank_gpus, workloads
-from . import app, console, guarded
+from . import DB_READ, NO_DB, app, console, guarded
 
 _FIELDS = (
     ("vram_floor_gb", "GPU memory floor (GB)"),
@@ -167,10 +167,17 @@ def gpus_cmd(
     limit: int = typer.Option(0, "--limit", "-n", min=0, help="show only the first N (0 = all)"),
     below_floor: bool = typer.Option(False, "--below-floor", help="also cards under the VRAM floor"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    db: str | None = DB_READ,
+    no_db: bool = NO_DB,
 ) -> None:
     """Rank NVIDIA GPUs for a workload by estimated throughput (RTX 3090 = 1.0)."""
     w = get_workload(workload)
-    scores = rank_gpus(w, include_all=include_all, market=market, sort=sort)
+    catalog = None
+    if market:
+        from ..catalog.source import open_catalog
+
+        catalog = open_catalog(db, no_db=no_db)
+    scores = rank_gpus(w, include_all=include_all, catalog=catalog, market=market, sort=sort)
     if not below_floor:
         scores = [s for s in scores if s.meets_vram_floor]
     if limit:

@@ -11,40 +11,15 @@ import typer
 
 from ..errors import InputError, MarketError
 from ..units import Money, check_currency
-from . import app, console, guarded
+from . import DB_READ, NO_DB, app, console, guarded
 
 
-def db_location(db: bool, db_path: str | None) -> Path | None:
-    """The database a plan reads: None (built-in catalog), $DLRIG_DB, the default, or --db-path.
+def load(db: str | None, no_db: bool, as_of: dt.date | None):
+    """The catalog to plan on (``dlrig.catalog.source``): the database is checked first."""
+    from ..catalog.source import locate, open_catalog
 
-    Checked before anything is solved, so a missing file is a one-line error.
-    """
-    if not db and not db_path:
-        return None
-    from ..store.db import default_db_path
-
-    path = Path(db_path).expanduser() if db_path else default_db_path()
-    if not path.is_file():
-        raise InputError(f"no database at {path}",
-                         hint="import parts first: 'dlrig catalog import open-db "
-                              "buildcores-open-db.tar.gz', or name another file with "
-                              "--db-path PATH or $DLRIG_DB")
-    return path
-
-
-def load(db: Path | None, as_of: dt.date | None):
-    """The catalog to plan on: the built-in one, or merged with a local database."""
-    if db is not None:
-        from ..store import load_catalog
-
-        return load_catalog(db, as_of=as_of)
-    from .. import catalog
-
-    if catalog._BUILTIN is None:
-        from ..catalog.builtin import load_builtin
-
-        catalog._BUILTIN = load_builtin()
-    return catalog._BUILTIN
+    src = locate(db, no_db=no_db)
+    return open_catalog(source=src, as_of=as_of), src
 
 
 def parse_date(text: str | None) -> dt.date | None:
@@ -92,20 +67,16 @@ def write_atomic(path: Path, data: str | bytes) -> None:
 
 
 @contextmanager
-def rates_hint(db: Path | None):
-    """A missing exchange rate without --db: say that rates set locally need --db."""
+def rates_hint(src):
+    """A missing exchange rate on the built-in catalog: say where rates set locally live."""
     try:
         yield
     except MarketError as e:
-        if db is None and "exchange rate" in e.message:
+        if src.path is None and "exchange rate" in e.message:
             raise MarketError(e.message, hint=(e.hint + "; " if e.hint else "") + "rates set "
-                              "with 'dlrig rates set' are used with --db") from None
+                              "with 'dlrig rates set' live in the local database, read when it "
+                              "exists (or with --db PATH)") from None
         raise
-
-
-DB_HELP = ("plan on the local database ($DLRIG_DB, or the default path that "
-           "'dlrig catalog import' writes) as well as the built-in catalog")
-DB_PATH_HELP = "plan on this database file instead of $DLRIG_DB or the default (implies --db)"
 
 
 def _request(catalog, budget, currency, market, workload, gpus, require, exclude,
@@ -164,8 +135,8 @@ def plan_cmd(
     allow_bios_update: bool = typer.Option(False, "--allow-bios-update",
                                            help="allow a board that needs a BIOS update for the CPU"),
     as_of: str | None = typer.Option(None, "--as-of", help="plan with prices known on this date (YYYY-MM-DD)"),
-    db: bool = typer.Option(False, "--db", help=DB_HELP),
-    db_path: str | None = typer.Option(None, "--db-path", help=DB_PATH_HELP),
+    db: str | None = DB_READ,
+    no_db: bool = NO_DB,
     circuit_w: int | None = typer.Option(None, "--circuit-w", min=100, max=20000,
                                          help="continuous watts of the wall circuit"),
     dataset_gb: int | None = typer.Option(None, "--dataset-gb", min=1, help="dataset the SSDs must hold"),
@@ -188,9 +159,8 @@ def plan_cmd(
         raise InputError("--json and --md exclude each other", hint="pick one output format")
     when = parse_date(as_of)
     save_to = check_output(save, "--save")
-    path = db_location(db, db_path)
-    catalog = load(path, when)
-    with rates_hint(path):
+    catalog, src = load(db, no_db, when)
+    with rates_hint(src):
         req = _request(catalog, budget, currency, market, workload, gpus, require, exclude,
                        allow_bios_update, when, time_limit, circuit_w, dataset_gb,
                        model=model, task=task, quant=quant, context=context_tokens, users=users,
@@ -227,8 +197,8 @@ def sweep_cmd(
                                            help="cap the GPUs: 0.7 of board power, or 300W each"),
     allow_bios_update: bool = typer.Option(False, "--allow-bios-update"),
     as_of: str | None = typer.Option(None, "--as-of", help="prices known on this date"),
-    db: bool = typer.Option(False, "--db", help=DB_HELP),
-    db_path: str | None = typer.Option(None, "--db-path", help=DB_PATH_HELP),
+    db: str | None = DB_READ,
+    no_db: bool = NO_DB,
     csv_path: str | None = typer.Option(None, "--csv", help="write the table as CSV ('-': stdout)"),
     plot: str | None = typer.Option(None, "--plot", help="write a PNG of throughput against budget"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
@@ -242,11 +212,10 @@ def sweep_cmd(
 
     when = parse_date(as_of)
     csv_to, plot_to = check_output(csv_path, "--csv"), check_output(plot, "--plot")
-    path = db_location(db, db_path)
-    catalog = load(path, when)
+    catalog, src = load(db, no_db, when)
     cur = check_currency(currency) if currency else catalog.market(market).currency
     amounts = budgets(start, stop, step, cur)
-    with rates_hint(path):
+    with rates_hint(src):
         base = _request(catalog, amounts[0].amount, cur, market, workload, gpus, (), (),
                         allow_bios_update, when, 10.0, None, None, explain=False, model=model,
                         task=task, quant=quant, power_limit=power_limit)

@@ -41,15 +41,13 @@ class CatalogSource:
         return resolve_path(self.db)
 
     def _load(self) -> Catalog:
-        """The database's catalog when the database exists, else the built-in one.
+        """The catalog the CLI reads too (``dlrig.catalog.source``): built-in, merged with
+        the database when it exists.
 
         A database that does not exist yet is not an error here: the Prices
         page creates it on the first import, and says which one is in use.
         """
-        from ..store import load_catalog
+        from ..catalog.source import Source, open_catalog
 
-        if self.db_path.exists():
-            return load_catalog(self.db_path)
-        from ..catalog.builtin import load_builtin
-
-        return load_builtin()
+        path = self.db_path
+        return open_catalog(source=Source(path if path.is_file() else None))
