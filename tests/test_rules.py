@@ -5,10 +5,20 @@ for the context (``circuit_w``, ``dataset_gb``, ``allow_bios_update``, a
 ``workload`` given as plain numbers so the test does not depend on the
 built-in profiles, and a ``model`` with ``task``/``quant``/``context`` from
 the built-in model table).
+
+Fixtures are exact, as pylint's functional tests are (a test file and the
+messages it must give): ``expect.toml`` beside them lists every finding each
+fixture gives, as ``"rule-id:severity"``, and the check must give exactly those,
+no more and no fewer. So a fixture tests its rule and says what else it trips,
+and a rule that starts firing on another rule's fixture is noticed. It is a
+separate file, not a table in the fixture, so the fixtures stay build files
+that ``dlrig check`` reads (tests/test_check_cli.py runs some of them).
 """
 
 from __future__ import annotations
 
+import tomllib
+from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,16 +30,49 @@ from dlrig.rules.registry import BuildRule, GpuSetRule, LinearRule, PairRule, Un
 
 FIXTURES = Path(__file__).parent / "rules"
 RULES = {r.id: r for r in all_rules()}
+KINDS = ("good", "bad")
+
+
+def _expected(rule_id: str) -> dict:
+    """The folder's expect.toml: {"good": [...], "bad": [...]} of "rule-id:severity"."""
+    return tomllib.loads((FIXTURES / rule_id / "expect.toml").read_text(encoding="utf-8"))
+
+
+def _given(result) -> Counter:
+    return Counter(f"{f.rule}:{f.severity.value}" for f in result.findings)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_fixture_gives_exactly_the_declared_findings(rule_id, kind):
+    build, ctx = load_fixture(FIXTURES / rule_id / f"{kind}.toml")
+    result = check_build(build, ctx)
+    given, declared = _given(result), Counter(_expected(rule_id)[kind])
+    assert given == declared, (
+        f"{rule_id}/{kind}.toml: not declared {sorted((given - declared).elements())}, "
+        f"declared but not given {sorted((declared - given).elements())}; messages: "
+        f"{[f.rule + ': ' + f.message for f in result.findings]}")
+    if kind == "good":
+        skipped = [s for s in result.not_checked if s.startswith(rule_id + ":")]
+        assert not skipped, f"good fixture must exercise the rule, not skip it: {skipped}"
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))
-def test_good_fixture_passes_and_is_checked(rule_id):
-    build, ctx = load_fixture(FIXTURES / rule_id / "good.toml")
-    result = check_build(build, ctx)
-    fired = [f for f in result.findings if f.rule == rule_id]
-    assert not fired, fired
-    skipped = [s for s in result.not_checked if s.startswith(rule_id + ":")]
-    assert not skipped, f"good fixture must exercise the rule, not skip it: {skipped}"
+def test_every_fixture_declares_its_findings(rule_id):
+    path = FIXTURES / rule_id / "expect.toml"
+    assert path.is_file(), f"{rule_id}: no expect.toml"
+    expect = _expected(rule_id)
+    assert set(expect) == set(KINDS), f"{path}: keys must be exactly good and bad: {set(expect)}"
+    severities = {s.value for s in Severity}
+    for kind in KINDS:
+        assert isinstance(expect[kind], list), (path, kind)
+        for item in expect[kind]:
+            rule, _, sev = str(item).partition(":")
+            assert rule in RULES and sev in severities, f"{path} {kind}: bad entry {item!r}"
+    own = f"{rule_id}:{RULES[rule_id].severity.value}"
+    assert expect["bad"].count(own) == 1, f"{path}: bad must give {own} once: {expect['bad']}"
+    assert not [e for e in expect["good"] if e.startswith(rule_id + ":")], (
+        f"{path}: the good fixture must not give its own rule")
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))
@@ -52,9 +95,9 @@ def test_bad_fixture_fires_with_its_severity(rule_id):
 
 def test_every_rule_has_both_fixtures():
     dirs = {p.name for p in FIXTURES.iterdir() if p.is_dir()}
-    missing = [r for r in RULES if not {(FIXTURES / r / "good.toml").is_file(),
-                                        (FIXTURES / r / "bad.toml").is_file()} == {True}]
-    assert not missing, f"rules without good.toml/bad.toml: {missing}"
+    files = ("good.toml", "bad.toml", "expect.toml")
+    missing = [r for r in RULES if not all((FIXTURES / r / f).is_file() for f in files)]
+    assert not missing, f"rules without good.toml/bad.toml/expect.toml: {missing}"
     orphans = dirs - set(RULES)
     assert not orphans, f"fixture folders for unknown rules: {orphans}"
 
