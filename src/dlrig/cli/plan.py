@@ -81,7 +81,8 @@ def rates_hint(src):
 
 def _request(catalog, budget, currency, market, workload, gpus, require, exclude,
              allow_bios_update, as_of, time_limit, circuit_w, dataset_gb, explain=True,
-             model=None, task=None, quant=None, context=None, users=1, power_limit=None):
+             model=None, task=None, quant=None, context=None, users=1, power_limit=None,
+             allow_unverified=False):
     from ..optimize.request import PlanRequest
 
     m = catalog.market(market)
@@ -99,12 +100,14 @@ def _request(catalog, budget, currency, market, workload, gpus, require, exclude
         allow_bios_update=allow_bios_update, as_of=as_of, time_limit_s=time_limit,
         circuit_w=circuit_w, dataset_gb=dataset_gb, explain=explain, model=model,
         task=task or "inference", quant=quant, context=context, users=users,
-        power_limit=power_limit,
+        power_limit=power_limit, allow_unverified=allow_unverified,
     )
 
 
 GPUS_HELP = ("identical GPUs: 0-8, or 'auto' to let the planner choose 1-4 (the default with "
              "--model; otherwise 1)")
+UNVERIFIED_HELP = ("let parts compete whose data an error rule needs is missing (the build "
+                   "is then unverified on that rule)")
 MODEL_HELP = ("plan for a model the machine must run: a name from 'dlrig models', a Hugging "
               "Face config.json or a .gguf file")
 
@@ -134,6 +137,7 @@ def plan_cmd(
     exclude: list[str] = typer.Option(None, "--exclude", help="part id/name or GPU chip to leave out"),
     allow_bios_update: bool = typer.Option(False, "--allow-bios-update",
                                            help="allow a board that needs a BIOS update for the CPU"),
+    allow_unverified: bool = typer.Option(False, "--allow-unverified", help=UNVERIFIED_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help="plan with prices known on this date (YYYY-MM-DD)"),
     db: str | None = DB_READ,
     no_db: bool = NO_DB,
@@ -164,7 +168,7 @@ def plan_cmd(
         req = _request(catalog, budget, currency, market, workload, gpus, require, exclude,
                        allow_bios_update, when, time_limit, circuit_w, dataset_gb,
                        model=model, task=task, quant=quant, context=context_tokens, users=users,
-                       power_limit=power_limit)
+                       power_limit=power_limit, allow_unverified=allow_unverified)
         res = plan(catalog, req)
     if save_to and res.build is not None:
         import tomli_w
@@ -196,6 +200,7 @@ def sweep_cmd(
     power_limit: str | None = typer.Option(None, "--power-limit",
                                            help="cap the GPUs: 0.7 of board power, or 300W each"),
     allow_bios_update: bool = typer.Option(False, "--allow-bios-update"),
+    allow_unverified: bool = typer.Option(False, "--allow-unverified", help=UNVERIFIED_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help="prices known on this date"),
     db: str | None = DB_READ,
     no_db: bool = NO_DB,
@@ -218,7 +223,8 @@ def sweep_cmd(
     with rates_hint(src):
         base = _request(catalog, amounts[0].amount, cur, market, workload, gpus, (), (),
                         allow_bios_update, when, 10.0, None, None, explain=False, model=model,
-                        task=task, quant=quant, power_limit=power_limit)
+                        task=task, quant=quant, power_limit=power_limit,
+                        allow_unverified=allow_unverified)
         rows = sweep(catalog, base, amounts)
     title = f"dlrig sweep: {market}, " + (f"model {model}" if model else
                                            f"workload {workload or 'none'}")

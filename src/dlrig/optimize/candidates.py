@@ -28,7 +28,7 @@ from ..errors import InputError
 from ..market import Market
 from ..parts import AnyPart, Category, Price
 from ..rules import Context
-from ..rules.registry import GpuSetRule, LinearRule, PairRule, Rule, UnaryRule
+from ..rules.registry import GpuSetRule, LinearRule, NotChecked, PairRule, Rule, Severity, UnaryRule
 from ..units import Money
 from . import objective
 from .policy import violates
@@ -396,31 +396,37 @@ def _build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload
                     no_estimate += 1
                     continue
                 c.throughput = thr[chip]
-            why = _unary_reason(c.part, unary, ctx, req.extra_hard)
+            why = _unary_reason(c.part, unary, ctx, req.extra_hard, req.allow_unverified)
             if why:
                 dropped[c.id] = why
                 continue
             valid.append(c)
         by_cat[cat] = valid
 
+    linears = [_linear_table(r, by_cat, ctx) for r in hard if isinstance(r, LinearRule)]
+    if not req.allow_unverified:
+        _set_aside_unverified(by_cat, linears, ctx, dropped)
     if by_cat.get(Category.gpu):
         set_upgrades(by_cat[Category.gpu], ctx)
     counts = gpu_counts(req) if req.gpus != 0 else ()
     set_rules = [r for r in hard if isinstance(r, GpuSetRule)]
     options = _gpu_options(by_cat.get(Category.gpu, []), counts, set_rules, ctx, req.extra_hard,
-                           workload, perf_workload, dropped, req.unchecked_ok)
+                           workload, perf_workload, dropped, req.unchecked_ok,
+                           req.allow_unverified)
     if counts:
         by_cat[Category.gpu] = [c for c in by_cat[Category.gpu]
                                 if any(o.cand is c for o in options)]
-    pairs = [_pair_table(r, by_cat, ctx, req.extra_hard) for r in hard if isinstance(r, PairRule)]
+    pairs = [_pair_table(r, by_cat, ctx, req.extra_hard, req.allow_unverified)
+             for r in hard if isinstance(r, PairRule)]
     all_parts = [c for cs in by_cat.values() for c in cs]
-    linears = [_linear_table(r, by_cat, ctx) for r in hard if isinstance(r, LinearRule)]
-    sets = [_set_table(r, by_cat, options, ctx, req.extra_hard, req.unchecked_ok)
+    sets = [_set_table(r, by_cat, options, ctx, req.extra_hard, req.unchecked_ok,
+                       req.allow_unverified)
             for r in set_rules if r.reads_board or r.reads_case]
     cs = Candidates(market, when, ctx, workload, hard, by_cat, pairs, linears, required, dropped,
                     counts=tuple(counts), all_options=options, options=list(options), sets=sets)
     cs.stats = {"catalog": len(catalog), "priced": n_priced, "valid": len(all_parts),
-                "gpus_without_estimate": no_estimate, "gpu_options": len(options)}
+                "gpus_without_estimate": no_estimate, "gpu_options": len(options),
+                "unverified": sum(": unverified: " in why for why in dropped.values())}
     return cs
 
 
@@ -475,9 +481,35 @@ def set_upgrades(gpus: list[Candidate], ctx: Context | None = None) -> None:
                           default=objective.draw(c.part, ctx))
 
 
+def _set_aside_unverified(by_cat: dict[Category, list[Candidate]], linears: list[LinearTable],
+                          ctx: Context, dropped: dict[str, str]) -> None:
+    """Leave out the parts an error-severity linear rule cannot judge for lack of their data
+    (a PSU whose PCIe connectors nobody recorded): the checker could not verify a build with
+    them, so the plan does not choose them (``--allow-unverified`` does)."""
+    unknown: dict[str, str] = {}
+    for t in linears:
+        if t.rule.severity == Severity.error:
+            for pid in t.unknown:
+                unknown.setdefault(pid, t.rule.id)
+    if not unknown:
+        return
+    for cat, cands in by_cat.items():
+        keep = []
+        for c in cands:
+            rid = unknown.get(c.id)
+            if rid is None:
+                keep.append(c)
+                continue
+            rule = next(t.rule for t in linears if t.rule.id == rid)
+            why = rule.unknown(c.part, ctx) if rule.unknown else "data missing"
+            dropped[c.id] = f"{rid}: unverified: {why} (--allow-unverified to consider it)"
+        by_cat[cat] = keep
+
+
 def _gpu_options(gpus: list[Candidate], counts, set_rules: list[GpuSetRule], ctx: Context,
                  extra_hard, workload, perf_workload, dropped: dict[str, str],
-                 unchecked_ok: tuple[str, ...] = ()) -> list[GpuOption]:
+                 unchecked_ok: tuple[str, ...] = (),
+                 allow_unverified: bool = False) -> list[GpuOption]:
     """Every (board, count) the request allows that no board- and case-free set rule forbids.
 
     A board all of whose counts are forbidden is dropped with the first reason.
@@ -493,8 +525,10 @@ def _gpu_options(gpus: list[Candidate], counts, set_rules: list[GpuSetRule], ctx
                 key = (r.id, r.gpu_key(c.part), k)
                 if key not in verdicts:
                     v = r.test((r.gpu_key(c.part),) * k, None, None, ctx)
-                    verdicts[key] = (f"{r.id}: " + v.message.format(gpus=f"{k} x {c.part.name}")
-                                     if violates(r, v, ctx, extra_hard, unchecked_ok) else None)
+                    bad = violates(r, v, ctx, extra_hard, unchecked_ok, allow_unverified)
+                    verdicts[key] = (None if not bad else f"{r.id}: " + (
+                        v.message.format(gpus=f"{k} x {c.part.name}") if hasattr(v, "message")
+                        else f"unverified: {v.reason}"))
                 bad = verdicts[key]
                 if bad:
                     break
@@ -509,7 +543,8 @@ def _gpu_options(gpus: list[Candidate], counts, set_rules: list[GpuSetRule], ctx
 
 
 def _set_table(rule: GpuSetRule, by_cat, options: list[GpuOption], ctx: Context,
-               extra_hard, unchecked_ok: tuple[str, ...] = ()) -> SetTable:
+               extra_hard, unchecked_ok: tuple[str, ...] = (),
+               allow_unverified: bool = False) -> SetTable:
     """Evaluate a set rule on every (board key, option key, case key) combination."""
     gkey = {c.id: rule.gpu_key(c.part) for c in by_cat.get(Category.gpu, [])}
     bkey = ({c.id: rule.board_key(c.part) for c in by_cat.get(Category.motherboard, [])}
@@ -525,7 +560,7 @@ def _set_table(rule: GpuSetRule, by_cat, options: list[GpuOption], ctx: Context,
         for b in board_keys:
             failing = [c for c in case_keys
                        if violates(rule, rule.test(shapes, b, c, ctx), ctx, extra_hard,
-                                   unchecked_ok)]
+                                   unchecked_ok, allow_unverified)]
             if len(failing) == len(case_keys):
                 bad[(b, (g, k))] = None
             elif failing:
@@ -587,17 +622,21 @@ def _restrict(base: Candidates, exclude_ids: frozenset[str],
     return cs
 
 
-def _unary_reason(part, rules: list[UnaryRule], ctx: Context, extra_hard) -> str | None:
+def _unary_reason(part, rules: list[UnaryRule], ctx: Context, extra_hard,
+                  allow_unverified: bool = False) -> str | None:
     for r in rules:
         if part.category != r.categories[0]:
             continue
         v = r.test(part, ctx)
-        if violates(r, v, ctx, extra_hard):
+        if violates(r, v, ctx, extra_hard, allow_unverified=allow_unverified):
+            if isinstance(v, NotChecked):
+                return f"{r.id}: unverified: {v.reason} (--allow-unverified to consider it)"
             return f"{r.id}: " + v.message.format(a=part.name)
     return None
 
 
-def _pair_table(rule: PairRule, by_cat, ctx: Context, extra_hard) -> PairTable:
+def _pair_table(rule: PairRule, by_cat, ctx: Context, extra_hard,
+                allow_unverified: bool = False) -> PairTable:
     ca, cb = rule.categories[0], rule.categories[1]
     key_of: dict[str, Any] = {}
     keys_a: dict[Any, None] = {}
@@ -613,7 +652,8 @@ def _pair_table(rule: PairRule, by_cat, ctx: Context, extra_hard) -> PairTable:
     bad = set()
     for ka in keys_a:
         for kb in keys_b:
-            if violates(rule, rule.test(ka, kb, ctx), ctx, extra_hard):
+            if violates(rule, rule.test(ka, kb, ctx), ctx, extra_hard,
+                        allow_unverified=allow_unverified):
                 bad.add((ka, kb))
     return PairTable(rule, key_of, bad, list(keys_a), list(keys_b))
 

@@ -85,17 +85,26 @@ def is_promoted(rule: Rule, ctx: Context, extra_hard: tuple[str, ...] = ()) -> b
 
 
 def violates(rule: Rule, result: Violation | NotChecked | None, ctx: Context,
-             extra_hard: tuple[str, ...] = (), unchecked_ok: tuple[str, ...] = ()) -> bool:
+             extra_hard: tuple[str, ...] = (), unchecked_ok: tuple[str, ...] = (),
+             allow_unverified: bool = False) -> bool:
     """Whether a rule's verdict on some parts forbids them in the plan.
 
     An error rule forbids when the checker would report an *error* (a
     severity override to warning/info does not forbid); a promoted rule
     forbids a warning or an error (an info too for ``FORBID_INFO``). "Not
-    checked" forbids only for set rules marked ``plan_unknown`` (unless the rule is in
-    ``unchecked_ok``: an explanation asking what an unverifiable board would give).
+    checked" for lack of a part's data (``NotChecked.missing``) forbids for
+    error rules and for set rules marked ``plan_unknown``, unless the request
+    allows unverified parts (``--allow-unverified``) or the rule is in
+    ``unchecked_ok`` (an explanation asking what an unverifiable part would give).
     """
     if isinstance(result, NotChecked):
-        return isinstance(rule, GpuSetRule) and rule.plan_unknown and rule.id not in unchecked_ok
+        if allow_unverified or rule.id in unchecked_ok:
+            return False
+        if isinstance(rule, GpuSetRule) and rule.plan_unknown:
+            return True
+        # Missing data must not let the optimizer pick a part nobody could verify: an
+        # error rule that cannot judge it for lack of its data forbids it.
+        return result.missing and rule.severity == Severity.error
     if not isinstance(result, Violation):
         return False
     severity = result.severity or rule.severity

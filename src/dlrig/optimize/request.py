@@ -55,6 +55,7 @@ class PlanRequest:
     require: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     allow_bios_update: bool = False
+    allow_unverified: bool = False  # let parts whose data is missing for an error rule compete
     as_of: dt.date | None = None
     circuit_w: int | None = None
     dataset_gb: int | None = None

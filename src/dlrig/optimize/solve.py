@@ -147,7 +147,8 @@ def prepare(catalog: Catalog, req: PlanRequest) -> Prepared:
 def _request_key(req: PlanRequest) -> tuple:
     return (req.market, req.workload, req.gpus, req.model, req.task, req.quant, req.context,
             req.users, req.batch, req.power_limit, req.require, req.exclude,
-            req.allow_bios_update, req.as_of, req.circuit_w, req.dataset_gb, req.exclude_ids,
+            req.allow_bios_update, req.allow_unverified, req.as_of, req.circuit_w, req.dataset_gb,
+            req.exclude_ids,
             req.require_any, req.relax_rules, req.workload_overrides, req.extra_hard,
             req.unchecked_ok, req.max_drives)
 

@@ -86,6 +86,14 @@ def verdict(result: CheckResult) -> Text:
         return Text(f"INCOMPLETE: no {missing}; no error among the parts there "
                     f"({counts(result)}; {run}, those that need the missing parts not checked)",
                     style="bold yellow")
+    unverified = result.unverified
+    if unverified:
+        rules = len({s.rule for s in unverified})
+        checked = result.rules_run - rules
+        parts = len(result.unverified_parts)
+        return Text(f"OK on {plural(checked, 'rule')}; {plural(rules, 'rule')} not checked for "
+                    f"{plural(parts, 'part')} whose data is missing (listed under Not checked): "
+                    f"unverified ({counts(result)})", style="bold yellow")
     return Text(f"OK: no error ({counts(result)}; {run})", style="bold green")
 
 

@@ -72,8 +72,12 @@ def status_line(res: PlanResult) -> str:
     stages = ", ".join(f"{s['stage']} {s['status'].lower()}" for s in st.stages) or "not solved"
     c = st.candidates
     no_cuda = c.get("gpus_without_estimate", 0)
-    left_out = (f" ({no_cuda} priced GPUs left out: no CUDA throughput estimate)"
-                if no_cuda else "")
+    unverified = c.get("unverified", 0)
+    notes = ([f"{no_cuda} priced GPUs left out: no CUDA throughput estimate"] if no_cuda else [])
+    if unverified:
+        notes.append(f"{unverified} parts set aside: data a rule needs is missing; "
+                     "--allow-unverified to consider them")
+    left_out = f" ({'; '.join(notes)})" if notes else ""
     return (f"status {res.status} (CP-SAT: {stages}); {c.get('priced', 0)} priced parts, "
             f"{c.get('valid', 0)} valid{left_out}, {c.get('after_pruning', c.get('valid', 0))} "
             f"after pruning; {st.variables} variables, {st.constraints} constraints; "

@@ -57,11 +57,28 @@ class CheckResult:
     def complete(self) -> bool:
         return not self.missing
 
+    @property
+    def unverified(self) -> list:
+        """The rules not checked because a part lacks data (``Skip`` lines with ``missing``)."""
+        return [s for s in self.not_checked if getattr(s, "missing", False)]
+
+    @property
+    def unverified_parts(self) -> list[str]:
+        return list(dict.fromkeys(p for s in self.unverified for p in s.parts))
+
+    @property
+    def verified(self) -> bool:
+        """No rule was left unchecked for lack of a part's data."""
+        return not self.unverified
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "complete": self.complete,
             "missing": self.missing,
+            "verified": self.verified,
+            "unverified": [{"rule": s.rule, "parts": list(s.parts), "reason": str(s)}
+                           for s in self.unverified],
             "findings": [f.to_dict() for f in self.findings],
             "not_checked": self.not_checked + list(self.general_not_checked),
             "rules_run": self.rules_run,

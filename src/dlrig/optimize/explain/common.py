@@ -49,27 +49,28 @@ def hard_violations(prep: Prepared, build: Build) -> list[tuple[str, str]]:
     """(rule id, message) of every hard requirement the build breaks.
 
     The same verdicts the model enforces (``policy.violates``): checker
-    findings of the hard rules, and the set rules' "not checked" where the
-    planner forbids what it cannot verify.
+    findings of the hard rules, and "not checked" for a part's missing data
+    where the planner forbids what it cannot verify (unless the request
+    allows unverified parts).
     """
+    from ...rules.registry import NotChecked, Violation
+
     rules = {r.id: r for r in prep.hard}
+    req = prep.req
     out = []
     result = check_build(build, prep.ctx)
     for f in result.findings:
         rule = rules.get(f.rule)
-        if rule is None:
-            continue
-        from ...rules.registry import Violation
-
-        if violates(rule, Violation(f.message, f.fix, f.values, f.severity), prep.ctx,
-                    prep.req.extra_hard, prep.req.unchecked_ok):
+        if rule is not None and violates(rule, Violation(f.message, f.fix, f.values, f.severity),
+                                         prep.ctx, req.extra_hard, req.unchecked_ok):
             out.append((f.rule, f.message))
     for line in result.not_checked:
-        rid = line.split(":", 1)[0]
+        rid = getattr(line, "rule", None) or line.split(":", 1)[0]
         rule = rules.get(rid)
-        if rule is not None and getattr(rule, "plan_unknown", False) \
-                and rid not in prep.req.unchecked_ok:
-            out.append((rid, line.split(":", 1)[1].strip()))
+        if rule is not None and violates(rule, NotChecked(line, getattr(line, "missing", False)),
+                                         prep.ctx, req.extra_hard, req.unchecked_ok,
+                                         req.allow_unverified):
+            out.append((rid, "unverified: " + line.split(":", 1)[1].strip()))
     return out
 
 

@@ -53,7 +53,8 @@ def plan_page(request: Request):
     req, values = parse_plan(form, catalog) if submitted else (None, {
         "budget": "", "currency": "", "market": "", "workload": "", "gpus": "",
         "model": "", "task": "inference", "quant": "", "context": "", "power_limit": "",
-        "require": "", "exclude": "", "bios": "", "circuit": "auto", "dataset_gb": ""})
+        "require": "", "exclude": "", "bios": "", "unverified": "", "circuit": "auto",
+        "dataset_gb": ""})
     download = form.choice("download", DOWNLOADS, default=None, what="download format")
     ctx = form_context(catalog, form, values)
     if not submitted:

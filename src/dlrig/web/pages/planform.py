@@ -23,7 +23,7 @@ MAX_BUDGET = 10_000_000_000  # major units: beyond any machine, still exact in i
 MAX_REFS = 20
 
 FIELDS = ("budget", "currency", "market", "workload", "gpus", "model", "task", "quant", "context",
-          "power_limit", "require", "exclude", "bios", "circuit", "dataset_gb")
+          "power_limit", "require", "exclude", "bios", "unverified", "circuit", "dataset_gb")
 TASK_OPTIONS = (("inference", "inference"), ("lora", "LoRA fine-tuning"),
                 ("qlora", "QLoRA fine-tuning"), ("full", "full fine-tuning (AdamW)"))
 
@@ -104,6 +104,7 @@ def parse_plan(form: Form, catalog: Catalog, *, budget_required: bool = True) ->
                     if budget is not None else None),
             market=market, workload=workload or None, gpus=gpus, require=require, exclude=exclude,
             allow_bios_update=form.flag("bios"), circuit_w=circuit_w,
+            allow_unverified=form.flag("unverified"),
             dataset_gb=int(dataset) if dataset is not None else None,
             model=model or None, task=task or "inference", quant=quant or None,
             context=context or None, power_limit=power_limit or None,
