@@ -117,6 +117,30 @@ def test_a_fast_gpu_gets_a_cpu_that_feeds_it_and_nvidias_psu_size(catalog):
     assert gpu.brand == "NVIDIA"
 
 
+def test_without_a_workload_money_left_after_the_gpu_buys_cpu_and_ssd_room(catalog):
+    """The brief's complaint: "a 4-core i3 feeds an RTX 5090". With no workload no rule asks for
+    more than 2 threads per GPU, but money the GPU cannot use buys room to grow.
+
+    Puget Systems (Hardware Recommendations for Machine Learning / AI): "at least 4 cores for
+    each GPU accelerator"; an RTX 5090 trains ResNet-50 at about twice an RTX 3090's 905
+    images/s (Lambda deeplearning-benchmark), more than a 4-core CPU's three loader workers
+    decode at ~280 images/s each per 2.1 GHz (dlrig/dataload.py).
+    """
+    from dlrig.dataload import cpu_supply, gpu_demand
+    from dlrig.perf import get_workload
+
+    res = plan(catalog, PlanRequest(usd(3000), "us", explain=False))
+    gpu, cpu = _part(res, Category.gpu), _part(res, Category.cpu)
+    assert "5090" in gpu.chipset
+    assert cpu.cores > 4 and "i3-12100F" not in cpu.name
+    assert cpu_supply(cpu) >= gpu_demand(gpu, get_workload("cnn"))
+    ssd = sum(p.part.capacity_gb * p.quantity for p in res.parts
+              if p.part.category == Category.storage)
+    assert ssd >= 1000
+    assert {"cpu_room", "ssd_room"} <= set(res.score.terms)
+    # The founding budget has no money to spare: the post's 2-core Pentium stays (above).
+
+
 def test_money_left_unspent_is_said(catalog):
     res = plan(catalog, PlanRequest(usd(8000), "us", workload="cnn"))
     assert res.ok and res.unspent is not None

@@ -300,8 +300,15 @@ class PlanModel:
                       for o in cs.options)
         ratio = objective.ram_per_vram(cs.workload) * objective.RAM_ROOM_FACTOR
         need = sum(vram_tenths(o.part, ratio) * o.count * self.y[o.id] for o in cs.options)
+        cpus = cs.by_cat.get(Category.cpu, [])
+        cores = sum(c.part.cores * self.x[c.id] for c in cpus)
+        supply = sum(objective.feed_supply(c.part) * self.x[c.id] for c in cpus)
+        gpus = sum(o.count * self.y[o.id] for o in cs.options)
+        demand = sum(objective.feed_demand(o.part) * o.count * self.y[o.id] for o in cs.options)
         conds = {
             "ram_room": ram10 >= need,
+            "cpu_room": [cores >= objective.CORES_PER_GPU * gpus, supply >= demand],
+            "ssd_room": self.ssd_gb() >= objective.ssd_room_gb(cs.workload, ctx),
             "dual_channel": modules >= 2,
             "psu_upgrade": psu * 100 >= objective.PSU_HEADROOM_PCT * (draw + upgrade),
             "free_slot": slots - modules >= 1,
@@ -310,7 +317,9 @@ class PlanModel:
         terms = {}
         for name, weight, _ in objective.BALANCE_TERMS:
             b = m.new_bool_var(name)
-            m.add(conds[name]).only_enforce_if(b)
+            cond = conds[name]
+            for c in cond if isinstance(cond, list) else [cond]:
+                m.add(c).only_enforce_if(b)
             terms[name] = (b, weight)
         return terms
 

@@ -40,6 +40,9 @@ from ..rules.memory import vram_tenths
 THROUGHPUT_SCALE = 1000
 BALANCE_TERMS = (
     ("ram_room", 4, "RAM at least twice the workload's floor (room to grow)"),
+    ("cpu_room", 3, "a CPU that could feed the GPUs: 4 cores per GPU, and enough to decode "
+                    "their images on the fly (dl.cpu-feed's model)"),
+    ("ssd_room", 2, "SSDs of at least 1 TB and twice the workload's floor"),
     ("dual_channel", 2, "two or more memory modules (dual channel)"),
     ("psu_upgrade", 2, "PSU with 25 % headroom even after the plan's next GPU upgrade"),
     ("free_slot", 1, "a free memory slot"),
@@ -47,6 +50,17 @@ BALANCE_TERMS = (
 )
 BALANCE_MAX = sum(w for _, w, _ in BALANCE_TERMS)
 PSU_HEADROOM_PCT = 125  # power.psu-headroom's factor, also after the upgrade
+# Puget Systems, "Hardware Recommendations for Machine Learning / AI": "at least 4 cores
+# for each GPU accelerator is recommended" (pugetsystems.com/solutions/ai-and-hpc-workstations/
+# machine-learning-ai/hardware-recommendations/, read 2026-11).
+CORES_PER_GPU = 4
+# The load a CPU with room to grow keeps up with whatever the plan's workload: the GPUs
+# training on JPEG images decoded on the fly (dlrig/dataload.py, the cnn profile). A
+# CPU that feeds an RTX 5090 that way is the 8-core part experienced builders pair with it.
+FEED_PROFILE = "cnn"
+# Room on the SSD: datasets grow (ImageNet-1k is ~140 GB of JPEG files), checkpoints and
+# model files pile up; 1 TB NVMe drives cost about what 250 GB ones did (catalog prices).
+SSD_ROOM_GB = 1000
 RAM_ROOM_FACTOR = 2
 # Per-GPU VRAM no model can use: the CUDA context, cuBLAS workspace and llama.cpp's
 # compute buffer, about 0.5-1 GB per card (docs/memory.md); whole GB for the capacity.
@@ -66,8 +80,33 @@ def ram_per_vram(workload: Any) -> float:
     return rule_ram_per_vram(ctx)
 
 
+def feed_demand(gpu: Gpu) -> int:
+    """Images/s one board would train on with images decoded on the fly (``cpu_room``)."""
+    from ..dataload import gpu_demand
+    from ..perf import get_workload
+
+    return gpu_demand(gpu, get_workload(FEED_PROFILE))
+
+
+def feed_supply(cpu: Cpu) -> int:
+    from ..dataload import cpu_supply
+
+    return cpu_supply(cpu)
+
+
+def ssd_room_gb(workload: Any, ctx: Any = None) -> int:
+    """SSD capacity with room to grow: 1 TB, or twice the floor (``--dataset-gb`` or the
+    workload's, as rule dl.ssd reads it) when that is more."""
+    from ..rules.dl import ssd_floor_gb
+
+    floor = ssd_floor_gb(ctx) if ctx is not None else min_ssd_gb(workload)
+    return max(SSD_ROOM_GB, 2 * floor)
+
+
 def term_text(name: str, workload: Any) -> str:
     """A balance term in words, with the floor it doubles spelled out for this workload."""
+    if name == "ssd_room":
+        return f"SSDs of at least {ssd_room_gb(workload):,} GB (room for data and checkpoints)"
     if name == "ram_room":
         ratio = ram_per_vram(workload)
         whose = f"the {workload.name} floor" if workload is not None else "the default floor"
@@ -256,8 +295,16 @@ def balance_met(items: list[tuple[AnyPart, int, int]], workload: Any,
                            for p, q in gpus)
     ratio = ram_per_vram(workload) * RAM_ROOM_FACTOR
     need = sum(vram_tenths(p, ratio) * q for p, q in gpus)
+    cpus = [p for p, q, _ in items if isinstance(p, Cpu)]
+    cores = sum(p.cores for p in cpus)
+    supply = sum(feed_supply(p) for p in cpus)
+    demand = sum(feed_demand(p) * q for p, q in gpus)
+    ssd = sum(p.capacity_gb * q for p, q, _ in items
+              if isinstance(p, Storage) and p.kind == "SSD")
     return {
         "ram_room": ram10 >= need,
+        "cpu_room": cores >= CORES_PER_GPU * sum(q for _, q in gpus) and supply >= demand,
+        "ssd_room": ssd >= ssd_room_gb(workload, ctx),
         "dual_channel": modules >= 2,
         "psu_upgrade": psu * 100 >= PSU_HEADROOM_PCT * upgraded,
         "free_slot": slots - modules >= 1,

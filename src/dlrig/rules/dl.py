@@ -411,17 +411,17 @@ register(UnaryRule(
 ))
 
 
-def _ssd_gb(ctx) -> int:
+def ssd_floor_gb(ctx) -> int:
     """SSD capacity asked for: --dataset-gb, else the workload's min_ssd_gb, else 0."""
     return int(ctx.dataset_gb or getattr(ctx.workload, "min_ssd_gb", 0) or 0)
 
 
 def _ssd_need(ctx) -> int:
-    return max(1, _ssd_gb(ctx))
+    return max(1, ssd_floor_gb(ctx))
 
 
 def _ssd_describe(lhs, rhs, build, ctx):
-    if not _ssd_gb(ctx):
+    if not ssd_floor_gb(ctx):
         return Violation(
             f"the build has 0 SSDs where at least 1 is needed for datasets (storage: "
             f"{names(build, Category.storage)})",
@@ -450,7 +450,7 @@ register(LinearRule(
     reads=(Category.storage,),
     lhs=lambda p, ctx: 0,
     lhs_const=_ssd_need,
-    rhs=lambda p, ctx: ((p.capacity_gb if _ssd_gb(ctx) else 1)
+    rhs=lambda p, ctx: ((p.capacity_gb if ssd_floor_gb(ctx) else 1)
                         if isinstance(p, Storage) and p.kind == "SSD" else 0),
     describe=_ssd_describe,
     parts_of=lambda b: [i.part for i in b.of(Category.storage)] or [i.part for i in b.items],
