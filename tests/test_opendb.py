@@ -61,6 +61,16 @@ def test_sample_maps_onto_part_models(sample):
     ("AMD Ryzen Threadripper PRO 9975WX", "Zen 5", "threadripper-pro-9000"),
     ("AMD Ryzen Threadripper 3970X", "Zen 2", "zen-2"),  # sTRX4: not in the chipset table
     ("AMD Ryzen 9 7950X", "Zen 4", "ryzen-7000"),
+    # APUs by silicon (AMD's A520/B550 support lists; B550 launch: no Ryzen 3000 G-series).
+    ("AMD Ryzen 3 3200G", "Zen+", "ryzen-2000"),
+    ("AMD Ryzen 5 2400G", "Zen", "ryzen-1000"),
+    ("AMD Ryzen 5 4600G", "Zen 2", "ryzen-5000"),
+    ("AMD Ryzen 7 PRO 4750G", "Zen 2", "ryzen-5000"),
+    ("AMD Ryzen 7 5700G", "Zen 3", "ryzen-5000"),
+    ("AMD Ryzen 7 8700G", "Zen 4", "ryzen-9000"),
+    ("AMD Ryzen 5 3600", "Zen 2", "ryzen-3000"),
+    ("AMD Athlon 200GE", "Zen", "ryzen-1000"),
+    ("AMD Athlon X4 950", "Excavator", "excavator"),  # not in the table: unverified
 ])
 def test_cpu_generation_keys_match_the_chipset_table(name, arch, expected):
     assert opendb.cpu_generation(name, arch) == expected
@@ -373,3 +383,25 @@ def test_network_failure_is_one_line_and_leaves_the_db(server, sample, tmp_path,
 
 def test_archive_url_is_the_public_repository():
     assert opendb.ARCHIVE_URL.startswith("https://github.com/buildcores/buildcores-open-db/")
+
+
+@pytest.mark.parametrize("name,arch,chipset,runs", [
+    # AMD's A520/B550 pages: "Ryzen 5000 Series, Ryzen 4000 G-Series, Ryzen 3000 Series"; AMD at
+    # the B550 launch (2020-05-21): no Ryzen 3000 G-series (Picasso) and nothing older.
+    ("AMD Ryzen 3 3200G", "Zen+", "A520", False),
+    ("AMD Athlon 200GE", "Zen", "A520", False),
+    ("AMD Ryzen 5 4600G", "Zen 2", "B550", True),
+    ("AMD Ryzen 5 3600", "Zen 2", "A520", True),
+    ("AMD Ryzen 3 3200G", "Zen+", "B450", True),
+])
+def test_apus_run_on_the_chipsets_amd_lists(name, arch, chipset, runs):
+    from dlrig.rules import Context
+    from dlrig.rules.platform import _gen_test
+    from dlrig.rules.registry import Violation
+
+    verdict = _gen_test((opendb.cpu_generation(name, arch), "AM4"), (chipset, "AM4", None, False),
+                        Context())
+    if runs:
+        assert verdict is None
+    else:
+        assert isinstance(verdict, Violation)

@@ -168,23 +168,43 @@ _MEM_BY_SOCKET = {
 }
 
 
+# Desktop APUs are a core generation behind their model series, and boards support them by
+# their silicon, not their number: AMD's A520 and B550 pages list "Ryzen 5000 Series, Ryzen
+# 4000 G-Series, Ryzen 3000 Series" and AMD said at the B550 launch (2020-05-21) that Ryzen
+# 3000 G-series (Picasso, Zen+) and older parts are not supported. So a 3200G/3400G is keyed
+# as the Zen+ Ryzen 2000 family, a 2200G/2400G as Ryzen 1000 (Raven Ridge, Zen), a Ryzen
+# 4000 (Renoir, Zen 2 APU, native on B550/A520 and an update on B450/X570) with the Ryzen
+# 5000 family, and an AM5 Ryzen 8000G (Phoenix: AGESA 1.1.0.0, an update on 600-series
+# boards, native on 800-series) with the Ryzen 9000 family.
+_APU_SERIES = {("2", True): "1", ("3", True): "2", ("4", True): "5", ("4", False): "5",
+               ("8", True): "9", ("8", False): "9"}
+# Athlons on AM4 by core: Zen (Raven Ridge/Dali: 200GE, 3000G) and Zen+ parts.
+_ATHLON_ARCH = {"zen": "ryzen-1000", "zen+": "ryzen-2000"}
+
+
 def cpu_generation(name: str, microarchitecture: str) -> str:
     """The BIOS-support key the chipset table uses ('intel-7', 'ryzen-5000').
 
     Ryzen desktop parts are keyed by their model series (the chipset table
-    is written that way), sTR5 Threadripper 7000/9000 likewise; Intel by
-    microarchitecture; anything else by a slug of its microarchitecture,
-    which the table simply does not list.
+    is written that way), APUs by the series whose silicon they share
+    (``_APU_SERIES``), AM4 Athlons by core; sTR5 Threadripper 7000/9000
+    likewise; Intel by microarchitecture; anything else by a slug of its
+    microarchitecture, which the table simply does not list (the build is
+    then unverified on platform.chipset-generation, never passed).
     """
-    m = re.search(r"ryzen\s+\d\s+(?:pro\s+)?(\d)\d{3}", name.lower())
-    if m and "threadripper" not in name.lower():
-        return f"ryzen-{m.group(1)}000"
+    low = name.lower()
+    m = re.search(r"ryzen\s+\d\s+(?:pro\s+)?(\d)\d{3}([a-z]*)", low)
+    if m and "threadripper" not in low:
+        series = _APU_SERIES.get((m.group(1), "g" in m.group(2)), m.group(1))
+        return f"ryzen-{series}000"
     # sTR5 Threadripper (7000/9000, PRO WX): the chipset table's TRX50/WRX90 keys.
-    m = re.search(r"threadripper\s+(pro\s+)?([79])\d{3}", name.lower())
+    m = re.search(r"threadripper\s+(pro\s+)?([79])\d{3}", low)
     if m:
         return f"threadripper-{'pro-' if m.group(1) else ''}{m.group(2)}000"
     key = microarchitecture.strip().lower()
-    if key in _INTEL_GEN and "intel" in name.lower():
+    if "athlon" in low and key in _ATHLON_ARCH:
+        return _ATHLON_ARCH[key]
+    if key in _INTEL_GEN and "intel" in low:
         return _INTEL_GEN[key]
     return slugify(microarchitecture)
 
