@@ -125,10 +125,11 @@ def narrow(*args, columns=80):
 
 @pytest.mark.parametrize("market", ["us", "ar"])
 def test_gpus_table_at_80_columns_shows_whole_numbers_and_the_main_columns(market):
-    out = narrow("gpus", "--workload", "cnn", "--market", market)
+    out = narrow("gpus", "--workload", "cnn", "--market", market, "--show", "all")
     assert {"GPU", "VRAM", "relative", "price", "per", "1,000"} <= header_words(out)
     rows = table_rows(out)
-    data = json.loads(run("gpus", "--workload", "cnn", "--market", market, "--json").output)
+    data = json.loads(run("gpus", "--workload", "cnn", "--market", market, "--show", "all",
+                          "--json").output)
     assert len(rows) == len(data) > 20
     priced = 0
     for cells, row in zip(rows, data, strict=True):

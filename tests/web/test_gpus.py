@@ -6,7 +6,8 @@ from dlrig.perf import rank_gpus
 
 
 def test_ranking_matches_the_library(client, catalog):
-    j = client.get("/gpus?workload=cnn&market=us&show=all", headers={"Accept": "application/json"}).json()
+    j = client.get("/gpus?workload=cnn&market=us&show=all&below_floor=1",
+                   headers={"Accept": "application/json"}).json()
     expected = rank_gpus("cnn", catalog=catalog, market="us")
     assert [g["name"] for g in j["gpus"]] == [s.name for s in expected]
     assert j["gpus"][0]["relative_throughput"] == expected[0].relative_throughput
@@ -15,7 +16,11 @@ def test_ranking_matches_the_library(client, catalog):
 def test_priced_rows_by_default_with_throughput_per_money(client, catalog):
     j = client.get("/gpus?workload=cnn&market=us", headers={"Accept": "application/json"}).json()
     names = {g["name"] for g in j["gpus"]}
-    assert names == {"GeForce GTX 1070", "GeForce GTX 1060 6 GB"}
+    # As `dlrig gpus`: cards under the workload's VRAM floor (cnn: 8 GB) are hidden by default.
+    assert names == {"GeForce GTX 1070"}
+    low = client.get("/gpus?workload=cnn&market=us&below_floor=1",
+                     headers={"Accept": "application/json"}).json()
+    assert {g["name"] for g in low["gpus"]} == {"GeForce GTX 1070", "GeForce GTX 1060 6 GB"}
     for g in j["gpus"]:
         assert g["throughput_per_1000"] is not None and g["throughput_per_1000"] > 0
     page = client.get("/gpus?workload=cnn&market=us").text

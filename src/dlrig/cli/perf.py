@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import typer
 from rich.table import Table
 
-from ..perf import REFERENCE_CHIP, get_workload, rank_gpus, workloads
+from ..perf import REFERENCE_CHIP, get_workload, rank_gpus, select_gpus, workloads
 from . import DB_READ, NO_DB, app, console, guarded
 
 _FIELDS = (
@@ -166,6 +166,8 @@ def gpus_cmd(
     sort: str = typer.Option("throughput", "--sort", help="'throughput' or 'value' (per money)"),
     limit: int = typer.Option(0, "--limit", "-n", min=0, help="show only the first N (0 = all)"),
     below_floor: bool = typer.Option(False, "--below-floor", help="also cards under the VRAM floor"),
+    show: str = typer.Option("priced", "--show",
+                             help="with --market: 'priced' (chips with a price there) or 'all'"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
     db: str | None = DB_READ,
     no_db: bool = NO_DB,
@@ -178,8 +180,7 @@ def gpus_cmd(
 
         catalog = open_catalog(db, no_db=no_db)
     scores = rank_gpus(w, include_all=include_all, catalog=catalog, market=market, sort=sort)
-    if not below_floor:
-        scores = [s for s in scores if s.meets_vram_floor]
+    scores = select_gpus(scores, below_floor=below_floor, show=show)
     if limit:
         scores = scores[:limit]
     if as_json:

@@ -24,7 +24,7 @@ from .model import (
     reference_chip,
     tensor_tflops,
 )
-from .ranking import GpuScore, candidate_chips, rank_gpus
+from .ranking import GpuScore, candidate_chips, rank_gpus, select_gpus
 from .scaling import scaling_efficiency, set_throughput
 from .workloads import Workload, builtin_workloads, get_workload, load_workload_file, workloads
 
@@ -46,6 +46,7 @@ __all__ = [
     "load_workload_file",
     "prefill_tps",
     "rank_gpus",
+    "select_gpus",
     "reference_chip",
     "scaling_efficiency",
     "set_throughput",

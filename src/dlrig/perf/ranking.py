@@ -178,6 +178,29 @@ def rank_gpus(
     return scores
 
 
+SHOW = ("priced", "all")
+
+
+def select_gpus(scores: list[GpuScore], below_floor: bool = False,
+                show: str = "priced") -> list[GpuScore]:
+    """The rows ``dlrig gpus`` and the web's GPUs page show, by the same defaults.
+
+    Cards under the workload's VRAM floor are hidden unless ``below_floor``;
+    with prices, ``show='priced'`` keeps the chips that have one in the
+    market (all of them when none has: an unpriced market still ranks).
+    """
+    if show not in SHOW:
+        from ..errors import InputError
+
+        raise InputError(f"unknown choice of rows '{show}'", hint="use 'priced' or 'all'")
+    if not below_floor:
+        scores = [s for s in scores if s.meets_vram_floor]
+    priced = [s for s in scores if s.price is not None]
+    if show == "priced" and priced:
+        return priced
+    return scores
+
+
 def _builtin_catalog():
     """The shared built-in catalog (imported late: perf must import cheaply)."""
     from ..catalog import builtin

@@ -62,6 +62,7 @@ def check_get(request: Request):
     if refs and form.ok:
         try:
             build = build_from_params(refs, catalog, form.text("name", "build", 120), opts["market"])
+            opts = check_options(form, catalog, build)
         except DlrigError as e:
             form.errors["parts"] = e.one_line()
     return _page(request, form, opts, build)

@@ -6,6 +6,7 @@ from fastapi import Request
 
 from ...build import Build, PricedItem, price_build
 from ...catalog import Catalog
+from ...errors import DlrigError
 from ...units import Money
 from ..forms import Form
 
@@ -51,20 +52,28 @@ CIRCUITS = (("auto", "the market's circuit (US 1,440 W)"), ("1440", "120 V, 15 A
             ("1840", "230 V, 10 A: 1,840 W"))
 
 
-def check_options(form: Form, catalog) -> dict:
-    """The check's context, defaulted as ``dlrig check`` defaults it."""
-    from ...rules import context_for
+def check_options(form: Form, catalog, build: Build | None = None) -> dict:
+    """The check's context, defaulted as ``dlrig check`` defaults it: the options given, else
+    the build's own market and ``[intent]`` (a saved plan is judged by what it was planned
+    for), else the defaults."""
+    from ...rules import context_for, context_for_build
 
-    market = form.choice("market", catalog.markets, default=default_market(catalog), what="market")
+    own = build.market if build is not None and build.market in catalog.markets else None
+    market = form.choice("market", catalog.markets, default=own or default_market(catalog),
+                         what="market")
     workload = form.choice("workload", [k for k, _ in workload_options()],
                            default="", what="workload")
     circuit = form.choice("circuit", [k for k, _ in CIRCUITS], default="auto", what="circuit")
     dataset = form.number("dataset_gb", low=1, high=1_000_000, what="dataset size in GB",
                           required=False)
-    ctx = context_for(catalog, market, workload=workload or None,
-                      circuit_w=None if circuit in (None, "auto") else int(circuit),
-                      allow_bios_update=form.flag("bios"),
-                      dataset_gb=int(dataset) if dataset is not None else None)
+    given = {"workload": workload or None,
+             "circuit_w": None if circuit in (None, "auto") else int(circuit),
+             "allow_bios_update": form.flag("bios"),
+             "dataset_gb": int(dataset) if dataset is not None else None}
+    if build is not None and form.ok:
+        ctx = context_for_build(catalog, build, market, **given)
+    else:
+        ctx = context_for(catalog, market, **given)
     return {"market": market, "workload": workload, "circuit": circuit, "bios": form.flag("bios"),
             "dataset_gb": form.text("dataset_gb", "", 40), "ctx": ctx}
 
@@ -84,9 +93,13 @@ async def posted_build(request: Request) -> tuple[Form, dict, Build | None, str,
     big = too_large_message(request)
     raw = await request.form(max_files=2, max_fields=20, max_part_size=MAX_TEXT * 4)
     form = Form(raw)
-    opts = check_options(form, catalog)
     if big:
         form.errors["build_file"] = big
-        return form, opts, None, "", 413
+        return form, check_options(form, catalog), None, "", 413
     build, text = await build_from_form(raw, form, catalog)
+    try:
+        opts = check_options(form, catalog, build)
+    except DlrigError as e:  # the build's [intent] names a model or workload not known here
+        form.errors["build_file"] = e.one_line()
+        opts, build = check_options(form, catalog), None
     return form, opts, build, text, 200

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from ...perf import get_workload, rank_gpus
+from ...perf import get_workload, rank_gpus, select_gpus
 from ..forms import Form
 from ..render import respond
 from .common import catalog_of, default_market, default_workload, market_options, workload_options
@@ -41,13 +41,12 @@ def gpus(request: Request):
                         what="order")
     include_all = form.flag("all")
     show = form.choice("show", ("priced", "all"), default="priced", what="choice of rows")
+    below_floor = form.flag("below_floor")
     w = get_workload(workload)
     scores = rank_gpus(w, include_all=include_all, catalog=catalog, market=market,
                        sort="value" if sort == "value" else "throughput")
-    priced_scores = [s for s in scores if s.price is not None]
-    unpriced_market = not priced_scores
-    if show == "priced" and priced_scores:
-        scores = priced_scores
+    unpriced_market = not any(s.price is not None for s in scores)
+    scores = select_gpus(scores, below_floor=below_floor, show=show)
     key = COLUMNS[sort][1]
     present = [s for s in scores if key(s) is not None]
     absent = [s for s in scores if key(s) is None]
@@ -57,7 +56,7 @@ def gpus(request: Request):
     ctx = {
         "errors": form.errors, "scores": scores, "workload": w, "market": market,
         "currency": currency, "sort": sort, "order": order, "include_all": include_all,
-        "show": show, "unpriced_market": unpriced_market, "columns": COLUMNS, "markets": market_options(catalog),
+        "show": show, "below_floor": below_floor, "unpriced_market": unpriced_market, "columns": COLUMNS, "markets": market_options(catalog),
         "workloads": workload_options(),
     }
     data = {"workload": w, "market": market, "sort": sort, "order": order, "gpus": scores}
