@@ -7,8 +7,8 @@ import pytest
 
 from dlrig.build import build_from_dict, load_build, parse_pcpp_markdown
 from dlrig.catalog import Catalog
-from dlrig.cli.check import builtin_catalog
 from dlrig.errors import BuildFileError
+from dlrig.store import builtin_catalog
 
 INLINE_GPU = {"category": "gpu", "name": "My GTX 1070", "chipset": "GeForce GTX 1070",
               "vram_gb": 8, "board_power_w": 150, "length_mm": 210}

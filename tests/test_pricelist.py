@@ -174,12 +174,12 @@ def test_a_row_naming_only_a_chip_is_priced_on_the_chip_level_entry(db, tmp_path
 
 def test_import_loads_no_prices_and_indexes_only_the_rows_categories(db, tmp_path, monkeypatch):
     """A three-row list should not pay for the whole catalog's prices and tokens."""
-    from dlrig.catalog import matching, pricelist
+    from dlrig.catalog import pricelist, resolve
     from dlrig.store import load_catalog
 
     seen = []
-    real = matching.Matcher._indexed
-    monkeypatch.setattr(matching.Matcher, "_indexed", lambda self, c: seen.append(c) or real(self, c))
+    real = resolve.Resolver.index  # the one resolver indexes a category on first use
+    monkeypatch.setattr(resolve.Resolver, "index", lambda self, c: seen.append(c) or real(self, c))
     f = tmp_path / "cpu.csv"
     f.write_text("name,price,category\nIntel Pentium G4560,100,cpu\n", encoding="utf-8")
     gpu = "gpu/zotac-geforce-gtx-1070-mini"

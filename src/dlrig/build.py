@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from rapidfuzz import fuzz, process
 
-from .catalog import Catalog, LocalPrice, normalize_name
+from .catalog import Catalog, LocalPrice
 from .catalog.builtin import validation_message
 from .errors import BuildFileError, MarketError, UnknownPartError
 from .parts import (
@@ -45,6 +44,48 @@ class BuildItem:
     quantity: int = 1
 
 
+@dataclass(frozen=True)
+class RowMatch:
+    """What one row of a build's source became, and how sure the match is.
+
+    ``line``: the row's line in a PCPartPicker list (None in a TOML build,
+    where ``part`` is the [[part]] table's number); ``text``: the row's item
+    as written (or the TOML ref); ``status``: 'matched', 'ambiguous' or
+    'unmatched'; ``confidence``: 'exact' (id or same name), 'spec' (every
+    word and stated spec agrees), 'fuzzy' (agrees, but the part says more,
+    e.g. 'OC'), 'chip' (a GPU read as any board of its chip); ``reason``:
+    why, in words; ``candidates``: the parts an ambiguous row fits, or the
+    nearest ones of an unmatched row (suggestions, not matches).
+    """
+
+    line: int | None
+    text: str
+    category: str
+    status: str
+    part_id: str | None = None
+    part_name: str | None = None
+    quantity: int = 1
+    confidence: str | None = None
+    reason: str = ""
+    candidates: tuple[str, ...] = ()
+    part: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "part": self.part, "text": self.text, "category": self.category,
+                "status": self.status, "part_id": self.part_id, "part_name": self.part_name,
+                "quantity": self.quantity, "confidence": self.confidence, "reason": self.reason,
+                "candidates": list(self.candidates)}
+
+
+class PartListError(BuildFileError):
+    """A PCPartPicker list with rows that match no part, or several: every such
+    row is in ``rows`` (``RowMatch``), the message names them all."""
+
+    def __init__(self, message: str, rows: tuple[RowMatch, ...], *, hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.rows = rows
+
+
 INTENT_FIELDS: dict[str, type] = {
     "workload": str, "model": str, "task": str, "quant": str, "context": int, "users": int,
     "batch": int, "power_limit": str, "dataset_gb": int, "circuit_w": int,
@@ -59,7 +100,8 @@ class Build:
     ``intent``: what the machine was planned for (the plan's workload, model,
     task, quantisation, context, power limit...), saved with a plan so that
     ``dlrig check`` judges the saved build by the same requirements the
-    planner enforced. Options given to ``check`` win over it.
+    planner enforced. Options given to ``check`` win over it. ``matches``:
+    how each row of the file or list was resolved to a part, for showing.
     """
 
     items: tuple[BuildItem, ...]
@@ -68,6 +110,7 @@ class Build:
     source: str | None = None
     notes: tuple[str, ...] = field(default=())
     intent: tuple[tuple[str, Any], ...] = ()
+    matches: tuple[RowMatch, ...] = ()  # what each row of the source became (``RowMatch``)
 
     def intended(self, key: str, default: Any = None) -> Any:
         return dict(self.intent).get(key, default)
@@ -159,6 +202,9 @@ def _item_from_table(t: dict[str, Any], catalog: Catalog, where: str) -> BuildIt
             return BuildItem(catalog.resolve(ref, cat), qty)
         except UnknownPartError as e:
             raise BuildFileError(f"{where}: {e.message}", hint=e.hint) from None
+        except ValueError:
+            raise BuildFileError(f"{where}: part '{ref}': unknown category '{cat}'",
+                                 hint="use one of " + ", ".join(c.value for c in Category)) from None
     if "category" not in t:
         raise BuildFileError(
             f"{where}: part '{label}' has neither 'ref' nor 'category'",
@@ -185,8 +231,14 @@ def build_from_dict(data: dict[str, Any], catalog: Catalog, where: str = "build"
         raise BuildFileError(f"{where}: unknown top-level key(s) {', '.join(sorted(unknown))}",
                              hint="a build has name, market, notes, [intent] and [[part]] tables")
     items = [_item_from_table(t, catalog, f"{where} part {n}") for n, t in enumerate(parts, 1)]
+    matches = tuple(
+        RowMatch(None, str(t.get("ref")), i.part.category.value, "matched", i.part.id, i.part.name,
+                 i.quantity, "exact", "catalog id" if t.get("ref") == i.part.id else "same name",
+                 part=n)
+        for n, (t, i) in enumerate(zip(parts, items, strict=True), 1) if isinstance(t, dict) and "ref" in t)
     return Build(tuple(items), str(data.get("name", Path(where).stem)), data.get("market"),
-                 where, tuple(data.get("notes", ())), intent_from_dict(data.get("intent"), where))
+                 where, tuple(data.get("notes", ())), intent_from_dict(data.get("intent"), where),
+                 matches)
 
 
 def intent_from_dict(data: Any, where: str) -> tuple[tuple[str, Any], ...]:
@@ -239,15 +291,6 @@ PCPP_TYPES = {
     "case": Category.case,
     "power supply": Category.psu,
 }
-_NOISE = re.compile(
-    r"\b(\d+(\.\d+)?\s*ghz|\d+-core|(dual|quad|hexa|octa|\d+)-?core|processor|video card|"
-    r"desktop memory|internal solid state drive|internal hard drive|atx power supply|"
-    r"fully modular|semi-modular|non-modular|tower case|mid tower|full tower|"
-    r"cl\d+|\d+\s*rpm|cpu cooler|m\.2-\d+|nvme|pcie \d\.0 x\d)\b",
-    re.I,
-)
-
-
 def looks_like_pcpp(text: str) -> bool:
     return bool(re.search(r"^\s*\|?\s*Type\s*\|\s*Item\s*\|", text, re.M))
 
@@ -264,36 +307,37 @@ def _clean_item(item: str) -> tuple[str, int]:
     return name, qty
 
 
-def match_name(name: str, catalog: Catalog, category: Category, threshold: float = 82) -> AnyPart | None:
-    """The catalog part a store's or PCPartPicker's name refers to, or None.
+def resolve_row(name: str, catalog: Catalog, category: Category, line: int | None = None,
+                quantity: int = 1) -> RowMatch:
+    """One list row resolved by the catalog's resolver (``catalog/resolve.py``):
+    its words, model numbers, capacities and specs must agree with the part's,
+    or the row is unmatched (with the nearest parts as suggestions)."""
+    m = catalog.resolver.match(name, category)
+    if m.status == "matched" and m.part_id:
+        part = catalog.get(m.part_id)
+        return RowMatch(line, name, category.value, "matched", part.id, part.name, quantity,
+                        m.confidence, m.reason)
+    cands = m.candidates if m.status == "ambiguous" else tuple(catalog.closest(name, category, limit=3))
+    return RowMatch(line, name, category.value, m.status, quantity=quantity, reason=m.reason,
+                    candidates=cands)
 
-    Exact normalised names win; otherwise rapidfuzz's token-set score, kept
-    only when it clears ``threshold`` and beats the runner-up clearly.
-    """
-    try:
-        return catalog.resolve(name, category)
-    except UnknownPartError:
-        pass
-    pool = {p.id: normalize_name(p.name) for p in catalog.parts(category)}
-    query = normalize_name(_NOISE.sub(" ", name))
-    hits = process.extract(query, pool, scorer=fuzz.token_set_ratio, limit=2)
-    if not hits or hits[0][1] < threshold:
-        return None
-    if len(hits) > 1 and hits[1][1] >= hits[0][1] - 1 and hits[1][1] >= threshold:
-        # Two equally good names: prefer the one with more shared tokens.
-        a, b = hits[0], hits[1]
-        ra = fuzz.token_sort_ratio(query, a[0])
-        rb = fuzz.token_sort_ratio(query, b[0])
-        if abs(ra - rb) < 3:
-            return None
-        return catalog.get(a[2] if ra > rb else b[2])
-    return catalog.get(hits[0][2])
+
+def _problem(r: RowMatch) -> str:
+    if r.status == "ambiguous":
+        return (f"line {r.line}: '{r.text}' fits several catalog {r.category} parts "
+                f"({', '.join(r.candidates[:4])})")
+    near = f"; closest: {'; '.join(r.candidates)}" if r.candidates else ""
+    return f"line {r.line}: no catalog {r.category} matches '{r.text}' ({r.reason}{near})"
 
 
 def parse_pcpp_markdown(text: str, catalog: Catalog, where: str = "part list") -> Build:
-    """A build from PCPartPicker's "Type | Item | Price" markdown table."""
-    items: list[BuildItem] = []
-    problems: list[str] = []
+    """A build from PCPartPicker's "Type | Item | Price" markdown table.
+
+    Every row is resolved; rows that match no part, or several, are all
+    reported in one error (``PartListError``, each with its line), and the
+    build records what each row became (``Build.matches``).
+    """
+    found: list[RowMatch] = []
     rows = 0
     for lineno, line in enumerate(text.splitlines(), 1):
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -304,25 +348,25 @@ def parse_pcpp_markdown(text: str, catalog: Catalog, where: str = "part list") -
             continue
         rows += 1
         name, qty = _clean_item(cells[1])
-        part = match_name(name, catalog, PCPP_TYPES[typ])
-        if part is None:
-            near = catalog.closest(name, PCPP_TYPES[typ], limit=3)
-            problems.append(f"line {lineno}: no catalog {PCPP_TYPES[typ].value} matches '{name}'"
-                            + (f" (closest: {'; '.join(near)})" if near else ""))
-            continue
-        items.append(BuildItem(part, qty))
+        found.append(resolve_row(name, catalog, PCPP_TYPES[typ], lineno, qty))
     if rows == 0:
         raise BuildFileError(f"{where}: no 'Type | Item | Price' rows found",
                              hint="paste PCPartPicker's markdown part list, or use a TOML build file")
-    if problems:
-        raise BuildFileError(f"{where}: {problems[0]}" + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""),
-                             hint="add the part to the catalog or use a TOML build with an inline part")
+    bad = tuple(r for r in found if r.status != "matched")
+    if bad:
+        raise PartListError(
+            f"{where}: {len(bad)} of {rows} rows match no single catalog part: "
+            + "; ".join(_problem(r) for r in bad), bad,
+            hint="check the names, import a larger catalog ('dlrig catalog import open-db'), "
+                 "or use a TOML build with an inline part")
     merged: dict[str, int] = {}
     parts: dict[str, AnyPart] = {}
-    for i in items:
-        merged[i.part.id] = merged.get(i.part.id, 0) + i.quantity
-        parts[i.part.id] = i.part
-    return Build(tuple(BuildItem(parts[k], q) for k, q in merged.items()), "PCPartPicker list", source=where)
+    for r in found:
+        if r.part_id:
+            merged[r.part_id] = merged.get(r.part_id, 0) + r.quantity
+            parts[r.part_id] = catalog.get(r.part_id)
+    return Build(tuple(BuildItem(parts[k], q) for k, q in merged.items()), "PCPartPicker list",
+                 source=where, matches=tuple(found))
 
 
 @dataclass(frozen=True)

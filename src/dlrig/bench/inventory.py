@@ -149,9 +149,11 @@ def _catalog_id(name: str, category: str) -> str | None:
     try:
         from ..catalog import builtin
 
-        return builtin().resolve(clean, category).id
-    except Exception:  # unknown part, empty catalog or catalog data unavailable
+        m = builtin().resolver.match(clean, category)
+    except Exception:  # catalog data unavailable
         return None
+    # an exact or fully agreeing match only: 'GeForce RTX 4090' names a chip, not a board
+    return m.part_id if m.status == "matched" and m.confidence in ("exact", "spec") else None
 
 
 def torch_versions() -> tuple[str | None, str | None, str | None]:

@@ -12,8 +12,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from ..errors import MarketError, UnknownPartError
 from ..market import Market, Rate, Rates
 from ..parts import AnyPart, Category, Price
@@ -58,7 +56,7 @@ class Catalog:
         self.markets: dict[str, Market] = {}
         self.rates = Rates()
         self.sources: list[str] = list(sources)
-        self._norm: dict[str, list[str]] | None = None
+        self._resolver = None  # the parts' Resolver, built on first use (see ``resolver``)
         for p in parts:
             self.add_part(p)
         for item in prices:
@@ -76,7 +74,7 @@ class Catalog:
             self._by_cat[old.category].remove(old)
         self._parts[part.id] = part
         self._by_cat[part.category].append(part)
-        self._norm = None
+        self._resolver = None
 
     def add_price(self, part_id: str | None, price: Price) -> None:
         if part_id is None:
@@ -104,41 +102,28 @@ class Catalog:
         return [p for p in self._prices.get(part_id, []) if market is None or p.market == market]
 
     # -- name resolution ----------------------------------------------------
-    def _index(self) -> dict[str, list[str]]:
-        if self._norm is None:
-            idx: dict[str, list[str]] = {}
-            for p in self._parts.values():
-                idx.setdefault(normalize_name(p.name), []).append(p.id)
-            self._norm = idx
-        return self._norm
+    @property
+    def resolver(self):
+        """The one part resolver over these parts (``catalog/resolve.py``), kept
+        until a part is added."""
+        if self._resolver is None:
+            from .resolve import Resolver
+
+            self._resolver = Resolver(self)
+        return self._resolver
 
     def closest(self, ref: str, category: Category | None = None, limit: int = 5) -> list[str]:
-        pool = {
-            p.id: normalize_name(p.name)
-            for p in (self.parts(category) if category else self._parts.values())
-        }
-        hits = process.extract(normalize_name(ref), pool, scorer=fuzz.WRatio, limit=limit)
-        return [f"{self._parts[k].name} [{k}]" for _, _, k in hits]
+        """The nearest parts by meaning ('Name [id]'), for error messages."""
+        return self.resolver.suggest(ref, category, limit)
 
     def resolve(self, ref: str, category: Category | str | None = None, where: str = "") -> AnyPart:
         """A part by exact id, or by unambiguous normalised name.
 
         Unknown or ambiguous references raise ``UnknownPartError`` naming the
-        closest matches, so a typo in a build file is a one-line fix.
+        closest matches, so a typo in a build file is a one-line fix. A
+        built-in part and its imported twin of the same name are one part.
         """
-        cat = Category(category) if category else None
-        prefix = ref.split("/", 1)[0] if "/" in ref else None
-        if cat is None and prefix in {c.value for c in Category}:
-            cat = Category(prefix)  # 'cpu/…' can only mean a CPU: suggest CPUs
-        if ref in self._parts and (cat is None or self._parts[ref].category == cat):
-            return self._parts[ref]
-        ids = [i for i in self._index().get(normalize_name(ref), [])
-               if cat is None or self._parts[i].category == cat]
-        if len(ids) == 1:
-            return self._parts[ids[0]]
-        if len(ids) > 1:
-            raise UnknownPartError(ref, ids, ambiguous=True, where=where)
-        raise UnknownPartError(ref, self.closest(ref, cat), where=where)
+        return self.resolver.resolve(ref, category, where)
 
     # -- markets and prices --------------------------------------------------
     def market(self, code: str) -> Market:

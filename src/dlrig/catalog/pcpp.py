@@ -4,9 +4,10 @@ The layout is docyx/pc-part-dataset's: one JSON array per category, each row
 a part with its lowest listed US price (``null`` = no offer) on the scrape
 date. PATH may be a snapshot folder (holding ``json/``), the ``json`` folder
 itself, or a ``.tar.gz`` of snapshots (the one named after ``--date`` is
-read). Rows are matched to catalog parts (``matching``); rows that match
-nothing, or more than one part, are kept in the ``unmatched`` table for
-review, never dropped.
+read). Rows are matched to catalog parts by the catalog's resolver
+(``resolve.py``: the name's words, and the specs the row's fields state);
+rows that match nothing, or more than one product, are kept in the
+``unmatched`` table for review, never dropped.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 from ..errors import InputError
 from ..parts import Category
 from . import Catalog
-from .matching import Match, Matcher, spec_filters
+from .resolve import CHIP, Match
 
 SOURCE = "pcpp"
 CREDIT = "PCPartPicker prices via docyx/pc-part-dataset (MIT)"
@@ -117,6 +118,7 @@ class CategoryReport:
     by_chip: int = 0  # GPU rows priced on a chip-level entry
     ambiguous: int = 0
     unmatched: int = 0
+    sure: Counter = field(default_factory=Counter)  # matched rows by confidence (exact/spec/fuzzy/chip)
 
     def rate(self) -> float:
         return self.matched / self.priced if self.priced else 0.0
@@ -134,7 +136,7 @@ class PcppResult:
 
 def match_dataset(data: dict[str, list[dict]], catalog: Catalog, date: dt.date) -> PcppResult:
     """Match every priced row; the lowest price per part wins (as on the site)."""
-    m = Matcher(catalog)
+    resolver = catalog.resolver
     res = PcppResult(date, {c: CategoryReport() for c in FILES.values()})
     for stem, rows in data.items():
         cat = FILES[stem]
@@ -146,13 +148,11 @@ def match_dataset(data: dict[str, list[dict]], catalog: Catalog, date: dt.date) 
             if cents is None or not name:
                 continue
             rep.priced += 1
-            if cat == Category.gpu:
-                hit = m.match_gpu(name, str(row.get("chipset") or ""), row.get("memory"), row.get("length"))
-            else:
-                hit = m.match(cat, name, spec_filters(cat, row))
+            hit = resolver.match_row(cat, row)
             if hit.status == "matched" and hit.part_id:
                 rep.matched += 1
-                rep.by_chip += hit.how == "chip"
+                rep.by_chip += hit.confidence == CHIP
+                rep.sure[hit.confidence] += 1
                 old = res.prices.get(hit.part_id)
                 res.prices[hit.part_id] = cents if old is None else min(old, cents)
             else:
@@ -160,7 +160,7 @@ def match_dataset(data: dict[str, list[dict]], catalog: Catalog, date: dt.date) 
                     rep.ambiguous += 1
                 else:
                     rep.unmatched += 1
-                res.reasons[hit.how or hit.status] += 1
+                res.reasons[hit.status] += 1
                 res.review.append((cat, i, name, cents, hit))
     return res
 
@@ -184,7 +184,7 @@ def import_pcpp(db, path: str | Path, date: dt.date, catalog: Catalog) -> PcppRe
             "INSERT INTO unmatched (source, date, market, category, name, row, amount_minor, currency, "
             "status, candidates) VALUES (?, ?, ?, ?, ?, ?, ?, 'USD', ?, ?)",
             [(SOURCE, day, MARKET, cat.value, name, i, cents, hit.status,
-              ", ".join(hit.candidates) or hit.how) for cat, i, name, cents, hit in res.review])
+              ", ".join(hit.candidates) or hit.reason) for cat, i, name, cents, hit in res.review])
         db.set_source(c, SOURCE, CREDIT, None)
         db.log_import(c, "pcpp", str(path), {
             "date": day, "prices": len(res.prices),

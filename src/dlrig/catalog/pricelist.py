@@ -21,7 +21,7 @@ from ..errors import PriceListError
 from ..parts import Category
 from ..units import CURRENCIES
 from . import Catalog
-from .matching import Match, Matcher
+from .resolve import Match
 
 # Header names a column may have (lower-case, accents folded), per field.
 ALIASES = {
@@ -75,10 +75,41 @@ def sniff_delimiter(header: str) -> str:
 
 
 _NUM = re.compile(r"^[+-]?[\d.,\s']+$")
+# Currency marks a store writes beside a price: 'U$S 149' is US dollars, 'AR$' and
+# 'ARS' pesos; a bare '$' is the list's own currency (pesos in an Argentine list).
+_MARK = r"u\$s|u\$d|us\$|usd|ar\$|ars|[a-z]{1,3}\$|\$"
+_LEAD = re.compile(rf"^(?P<m>{_MARK}|[A-Z]{{3}}(?=[\s\d]))\s*", re.I)
+_TRAIL = re.compile(rf"\s*(?P<m>{_MARK}|(?<=[\d\s])[A-Z]{{3}})$", re.I)
+_TAX = re.compile(r"\s*(?:[cs]\s?/\s?iva|\+\s?iva|iva\s+incl\w*)\.?\s*$", re.I)
+
+
+def _mark_currency(mark: str) -> str | None:
+    m = mark.lower()
+    if m in ("u$s", "u$d", "us$", "usd"):
+        return "USD"
+    if m in ("ar$", "ars"):
+        return "ARS"
+    return mark.upper() if mark.isalpha() and mark.upper() in CURRENCIES else None
+
+
+def parse_price(text: str, decimal: str = "auto") -> tuple[Decimal, str | None]:
+    """The amount and the currency its mark names: 'U$S 149' -> (149, 'USD'),
+    '$ 1.234.567,89' -> (1234567.89, None: the list's own currency), '999 ARS'
+    -> (999, 'ARS'). 'c/IVA', 's/IVA', '+IVA' after the amount are dropped (the
+    amount is what the store asks). Raises ``ValueError`` with a short reason."""
+    s = _TAX.sub("", str(text).strip())
+    cur = None
+    m = _LEAD.match(s)
+    if m:
+        cur, s = _mark_currency(m.group("m")), s[m.end():]
+    m = _TRAIL.search(s)
+    if m:
+        cur, s = cur or _mark_currency(m.group("m")), s[:m.start()]
+    return _amount(s.strip(), text, decimal), cur
 
 
 def parse_amount(text: str, decimal: str = "auto") -> Decimal:
-    """'1.234,56' -> 1234.56, '1,234.56' -> 1234.56, '$ 999' -> 999.
+    """'1.234,56' -> 1234.56, '1,234.56' -> 1234.56, '$ 999' -> 999, 'U$S 149' -> 149.
 
     With both separators the last one is the decimal mark. A lone separator
     followed by exactly three digits ('1.234', '1,234') is a thousands
@@ -86,9 +117,10 @@ def parse_amount(text: str, decimal: str = "auto") -> Decimal:
     mark. ``decimal='comma'`` or ``'point'`` overrides the guess.
     Raises ``ValueError`` with a short reason.
     """
-    s = str(text).strip()
-    s = re.sub(r"^(?:[A-Za-z]{1,3}\$|\$|US\$|AR\$|[A-Z]{3})\s*", "", s)
-    s = re.sub(r"\s*(?:[A-Z]{3})$", "", s).strip()
+    return parse_price(text, decimal)[0]
+
+
+def _amount(s: str, text: str, decimal: str) -> Decimal:
     if not s:
         raise ValueError("empty price")
     if not _NUM.match(s) or not re.search(r"\d", s):
@@ -184,7 +216,7 @@ def parse_price_list(raw: bytes, where: str, currency: str, *, columns: dict[str
                 out.bad.append((line, "no part name"))
                 continue
             try:
-                amount = parse_amount(rec[col["price"]], decimal)
+                amount, marked = parse_price(rec[col["price"]], decimal)
             except ValueError as e:
                 out.bad.append((line, str(e)))
                 continue
@@ -195,7 +227,7 @@ def parse_price_list(raw: bytes, where: str, currency: str, *, columns: dict[str
             if minor == 0:  # a free part would win every plan
                 out.bad.append((line, f"zero price '{rec[col['price']].strip()}' (a price must be above 0)"))
                 continue
-            cur = currency
+            cur = marked or currency  # 'U$S 149' in a peso list is in dollars
             if "currency" in col and rec[col["currency"]].strip():
                 cur = rec[col["currency"]].strip().upper()
                 if cur not in CURRENCIES:
@@ -224,32 +256,31 @@ class PriceListResult:
     review: list[tuple[Row, Match]] = field(default_factory=list)
     written: int = 0
     dry_run: bool = False
+    how: dict[int, Match] = field(default_factory=dict)  # matched rows by line: confidence, reason
 
 
-def match_rows(rows: list[Row], catalog: Catalog) -> tuple[list[tuple[Row, str]], list[tuple[Row, Match]]]:
-    """Rows to part ids: an id column wins, else names in the row's category, else in all."""
-    m = Matcher(catalog)
+def match_rows(rows: list[Row], catalog: Catalog
+               ) -> tuple[list[tuple[Row, str]], list[tuple[Row, Match]], dict[int, Match]]:
+    """Rows to part ids: an id column wins; else the catalog's resolver reads the
+    name in the row's category (a column, or what the name says: 'Placa de
+    Video', 'Procesador'...), else in every category. A row that names only a
+    GPU chip ('GeForce RTX 3060 12GB') is priced on its chip-level entry."""
+    resolver = catalog.resolver
     ok: list[tuple[Row, str]] = []
     review: list[tuple[Row, Match]] = []
+    how: dict[int, Match] = {}
     for r in rows:
         if r.part_id and r.part_id in catalog:
             ok.append((r, r.part_id))
+            how[r.line] = Match("matched", r.part_id, "exact", "id column")
             continue
-        chip = m.match_chip(r.name) if r.category in (None, Category.gpu) else None
-        if chip is not None and chip.status == "matched":  # 'GeForce RTX 3060 12GB': the chip-level entry
-            ok.append((r, chip.part_id))
-            continue
-        cats = [r.category] if r.category else list(Category)
-        hits = [h for h in (m.match(c, r.name) for c in cats) if h.status != "unmatched"]
-        found = [h for h in hits if h.status == "matched"]
-        if len(found) == 1 and len(hits) == 1:
-            ok.append((r, found[0].part_id))
-        elif hits:
-            cands = tuple(x for h in hits for x in (h.candidates or (h.part_id,)) if x)
-            review.append((r, Match("ambiguous", candidates=cands[:5], how="several parts")))
+        m = resolver.match_any(r.name, r.category)
+        if m.status == "matched" and m.part_id:
+            ok.append((r, m.part_id))
+            how[r.line] = m
         else:
-            review.append((r, Match("unmatched", how="no part with this name")))
-    return ok, review
+            review.append((r, m))
+    return ok, review, how
 
 
 def import_price_list(db, path: str | Path, *, store: str, market: str, currency: str, date: dt.date,
@@ -269,7 +300,7 @@ def import_price_list(db, path: str | Path, *, store: str, market: str, currency
             f"{p.name}: {len(parsed.bad)} bad row{'s' if len(parsed.bad) > 1 else ''}, nothing imported: {shown}{more}",
             hint="fix them, or import the good rows with --skip-bad-rows")
     res = PriceListResult(parsed, dry_run=dry_run)
-    res.matched, res.review = match_rows(parsed.rows, catalog)
+    res.matched, res.review, res.how = match_rows(parsed.rows, catalog)
     if dry_run:
         return res
     source, day = f"store:{store}", date.isoformat()
@@ -288,7 +319,7 @@ def import_price_list(db, path: str | Path, *, store: str, market: str, currency
             "INSERT INTO unmatched (source, date, market, category, name, row, amount_minor, currency, "
             "status, candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(source, day, market, r.category.value if r.category else "", r.name, r.line, r.amount_minor,
-              r.currency, h.status, ", ".join(h.candidates) or h.how) for r, h in res.review])
+              r.currency, h.status, ", ".join(h.candidates) or h.reason) for r, h in res.review])
         db.set_source(c, source, f"price list of {store}", None)
         db.log_import(c, "csv", str(p), {"store": store, "market": market, "date": day,
                                          "prices": len(best), "review": len(res.review),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..catalog import Catalog, normalize_name
-from ..errors import InputError, UnknownPartError
+from ..catalog import Catalog
+from ..errors import InputError
 from ..parts import Category
 from ..units import Money
 
@@ -19,8 +19,10 @@ MAX_BUDGET_UNITS = 10**9  # a billion of any currency: far beyond a PC, well wit
 class Selector:
     """A --require/--exclude argument resolved to catalog parts.
 
-    A reference is a part id or an unambiguous name, or a GPU chipset
-    ("GTX 1070", "GeForce RTX 3090"): then any board of that chip matches.
+    A reference is a part id or an unambiguous name, a GPU chipset ("GTX
+    1070", "GeForce RTX 3090"): then any board of that chip matches, or a
+    maker ("intel": Intel CPUs; "nvidia": any NVIDIA-chip board; "asus gpu").
+    ``label`` says in words what it covers.
     """
 
     ref: str
@@ -83,24 +85,26 @@ class PlanRequest:
             try:
                 object.__setattr__(self, "gpus", int(self.gpus))
             except ValueError:
-                raise InputError(f"--gpus must be a number or 'auto' (got '{self.gpus}')",
-                                 hint="e.g. --gpus 2, or --gpus auto") from None
+                raise InputError(f"GPU count must be a number or 'auto' (got '{self.gpus}')",
+                                 hint="e.g. 2, or auto", field="gpus") from None
         if self.budget is not None and self.budget.minor <= 0:
             raise InputError(f"budget must be positive (got {self.budget})",
-                             hint="give --budget 1000 --currency USD")
+                             hint="e.g. 1000 USD", field="budget")
         if self.budget is not None and self.budget.amount > MAX_BUDGET_UNITS:
             raise InputError(f"budget {self.budget.amount:,.0f} {self.budget.currency} is too "
                              f"large (at most {MAX_BUDGET_UNITS:,} units of the currency)",
-                             hint="give the budget in units, e.g. --budget 1500")
+                             hint="give the budget in units of the currency, e.g. 1500",
+                             field="budget")
         if self.gpus is not None and not 0 <= self.gpus <= MAX_GPUS:
-            raise InputError(f"--gpus must be 0 to {MAX_GPUS} or auto (got {self.gpus})",
-                             hint="identical GPUs: --gpus 2 plans two of the same board; "
-                                  "--gpus auto lets the planner choose 1 to "
-                                  f"{MAX_AUTO_GPUS}")
+            raise InputError(f"GPU count must be 0 to {MAX_GPUS} or auto (got {self.gpus})",
+                             hint="identical GPUs: 2 plans two of the same board; auto lets "
+                                  f"the planner choose 1 to {MAX_AUTO_GPUS}", field="gpus")
         if self.gpus == 0 and self.model:
-            raise InputError("--gpus 0 cannot run a model", hint="leave --gpus out (auto)")
+            raise InputError("0 GPUs cannot run a model", hint="leave the GPU count to the "
+                             "planner (auto)", field="gpus")
         if not 1 <= self.max_drives <= 8:
-            raise InputError(f"max_drives must be 1 to 8 (got {self.max_drives})")
+            raise InputError(f"max_drives must be 1 to 8 (got {self.max_drives})",
+                             field="max_drives")
         if self.time_limit_s <= 0:
             raise InputError("time limit must be positive")
 
@@ -130,24 +134,9 @@ def gpu_counts(req: PlanRequest) -> tuple[int, ...]:
     return tuple(range(1, MAX_AUTO_GPUS + 1))
 
 
-def _chip_match(catalog: Catalog, ref: str) -> frozenset[str]:
-    key = normalize_name(ref).removeprefix("nvidia ").removeprefix("geforce ")
-    hits = set()
-    for g in catalog.parts(Category.gpu):
-        chip = normalize_name(g.chipset).removeprefix("nvidia ").removeprefix("geforce ")
-        if chip == key:
-            hits.add(g.id)
-    return frozenset(hits)
-
-
 def resolve_selector(catalog: Catalog, ref: str, where: str) -> Selector:
-    """A part id, an unambiguous part name, or a GPU chipset name."""
-    try:
-        part = catalog.resolve(ref, where=where)
-        return Selector(ref, part.category, frozenset({part.id}), part.name)
-    except UnknownPartError as e:
-        chips = _chip_match(catalog, ref)
-        if chips:
-            label = catalog.get(next(iter(chips))).chipset
-            return Selector(ref, Category.gpu, chips, f"any {label} board")
-        raise e from None
+    """A part (id or name), a GPU chip ('RTX 4090': any board of it), or a maker
+    ('intel': Intel CPUs, 'nvidia': GPUs with an NVIDIA chip, 'asus gpu'), read
+    by the catalog's one resolver; the label says what the selector covers."""
+    s = catalog.resolver.selector(ref, where)
+    return Selector(ref, s.category, s.ids, s.label)

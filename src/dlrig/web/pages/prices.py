@@ -49,7 +49,7 @@ def _ctx(request: Request, form: Form, values: dict, **more) -> dict:
 def _history(request: Request, form: Form, ref: str, market: str | None):
     catalog = catalog_of(request)
     try:
-        part = catalog.resolve(ref)
+        part = catalog.resolver.find(ref)  # as 'dlrig prices history' reads it
     except DlrigError as e:
         form.errors["part"] = e.one_line()
         return None, None, None

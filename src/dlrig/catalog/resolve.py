@@ -1,0 +1,785 @@
+"""The one part resolver: ids, names, list and store rows, selectors, suggestions.
+
+Every place that turns text into catalog parts asks a ``Resolver`` (one per
+``Catalog``, ``Catalog.resolver``): build files and PCPartPicker lists, the
+pc-part-dataset and store price importers, ``--require/--exclude``, ``catalog
+show`` and ``prices history``, the web. Its rule is that **identifying facts
+must agree** or it is not a match:
+
+* the words that name a product (model numbers with their suffixes -
+  5600/5600X/5600G, 7800X3D/9800X3D, 14700K/14700KF; lines - 990 PRO/990
+  EVO Plus, Vengeance/Vengeance RGB) must all be in the part's name, and in
+  the categories where a sibling product differs by one word (CPU, memory,
+  storage, PSU, motherboard) the part may not have identifying words the row
+  lacks either;
+* the specs the row states (GPU chip and VRAM, capacity, DDR generation,
+  speed, modules, cores, wattage, socket, form factor...) must equal the
+  part's fields;
+* a row that agrees with no part is *unmatched*, one that agrees with
+  several different products *ambiguous*: never the nearest different one.
+
+Each answer says how sure it is (``exact``: id or same name; ``spec``: every
+word and stated spec agrees and the part says nothing more; ``fuzzy``: it
+agrees but the part also says something the row does not, e.g. a board's
+'OC'; ``chip``: a GPU priced or checked as any board of its chip) and why.
+
+A curated (built-in) part and an imported part that both agree are one
+product read twice: the built-in one wins. Indexes are built per category
+on first use, so a CPU price list never reads the 4,000 GPU boards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rapidfuzz import fuzz, process
+
+from ..errors import InputError, UnknownPartError
+from ..parts import AnyPart, Category
+from . import words as W
+
+if TYPE_CHECKING:
+    from . import Catalog
+
+GENERIC_PREFIX = "gpu/generic-"  # chip-level GPU entries (``opendb.generic_gpus``)
+IMPORTED = frozenset({"opendb"})  # part sources written by importers, not curated by hand
+EXACT, SPEC, FUZZY, CHIP = "exact", "spec", "fuzzy", "chip"
+
+# Categories where a part's identifying word the row lacks makes it another product
+# (990 PRO vs 990 PRO Heatsink, Vengeance vs Vengeance RGB, B550-F vs B550-F WIFI).
+STRICT = frozenset({Category.cpu, Category.memory, Category.storage, Category.psu,
+                    Category.motherboard})
+# Words a part may carry that a row leaves out without naming another product (they
+# still rank: of two parts that agree, the one saying less beyond the row wins).
+SOFT: dict[Category, frozenset[str]] = {
+    Category.cpu: frozenset({"core", "ryzen", "i3", "i5", "i7", "i9", "ultra", "3", "5", "7", "9",
+                             "oem", "tray"}),
+    Category.motherboard: frozenset({"mag", "mpg", "meg", "rog", "phantom", "gaming"}),
+    # open-db adds 'Registered' to server modules whose line or part number already says so
+    Category.memory: frozenset({"registered", "ecc"}),
+}
+# Where extra words only rank (GPU boards, cases, coolers), these still name a sibling.
+SIBLING = frozenset({"se", "plus", "pro", "max", "ultra", "evo", "elite", "digital", "mini", "lite",
+                     "xl", "rgb", "argb", "ii", "iii", "iv", "v2", "v3", "g2", "redux", "performance",
+                     "compact", "silent", "flow", "airflow", "mesh", "lcd", "rs", "white"})
+
+CATEGORY_WORDS: dict[str, Category] = {
+    **dict.fromkeys(("cpu", "cpus", "processor", "processors", "procesador", "procesadores"), Category.cpu),
+    **dict.fromkeys(("gpu", "gpus", "card", "cards", "graphics", "video"), Category.gpu),
+    **dict.fromkeys(("memory", "ram", "memoria"), Category.memory),
+    **dict.fromkeys(("motherboard", "motherboards", "board", "boards", "mobo", "mother"),
+                    Category.motherboard),
+    **dict.fromkeys(("storage", "ssd", "ssds", "drive", "drives", "disk", "disks", "disco"),
+                    Category.storage),
+    **dict.fromkeys(("psu", "psus", "supply", "supplies", "fuente"), Category.psu),
+    **dict.fromkeys(("case", "cases", "gabinete"), Category.case),
+    **dict.fromkeys(("cooler", "coolers"), Category.cooler),
+}
+PLURAL = {Category.cpu: "CPUs", Category.gpu: "GPUs", Category.memory: "memory kits",
+          Category.motherboard: "motherboards", Category.storage: "drives",
+          Category.psu: "power supplies", Category.case: "cases", Category.cooler: "coolers"}
+CHIP_VENDORS = {"nvidia": "NVIDIA", "geforce": "NVIDIA", "amd": "AMD", "radeon": "AMD",
+                "intel": "Intel", "arc": "Intel"}
+
+
+@dataclass(frozen=True)
+class Match:
+    """The resolver's answer for one row or reference.
+
+    ``candidates``: for ``ambiguous``, the parts that agree equally; for
+    ``unmatched``, the nearest parts by meaning (suggestions, never a match).
+    """
+
+    status: str  # 'matched', 'ambiguous', 'unmatched'
+    part_id: str | None = None
+    confidence: str | None = None  # EXACT, SPEC, FUZZY, CHIP when matched
+    reason: str = ""
+    candidates: tuple[str, ...] = ()
+    category: Category | None = None
+
+    @property
+    def how(self) -> str:
+        """A short key for counting: 'chip', 'name', or why not."""
+        if self.status == "matched":
+            return "chip" if self.confidence == CHIP else "name"
+        return self.reason or self.status
+
+
+@dataclass(frozen=True)
+class PartSet:
+    """A --require/--exclude argument's parts, and in words what it covers."""
+
+    category: Category
+    ids: frozenset[str]
+    label: str
+
+
+def imported(p: AnyPart) -> bool:
+    return (p.source or "") in IMPORTED
+
+
+class _Entry:
+    __slots__ = ("part", "words", "sig", "opt", "soft", "year", "chip", "imported", "_spec")
+
+    def __init__(self, part: AnyPart, words: frozenset[str], sig: frozenset[str],
+                 opt: frozenset[str], chip: tuple[str, ...] | None,
+                 soft: frozenset[str] = frozenset()):
+        self.part = part
+        self.words = words  # every word a row's word may be found in
+        self.sig = sig  # words that identify: left out by the row, they may name a sibling
+        self.opt = opt  # words in parentheses: '(2024)', '(WD10EZEX)'
+        self.soft = soft  # identifying words whose absence from a row names no sibling
+        self.year = _year(part.name)
+        self.chip = chip
+        self.imported = imported(part)
+        self._spec: str | None = None
+
+    @property
+    def spec(self) -> str:
+        if self._spec is None:
+            self._spec = self.part.model_dump_json(
+                exclude={"id", "name", "brand", "source", "released", "cooler_included"})
+        return self._spec
+
+
+def _year(name: str) -> int | None:
+    m = re.search(r"\(((?:19|20)\d\d)\)", name)
+    return int(m.group(1)) if m else None
+
+
+class _Index:
+    def __init__(self, entries: list[_Entry]):
+        self.entries = entries
+        self.by_id = {e.part.id: e for e in entries}
+        self.by_word: dict[str, set[int]] = defaultdict(set)
+        self.by_chip: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        # chip -> {VRAM: chip-level entry ids}
+        self.generic: dict[tuple[str, ...], dict[float, list[str]]] = defaultdict(dict)
+        for i, e in enumerate(entries):
+            for w in e.words:
+                self.by_word[w].add(i)
+            if e.chip is not None:
+                if e.part.id.startswith(GENERIC_PREFIX):
+                    self.generic[e.chip].setdefault(float(e.part.vram_gb), []).append(e.part.id)
+                self.by_chip[e.chip].append(i)
+        self.starts = W.chip_starts(self.by_chip)
+        self.field_chips: dict[str, tuple[tuple[str, ...] | None, float | None]] = {}
+
+
+class Resolver:
+    """Text to parts for one catalog; see the module docstring for the rules."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self._idx: dict[Category, _Index] = {}
+        self._names: dict[Category, dict[str, list[str]]] = {}
+
+    # -- indexes ---------------------------------------------------------------------
+    def index(self, category: Category) -> _Index:
+        """The category's word index, built on first use."""
+        if category not in self._idx:
+            parts = self.catalog.parts(category)
+            read = W.part_words_many([p.name for p in parts], category)
+            brands = W.part_words_many([p.brand or "" for p in parts], category)
+            soft = SOFT.get(category, frozenset())
+            chips: dict[str, tuple[str, ...]] = {}
+            board_soft: dict[str, frozenset[str]] = {}
+            entries = []
+            for p, (seq, opt), (bseq, _) in zip(parts, read, brands, strict=True):
+                own = set(seq)
+                chip = None
+                drop = set(bseq)  # the maker: a row may leave it out
+                own_soft = soft
+                if category == Category.gpu:
+                    chip = chips.get(p.chipset)
+                    if chip is None:
+                        chip = chips.setdefault(p.chipset, W.chip_key(p.chipset))
+                    drop |= set(chip) | W.GPU_VENDOR
+                elif category == Category.motherboard:  # open-db repeats the chipset: 'Asus B660 TUF...'
+                    own_soft = board_soft.get(p.chipset) or board_soft.setdefault(
+                        p.chipset, soft | frozenset(W.fold(p.chipset).split()) | {"amd", "intel"})
+                entries.append(_Entry(p, frozenset(own | opt | set(bseq)), frozenset(own - drop),
+                                      opt, chip, own_soft))
+            self._idx[category] = _Index(entries)
+        return self._idx[category]
+
+    def _exact_names(self, category: Category) -> dict[str, list[str]]:
+        """Normalised name -> ids, per category (built on first use, like the index)."""
+        if category not in self._names:
+            from . import normalize_name
+
+            idx: dict[str, list[str]] = {}
+            for p in self.catalog.parts(category):
+                idx.setdefault(normalize_name(p.name), []).append(p.id)
+            self._names[category] = idx
+        return self._names[category]
+
+    # -- ids and exact names -----------------------------------------------------------
+    def exact(self, ref: str, category: Category | None = None) -> list[AnyPart]:
+        """Parts whose id is ``ref``, else whose normalised name equals it;
+        a built-in part hides its imported twins of the same name."""
+        from . import normalize_name
+
+        cat = self.catalog
+        if ref in cat and (category is None or cat.get(ref).category == category):
+            return [cat.get(ref)]
+        key = normalize_name(ref)
+        hits = [cat.get(i) for c in ([category] if category else list(Category))
+                for i in self._exact_names(c).get(key, [])]
+        curated = [p for p in hits if not imported(p)]
+        return curated if len(curated) == 1 else hits
+
+    def resolve(self, ref: str, category: Category | str | None = None, where: str = "") -> AnyPart:
+        """A part by exact id or name (build files): unknown or ambiguous
+        references raise ``UnknownPartError`` with suggestions by meaning."""
+        cat = Category(category) if category else None
+        prefix = ref.split("/", 1)[0] if "/" in ref else None
+        if cat is None and prefix in {c.value for c in Category}:
+            cat = Category(prefix)  # 'cpu/...' can only mean a CPU: suggest CPUs
+        hits = self.exact(ref, cat)
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            raise UnknownPartError(ref, [p.id for p in hits], ambiguous=True, where=where)
+        raise UnknownPartError(ref, self.suggest(ref, cat), where=where)
+
+    # -- free text -----------------------------------------------------------------------
+    def match(self, text: str, category: Category | str, *, specs: dict[str, Any] | None = None,
+              chipset: str | None = None, keep: Callable[[AnyPart], bool] | None = None,
+              loose: bool = False) -> Match:
+        """The part a row names, in one category.
+
+        ``specs``: what the row states in fields (pc-part-dataset), with the
+        keys ``words.read_text`` uses; ``chipset``: a GPU row's chip field;
+        ``keep``: a further filter; ``loose``: words of a name (``find``):
+        every part holding them counts, however much more its name says.
+        """
+        category = Category(category)
+        facts = W.read_text(text, category, specs)
+        idx = self.index(category)
+        same = [idx.by_id[p.id] for p in self.exact(text, category)] if text.strip() else []
+        same = [e for e in same if (keep is None or keep(e.part)) and not _disagree(e, facts.specs)]
+        if same:
+            return self._decide(facts, same, None, idx, loose=True, exact_names=True)
+        chip = None
+        if category == Category.gpu:
+            chip = self._chip_of(facts, chipset, idx)
+            if chip is None and chipset:
+                return Match("unmatched", reason=f"no GPU in the catalog has the chip '{chipset}'",
+                             category=category)
+        pool, missing = self._pool(facts, chip, idx)
+        why = f"no {category.value} in the catalog says '{missing}'" if missing else None
+        if keep is not None:
+            pool = [e for e in pool if keep(e.part)]
+        return self._decide(facts, pool, chip, idx, loose, why=why)
+
+    def _chip_of(self, facts: W.Facts, chipset: str | None, idx: _Index):
+        """The GPU chip a row names (in its chip field or its text), taken out of its words."""
+        seq = [w for w in facts.seq if w not in W.GPU_VENDOR]
+        if chipset:
+            if chipset not in idx.field_chips:
+                f = W.read_text(chipset, Category.gpu)
+                found = W.find_chip([w for w in f.seq if w not in W.GPU_VENDOR], idx.starts)
+                idx.field_chips[chipset] = (found[0] if found else None, f.specs.get("vram_gb"))
+            key, vram = idx.field_chips[chipset]
+            if vram and "vram_gb" not in facts.specs:
+                facts.specs["vram_gb"] = vram
+        else:
+            found = W.find_chip(seq, idx.starts)
+            key = found[0] if found else None
+            if found:
+                seq = seq[:found[1]] + seq[found[1] + len(found[0]):]
+        if key is not None:
+            facts.seq = seq
+            facts.words = set(seq)
+        return key
+
+    def _pool(self, facts: W.Facts, chip, idx: _Index) -> tuple[list[_Entry], str | None]:
+        """Entries that hold every word of the row (and its chip); or the first word none holds."""
+        ids: set[int] | None = set(idx.by_chip.get(chip, ())) if chip is not None else None
+        for w in sorted(facts.words, key=lambda w: len(idx.by_word.get(w, ()))):
+            have = idx.by_word.get(w)
+            if not have:
+                return [], w
+            ids = set(have) if ids is None else ids & have
+            if not ids:
+                break
+        if ids is None:
+            return list(idx.entries), None
+        return [idx.entries[i] for i in sorted(ids)], None
+
+    def _decide(self, facts: W.Facts, pool: list[_Entry], chip, idx: _Index, loose: bool,
+                exact_names: bool = False, why: str | None = None) -> Match:
+        cat = facts.category
+        said = facts.words | facts.optional | _implied(facts.specs)
+        longer = [w for w in facts.words if any(ch.isdigit() for ch in w)]
+        confirmed = _confirmed(facts.specs)
+        ok: list[tuple[tuple, _Entry, list[str], list[str]]] = []
+        why_not: str | None = why
+        for e in pool:
+            if not facts.words <= e.words and not exact_names:
+                continue
+            bad = _disagree(e, facts.specs)
+            if bad:
+                why_not = why_not or f"{e.part.name}: {bad}"
+                continue
+            extra = [w for w in e.sig - said
+                     if not (any(ch.isdigit() for ch in w) and any(x.startswith(w) for x in longer))]
+            if not loose:
+                blocking = [w for w in extra if _blocks(cat, w) and w not in e.soft]
+                if blocking:
+                    why_not = why_not or f"{e.part.name} also says '{' '.join(sorted(blocking))}'"
+                    continue
+            opt = sorted(e.opt - said)
+            ok.append(((0 if loose else len(extra), e.imported, len(opt), len(e.sig), e.part.id),
+                       e, sorted(extra), opt))
+        generic = None
+        if cat == Category.gpu and chip is not None:
+            v = facts.specs.get("vram_gb")
+            sizes = {k: ids for k, ids in idx.generic.get(chip, {}).items()
+                     if v is None or k == float(v)}
+            if len(sizes) == 1 and len(next(iter(sizes.values()))) == 1:
+                generic = next(iter(sizes.values()))[0]
+            if not facts.words:  # the row names only the chip
+                if generic:
+                    return Match("matched", generic, CHIP, "the row names only the chip: any board "
+                                 "of it", category=cat)
+                if sizes:
+                    return Match("ambiguous", candidates=tuple(g for ids in sizes.values() for g in ids),
+                                 reason="the row names the chip but not its memory size", category=cat)
+                boards = [x[1].part.id for x in ok]
+                if len(boards) != 1:
+                    return Match("ambiguous" if boards else "unmatched", candidates=tuple(boards[:8]),
+                                 reason="the row names only the chip, not which board", category=cat)
+            ok = [x for x in ok if not x[1].part.id.startswith(GENERIC_PREFIX)]
+        if loose and cat == Category.gpu:  # words of a name: a chip-level entry before its boards
+            ok = [x for x in ok if x[1].part.id.startswith(GENERIC_PREFIX)] or ok
+        if not ok:
+            if generic:
+                return Match("matched", generic, CHIP, "no board of the catalog is "
+                             f"'{' '.join(facts.seq)}': any board of the chip", category=cat)
+            return Match("unmatched", reason=why_not or "no part agrees with the row", category=cat)
+        ok.sort(key=lambda x: x[0])
+        group = [x for x in ok if x[0][0] == ok[0][0][0]]
+        pick, note = _tie(group, exact_names)
+        if pick is None:
+            if generic and not loose:
+                return Match("matched", generic, CHIP, f"{len(group)} boards fit equally: any board "
+                             "of the chip", category=cat)
+            return Match("ambiguous", candidates=tuple(x[1].part.id for x in group[:8]),
+                         reason="several parts with different specs agree", category=cat)
+        _, e, extra, opt = pick
+        if exact_names:
+            return Match("matched", e.part.id, EXACT, "same name" + note, category=cat)
+        if extra or opt:
+            more = " ".join(extra + [f"({w})" for w in opt])
+            return Match("matched", e.part.id, FUZZY, f"agrees; the part also says '{more}'" + note,
+                         category=cat)
+        what = f"words and {', '.join(confirmed)} agree" if confirmed else "every word agrees"
+        return Match("matched", e.part.id, SPEC, what + note, category=cat)
+
+    # -- rows of the importers -------------------------------------------------------------
+    def match_row(self, category: Category, row: dict[str, Any]) -> Match:
+        """A pc-part-dataset row: its name, checked against the specs its fields state."""
+        name = str(row.get("name") or "").strip()
+        specs = row_specs(category, row)
+        chipset = str(row.get("chipset") or "") if category == Category.gpu else None
+        return self.match(name, category, specs=specs, chipset=chipset or None)
+
+    def match_any(self, text: str, category: Category | None = None) -> Match:
+        """A store row: in its category when it says one (a column, or words such
+        as 'Placa de Video', 'Procesador'), else in every category, where it must
+        agree with parts of exactly one."""
+        cat = category or W.guess_category(text)
+        if cat is not None:
+            return self.match(text, cat)
+        hits = [self.match(text, c) for c in Category]
+        found = [h for h in hits if h.status != "unmatched"]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            ids = tuple(x for h in found for x in (h.candidates or (h.part_id,)) if x)
+            return Match("ambiguous", candidates=ids[:5], reason="agrees with parts of "
+                         + ", ".join(h.category.value for h in found if h.category))
+        return Match("unmatched", reason="no part agrees with the row")
+
+    # -- words of a name (catalog show, prices history) ------------------------------------
+    def find(self, ref: str, category: Category | str | None = None) -> AnyPart:
+        """A part the way people type it: an id, a name, or a few words of one.
+
+        Words that name only a GPU chip mean its chip-level entry ('RTX 3060
+        12GB'); otherwise the parts holding every word and agreeing with every
+        stated spec: one is the answer, several an error listing them.
+        """
+        cat = Category(category) if category else None
+        hits = self.exact(ref, cat)
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            raise UnknownPartError(ref, [p.id for p in hits], ambiguous=True)
+        found: list[str] = []
+        for c in ([cat] if cat else list(Category)):
+            m = self.match(ref, c, loose=True)
+            if m.status == "matched" and m.part_id:
+                found.append(m.part_id)
+            elif m.status == "ambiguous":
+                found.extend(m.candidates)
+        if len(found) == 1:
+            return self.catalog.get(found[0])
+        if found:
+            raise UnknownPartError(ref, found, ambiguous=True)
+        raise UnknownPartError(ref, self.suggest(ref, cat))
+    # -- --require / --exclude ----------------------------------------------------------------
+    def selector(self, ref: str, where: str = "") -> PartSet:
+        """A part (id or name), a GPU chip ('RTX 4090': any board of it), or a
+        maker ('intel': Intel CPUs; 'nvidia': GPUs with an NVIDIA chip; 'asus
+        gpu': ASUS boards), with a label saying what it covers."""
+        hits = self.exact(ref)
+        if len(hits) == 1:
+            return PartSet(hits[0].category, frozenset({hits[0].id}), hits[0].name)
+        chip = self.chip_set(ref)
+        if chip is not None:
+            return chip
+        brand = self.brand_set(ref, where)
+        if brand is not None:
+            return brand
+        try:
+            p = self.find(ref)
+        except UnknownPartError as e:
+            raise UnknownPartError(ref, e.candidates, ambiguous="ambiguous" in e.message,
+                                   where=where) from None
+        return PartSet(p.category, frozenset({p.id}), p.name)
+
+    def chip_set(self, ref: str) -> PartSet | None:
+        """Every board of the GPU chip ``ref`` names and nothing else ('RTX 3060 12GB')."""
+        facts = W.read_text(ref, Category.gpu)
+        idx = self.index(Category.gpu)
+        chip = self._chip_of(facts, None, idx)
+        if chip is None or facts.words:
+            return None
+        v = facts.specs.get("vram_gb")
+        ids = frozenset(idx.entries[i].part.id for i in idx.by_chip[chip]
+                        if v is None or idx.entries[i].part.vram_gb == v)
+        if not ids:
+            return None
+        name = re.sub(r"\s*\d+\s*GB$", "", idx.entries[idx.by_chip[chip][0]].part.chipset)
+        size = f" {v:g} GB" if v else ""
+        return PartSet(Category.gpu, ids, f"any {name}{size} board ({len(ids)} in the catalog)")
+
+    def brand_set(self, ref: str, where: str = "") -> PartSet | None:
+        """A maker's parts in one category, or None when ``ref`` names no maker.
+
+        'nvidia' (or 'amd gpu', 'intel gpu') means the GPU chip's maker, whoever
+        made the board; 'intel' and 'amd' alone mean their CPUs; any other
+        maker is its parts in the category named beside it ('asus gpu'), or in
+        the only category it makes parts of.
+        """
+        toks = [t for t in W.fold(ref).replace("!", " ").split() if t]
+        cats = {CATEGORY_WORDS[t] for t in toks if t in CATEGORY_WORDS}
+        rest = " ".join(t for t in toks if t not in CATEGORY_WORDS)
+        if not rest or len(cats) > 1:
+            return None
+        cat = next(iter(cats)) if cats else None
+        pre = f"{where}: " if where else ""
+        vendor = CHIP_VENDORS.get(rest)
+        if vendor and (cat == Category.gpu or rest in ("nvidia", "geforce", "radeon", "arc")):
+            ids = frozenset(p.id for p in self.catalog.parts(Category.gpu) if _chip_vendor(p) == vendor)
+            if not ids:
+                raise InputError(f"{pre}'{ref}': the catalog has no GPU with an {vendor} chip",
+                                 hint="import a catalog with 'dlrig catalog import open-db'")
+            return PartSet(Category.gpu, ids, f"GPUs with an {vendor} chip, any board maker "
+                           f"({len(ids)} in the catalog)")
+        by_cat: dict[Category, set[str]] = defaultdict(set)
+        for p in self.catalog.parts():
+            if p.brand and " ".join(W.fold(p.brand).replace("!", " ").split()) == rest:
+                by_cat[p.category].add(p.id)
+        if not by_cat:
+            return None
+        if cat is None and vendor and Category.cpu in by_cat:
+            cat = Category.cpu  # 'intel', 'amd': the CPU makers
+        if cat is None and len(by_cat) > 1:
+            raise InputError(f"{pre}'{ref}' makes parts in {len(by_cat)} categories "
+                             f"({', '.join(sorted(c.value for c in by_cat))})",
+                             hint=f"say which, e.g. '{ref} {sorted(by_cat)[0].value}'")
+        cat = cat or next(iter(by_cat))
+        ids = frozenset(by_cat.get(cat, ()))
+        brand = self.catalog.get(next(iter(set().union(*by_cat.values())))).brand
+        if not ids:
+            raise InputError(f"{pre}'{ref}': the catalog has no {brand} {PLURAL[cat]}",
+                             hint=f"{brand} makes: {', '.join(sorted(c.value for c in by_cat))}")
+        return PartSet(cat, ids, f"{brand} {PLURAL[cat]} ({len(ids)} in the catalog)")
+
+    # -- suggestions --------------------------------------------------------------------------
+    def suggest(self, ref: str, category: Category | None = None, limit: int = 5) -> list[str]:
+        """The nearest parts by meaning, as 'Name [id]': shared model numbers
+        weigh three times a word, a shared GPU chip counts, a typo in a
+        model number ('g4650' for 'g4560') gets partial credit."""
+        scored: list[tuple[float, str]] = []
+        for c in ([category] if category else list(Category)):
+            facts = W.read_text(ref, c)
+            idx = self.index(c)
+            chip = self._chip_of(facts, None, idx) if c == Category.gpu else None
+            pool: set[int] = set(idx.by_chip.get(chip, ())) if chip else set()
+            for w in facts.words:
+                pool |= idx.by_word.get(w, set())
+            if len(pool) > 3000:
+                pool = set(sorted(pool)[:3000])
+            for i in pool:
+                e = idx.entries[i]
+                s = _closeness(facts, e, chip)
+                if s > 0:
+                    scored.append((s, e.part.id))
+        if not scored:
+            from . import normalize_name
+
+            parts = self.catalog.parts(category) if category else self.catalog.parts()
+            names = {p.id: normalize_name(p.name) for p in parts}
+            hits = process.extract(normalize_name(ref), names, scorer=fuzz.WRatio, limit=limit)
+            return [f"{self.catalog.get(k).name} [{k}]" for _, _, k in hits]
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        out = []
+        for _, pid in scored:
+            label = f"{self.catalog.get(pid).name} [{pid}]"
+            if label not in out:
+                out.append(label)
+            if len(out) == limit:
+                break
+        return out
+
+
+# -- helpers ------------------------------------------------------------------------------
+def _tie(group: list, exact_names: bool):
+    """One of several equally good parts: the only built-in one, or the first of
+    twins - parts that differ from each other only in what does not tell
+    products apart (colour, packaging, the words a listing adds) and agree
+    on the category's key specs; None when they are different products."""
+    if len(group) == 1:
+        return group[0], ""
+    curated = [x for x in group if not x[1].imported]
+    if len(curated) == 1:
+        return curated[0], f" (built-in part; {len(group) - 1} imported read the same)"
+    keys = {(frozenset(x[2]), x[1].year, _key_specs(x[1].part)) for x in group}
+    if exact_names or len(keys) == 1:
+        pick = min(group, key=lambda x: (x[1].imported, len(x[3]), len(x[1].sig), x[1].part.id))
+        return pick, f" ({len(group)} listings of one product)"
+    return None, ""
+
+
+_KEY_SPECS = {
+    Category.cpu: ("socket", "cores"), Category.gpu: ("chipset", "vram_gb"),
+    Category.memory: ("memory_type", "speed_mts", "modules", "module_gb", "cas_latency",
+                      "registered"),
+    Category.motherboard: ("socket", "chipset", "form_factor", "memory_type"),
+    Category.storage: ("kind", "interface", "capacity_gb", "form_factor"),
+    Category.psu: ("wattage_w", "form_factor"), Category.case: ("form_factors",),
+    Category.cooler: ("kind", "radiator_mm"),
+}
+
+
+def _key_specs(p: Any) -> tuple:
+    return tuple(getattr(p, k, None) for k in _KEY_SPECS[p.category])
+
+
+def _blocks(cat: Category, word: str) -> bool:
+    if cat in STRICT:
+        return True
+    if cat == Category.gpu:
+        return False
+    return word in SIBLING or any(ch.isdigit() for ch in word)
+
+
+def _implied(specs: dict[str, Any]) -> set[str]:
+    """Words a part's name may hold for what the row says in specs ('850' of 850 W, 'd4' of DDR4)."""
+    out: set[str] = set()
+    for v in specs.values():
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            out.add(f"{v:g}")
+        elif isinstance(v, str):
+            out.add(v.lower())
+    mt = specs.get("memory_type")
+    if mt:
+        out |= {mt.lower(), "d" + mt[-1]}
+    return out
+
+
+def _confirmed(specs: dict[str, Any]) -> list[str]:
+    names = {"vram_gb": "VRAM", "capacity_gb": "capacity", "cores": "cores", "wattage_w": "wattage",
+             "memory_type": "DDR generation", "speed_mts": "speed", "modules": "modules",
+             "total_gb": "size", "socket": "socket", "form_factor": "form factor", "cas": "CAS",
+             "kind": "type", "interface": "interface", "size_mm": "size", "efficiency": "80 Plus tier"}
+    return sorted({names[k] for k in specs if k in names})
+
+
+_TIERS = {"bronze": "80+ Bronze", "silver": "80+ Silver", "gold": "80+ Gold",
+          "platinum": "80+ Platinum", "titanium": "80+ Titanium"}
+
+
+def _disagree(e: _Entry, specs: dict[str, Any]) -> str | None:
+    """The first spec the row states that the part contradicts, in words; None if none."""
+    p: Any = e.part
+    for k, v in specs.items():
+        if v is None or v == "":
+            continue
+        if k == "year":
+            if e.year is not None and e.year != v:
+                return f"year {e.year}, the row says {v}"
+            continue
+        got = _field(p, k)
+        if got is _NA or got is None:
+            continue
+        if k in ("capacity_gb",):
+            if abs(float(got) - float(v)) > 0.025 * float(v):
+                return f"{got:g} GB, the row says {v:g} GB"
+        elif k == "length_mm":
+            if abs(float(got) - float(v)) > 5:
+                return f"{got} mm long, the row says {v} mm"
+        elif k == "cas":
+            if got != v:
+                return f"CL{got}, the row says CL{v}"
+        elif k == "socket":
+            if W.socket_key(str(got)) != W.socket_key(str(v)):
+                return f"socket {got}, the row says {v}"
+        elif k == "form_factor":
+            want = W.board_form(str(v))
+            if want and got != want:
+                return f"{got}, the row says {want}"
+        elif k == "psu_form":
+            want = W.psu_form(str(v))
+            if want and got != want:
+                return f"{got}, the row says {want}"
+        elif k == "efficiency":
+            want = _TIERS.get(str(v))
+            if want and got in _TIERS.values() and got != want:
+                return f"{got}, the row says {want}"
+        elif k == "size_mm":
+            rad, height = getattr(p, "radiator_mm", None), getattr(p, "height_mm", None)
+            if rad is None and height is None:
+                continue
+            if not ((rad and rad == v) or (height and abs(height - v) <= 2)):
+                return f"{rad or height} mm, the row says {v} mm"
+        elif isinstance(v, float) or isinstance(got, float):
+            if abs(float(got) - float(v)) > 1e-6:
+                return f"{_LABEL.get(k, k)} {got:g}, the row says {float(v):g}"
+        elif got != v:
+            return f"{_LABEL.get(k, k)} {got}, the row says {v}"
+    return None
+
+
+_NA = object()
+_FIELDS = {"vram_gb": "vram_gb", "capacity_gb": "capacity_gb", "cores": "cores",
+           "threads": "threads", "wattage_w": "wattage_w", "memory_type": "memory_type",
+           "speed_mts": "speed_mts", "modules": "modules", "module_gb": "module_gb",
+           "cas": "cas_latency", "socket": "socket", "form_factor": "form_factor",
+           "kind": "kind", "interface": "interface", "pcie_gen": "pcie_gen",
+           "length_mm": "length_mm", "efficiency": "efficiency", "psu_form": "form_factor",
+           "storage_form": "form_factor",
+           "size_mm": None}
+_LABEL = {"vram_gb": "VRAM GB", "cores": "cores", "wattage_w": "W", "modules": "modules",
+          "module_gb": "GB per module", "speed_mts": "MT/s", "memory_type": "",
+          "total_gb": "GB in all", "kind": "", "interface": "", "pcie_gen": "PCIe gen"}
+
+
+def _field(p: Any, key: str) -> Any:
+    if key == "total_gb":
+        return p.modules * p.module_gb if hasattr(p, "modules") else _NA
+    if key == "size_mm":
+        return 0
+    name = _FIELDS.get(key)
+    if name is None or not hasattr(p, name):
+        return _NA
+    return getattr(p, name)
+
+
+def row_specs(category: Category, row: dict[str, Any]) -> dict[str, Any]:
+    """The specs a pc-part-dataset row states in its fields, as ``words`` names them."""
+    out: dict[str, Any] = {}
+
+    def num(v):
+        return v if isinstance(v, int | float) and not isinstance(v, bool) and v > 0 else None
+
+    if category == Category.cpu:
+        out["cores"] = num(row.get("core_count"))
+    elif category == Category.gpu:
+        out["vram_gb"] = float(row["memory"]) if num(row.get("memory")) else None
+        out["length_mm"] = num(row.get("length"))
+    elif category == Category.memory:
+        sp = row.get("speed")
+        if isinstance(sp, list) and len(sp) == 2 and num(sp[0]) and num(sp[1]):
+            out["memory_type"], out["speed_mts"] = f"DDR{sp[0]}", int(sp[1])
+        mo = row.get("modules")
+        if isinstance(mo, list) and len(mo) == 2 and num(mo[0]) and num(mo[1]):
+            out["modules"], out["module_gb"] = int(mo[0]), int(mo[1])
+        out["cas"] = num(row.get("cas_latency"))
+    elif category == Category.storage:
+        out["capacity_gb"] = num(row.get("capacity"))
+        t = str(row.get("type") or "")
+        if t:
+            out["kind"] = "SSD" if t.upper() == "SSD" else "HDD"
+        iface = str(row.get("interface") or "").lower()
+        if "pcie" in iface:
+            out["interface"] = "NVMe"
+            gen = re.search(r"pcie (\d)", iface)
+            out["pcie_gen"] = int(gen.group(1)) if gen else None
+        elif "sata" in iface:
+            out["interface"] = "SATA"
+        ff = str(row.get("form_factor") or "")
+        out["storage_form"] = "M.2" if ff.startswith("M.2") else {"2.5": "2.5", "3.5": "3.5"}.get(ff)
+    elif category == Category.psu:
+        out["wattage_w"] = num(row.get("wattage"))
+    elif category == Category.motherboard:
+        if row.get("socket"):
+            out["socket"] = str(row["socket"])
+        if row.get("form_factor"):
+            out["form_factor"] = str(row["form_factor"]).lower()
+    elif category == Category.cooler:
+        out["size_mm"] = num(row.get("size"))
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _chip_vendor(p: AnyPart) -> str | None:
+    from .gpu_specs import chip
+
+    spec = chip(p.chipset)  # type: ignore[union-attr]
+    if spec is not None:
+        return spec.manufacturer
+    low = p.chipset.lower()  # type: ignore[union-attr]
+    for w, vendor in (("geforce", "NVIDIA"), ("rtx", "NVIDIA"), ("quadro", "NVIDIA"), ("tesla", "NVIDIA"),
+                      ("radeon", "AMD"), ("firepro", "AMD"), ("arc", "Intel")):
+        if w in low:
+            return vendor
+    return None
+
+
+def _closeness(facts: W.Facts, e: _Entry, chip) -> float:
+    """How much of what ``facts`` says a part shares (for suggestions only)."""
+    s = 0.0
+    total = 0.0
+    digits = [t for t in e.words if any(ch.isdigit() for ch in t)]
+    for w in facts.words:
+        weight = 3.0 if any(ch.isdigit() for ch in w) else 1.0
+        total += weight
+        if w in e.words:
+            s += weight
+        elif weight > 1 and digits:
+            best = max(fuzz.ratio(w, t) for t in digits)
+            if best >= 75:
+                s += weight * best / 100
+        elif len(w) > 3:
+            best = max((fuzz.ratio(w, t) for t in e.words), default=0)
+            if best >= 80:
+                s += weight * best / 100 * 0.8
+    if chip is not None:
+        total += 4
+        if e.chip == chip:
+            s += 4
+            v = facts.specs.get("vram_gb")
+            if v and float(e.part.vram_gb) == float(v):  # type: ignore[union-attr]
+                s += 1
+    if not total:
+        return 0.0
+    bad = _disagree(e, facts.specs)
+    return s / total - (0.3 if bad else 0) - 0.02 * len(e.sig - facts.words)
