@@ -85,8 +85,14 @@ def test_release_date_limits_a_historical_market(cat):
 
 
 def test_missing_rate_is_a_one_line_error(cat):
-    with pytest.raises(MarketError, match="dlrig rates set"):
+    """The library says what is missing and tags the kind; the CLI names its command."""
+    from dlrig.cli.wording import say
+
+    with pytest.raises(MarketError, match="no official exchange rate USD->EUR") as info:
         cat.local_price("cpu/a", "ar", dt.date(2024, 3, 1)) and cat.rates.lookup("USD", "EUR", None)
+    assert info.value.code == "missing_rate"
+    assert "dlrig" not in info.value.one_line()
+    assert "dlrig rates set" in say(info.value)
 
 
 def test_unknown_market(cat):

@@ -204,10 +204,11 @@ def test_missing_rate_without_db_says_local_rates_need_db():
 
     with pytest.raises(MarketError) as e, rates_hint(Source(None)):
         raise MarketError("no official exchange rate USD->ARS on or before 2030-01-01",
-                          hint="add one with 'dlrig rates set USD ARS RATE'")
+                          hint="record a USD->ARS rate", code="missing_rate")
     assert "dlrig rates set" in str(e.value) and "--db" in str(e.value)
     with pytest.raises(MarketError) as e2, rates_hint(Source(Path("x.db"))):
-        raise MarketError("no official exchange rate USD->ARS on or before 2030-01-01")
+        raise MarketError("no official exchange rate USD->ARS on or before 2030-01-01",
+                          code="missing_rate")
     assert "--db" not in str(e2.value)
 
 
@@ -335,3 +336,12 @@ def test_bad_intent_in_a_build_file_is_one_line(tmp_path):
     f.write_text('name = "x"\n[intent]\ncolour = "red"\n[[part]]\nref = "cpu/intel-pentium-g4560"\n')
     r = run("check", str(f))
     assert r.exit_code == 2 and "unknown intent key 'colour'" in r.output
+
+
+def test_the_cli_names_the_option_the_library_error_is_about():
+    """Library errors name a parameter (``field``), the CLI its option: one wording each."""
+    r = runner.invoke(app, ["plan", "--market", "us", "--budget", "1500", "--power-limit", "0.1"])
+    assert r.exit_code == 2
+    assert r.output.strip().startswith("error: --power-limit: power limit 0.1 is outside")
+    r = runner.invoke(app, ["plan", "--market", "us", "--budget", "1500", "--gpus", "12"])
+    assert "--gpus: GPU count must be 0 to 8" in r.output

@@ -142,9 +142,9 @@ def test_running_cost_rejects_bad_input(kwargs):
 # -- the founding post: 284 W, and 314 W with 2 more DIMMs and a 1 TB HDD ------------
 
 def _example(name):
-    from dlrig.cli.check import builtin_catalog
+    from dlrig.catalog import builtin
 
-    return load_build(EXAMPLES / name, builtin_catalog())
+    return load_build(EXAMPLES / name, builtin())
 
 
 def test_founding_build_draw_within_10_percent_of_284_w():

@@ -3,6 +3,12 @@
 Each message names what is wrong and how to fix it, in one line, so the CLI
 and the web layer can show it as is (no traceback). Expected outcomes such as
 "no build fits the budget" are *statuses*, not exceptions.
+
+Messages speak the library's language (``budget``, ``power limit``), never a
+front end's (``--budget``, a form field): ``field`` names the request
+parameter an error is about, so the CLI can name its option and the web can
+put the message beside its input; ``code`` names the kind of failure where a
+caller must tell kinds apart. Nothing branches on message text.
 """
 
 from __future__ import annotations
@@ -13,9 +19,12 @@ class DlrigError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, hint: str | None = None):
+    def __init__(self, message: str, *, hint: str | None = None, field: str | None = None,
+                 code: str | None = None):
         self.message = message
         self.hint = hint
+        self.field = field  # the request parameter at fault ("budget", "power_limit", ...)
+        self.code = code  # the kind of failure, where callers tell kinds apart
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
@@ -33,9 +42,11 @@ class BuildFileError(InputError):
 class UnknownPartError(InputError):
     """A part reference that matches no catalog part, or several."""
 
-    def __init__(self, ref: str, candidates: list[str], *, ambiguous: bool = False, where: str = ""):
+    def __init__(self, ref: str, candidates: list[str], *, ambiguous: bool = False, where: str = "",
+                 field: str | None = None):
         self.ref = ref
         self.candidates = candidates
+        self.ambiguous = ambiguous
         prefix = f"{where}: " if where else ""
         if ambiguous:
             msg = f"{prefix}part '{ref}' is ambiguous"
@@ -45,9 +56,10 @@ class UnknownPartError(InputError):
             hint = (
                 "closest matches: " + ", ".join(candidates[:5])
                 if candidates
-                else "run 'dlrig catalog list' to see the parts"
+                else "no catalog part has a similar name"
             )
-        super().__init__(msg, hint=hint)
+        super().__init__(msg, hint=hint, field=field,
+                         code="ambiguous_part" if ambiguous else "unknown_part")
 
 
 class CatalogError(InputError):

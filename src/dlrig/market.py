@@ -129,7 +129,8 @@ class Rates:
                     return r
         raise MarketError(
             f"no {kind} exchange rate {base}->{quote} on or before {on if on != dt.date.max else 'today'}",
-            hint=f"add one with 'dlrig rates set {base} {quote} RATE --date YYYY-MM-DD'",
+            hint=f"record a {base}->{quote} rate dated on or before that day",
+            code="missing_rate",
         )
 
     def convert(self, money: Money, to: str, on: dt.date | None, kind: str = "official") -> tuple[Money, Rate]:

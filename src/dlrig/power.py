@@ -106,20 +106,20 @@ def parse_power_limit(value) -> PowerLimit | None:
     text = str(value).strip().lower().replace(" ", "")
     if not text:
         return None
-    hint = "give a fraction of board power (--power-limit 0.7 or 70%) or watts per GPU (300W)"
+    hint = "give a fraction of board power (0.7 or 70%) or watts per GPU (300W)"
     try:
         if text.endswith("w"):
             watts = int(float(text[:-1]))
             if not 50 <= watts <= 1500:
-                raise InputError(f"--power-limit {value}: {watts} W per GPU is outside 50-1500 W",
-                                 hint=hint)
+                raise InputError(f"power limit {value}: {watts} W per GPU is outside 50-1500 W",
+                                 hint=hint, field="power_limit")
             return PowerLimit(watts=watts)
         frac = float(text[:-1]) / 100 if text.endswith("%") else float(text)
     except ValueError:
-        raise InputError(f"bad --power-limit '{value}'", hint=hint) from None
+        raise InputError(f"bad power limit '{value}'", hint=hint, field="power_limit") from None
     if not MIN_POWER_FRACTION <= frac <= 1.0:
-        raise InputError(f"--power-limit {value} is outside {MIN_POWER_FRACTION:g}-1 of board "
-                         f"power", hint=hint)
+        raise InputError(f"power limit {value} is outside {MIN_POWER_FRACTION:g}-1 of board "
+                         f"power", hint=hint, field="power_limit")
     return None if frac == 1.0 else PowerLimit(fraction=frac)
 
 

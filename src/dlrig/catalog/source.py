@@ -45,19 +45,21 @@ def locate(db: str | Path | None = None, *, no_db: bool = False) -> Source:
     from ..store.db import default_db_path
 
     if db is not None and no_db:
-        raise InputError("--db and --no-db exclude each other", hint="give one of them")
+        raise InputError("a database path and 'no database' exclude each other",
+                         hint="give one of them", field="db")
     if no_db:
         return Source(None)
     if db is not None and str(db) != "":
         path = Path(db).expanduser()
         if path.is_dir():
-            raise InputError(f"--db {path} is a folder", hint="give the path of a dlrig database "
-                                                                "file, e.g. --db ~/dlrig.db")
+            raise InputError(f"database path {path} is a folder",
+                             hint="give the path of a dlrig database file, e.g. ~/dlrig.db",
+                             field="db")
         if not path.is_file():
             raise InputError(f"no database at {path}",
                              hint="import parts first ('dlrig catalog import open-db "
-                                  "buildcores-open-db.tar.gz'), or leave --db out to use the "
-                                  "default database or the built-in catalog")
+                                  "buildcores-open-db.tar.gz'), or give no path to use the "
+                                  "default database or the built-in catalog", field="db")
         return Source(path, explicit=True)
     path = default_db_path()
     return Source(path if path.is_file() else None)

@@ -65,7 +65,9 @@ def guarded(fn):
         try:
             return fn(*args, **kwargs)
         except DlrigError as e:
-            raise fail(e.one_line(), e.exit_code) from None
+            from .wording import say
+
+            raise fail(say(e), e.exit_code) from None
 
     return wrapper
 
@@ -109,7 +111,9 @@ def main(argv: list[str] | None = None) -> None:
         rv = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="dlrig",
                           standalone_mode=False)
     except DlrigError as e:
-        err_console.print(f"[bold red]error:[/] {escape(e.one_line())}", highlight=False, soft_wrap=True)
+        from .wording import say
+
+        err_console.print(f"[bold red]error:[/] {escape(say(e))}", highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted; nothing was changed")

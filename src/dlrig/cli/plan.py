@@ -72,10 +72,10 @@ def rates_hint(src):
     try:
         yield
     except MarketError as e:
-        if src.path is None and "exchange rate" in e.message:
+        if src.path is None and e.code == "missing_rate":
             raise MarketError(e.message, hint=(e.hint + "; " if e.hint else "") + "rates set "
                               "with 'dlrig rates set' live in the local database, read when it "
-                              "exists (or with --db PATH)") from None
+                              "exists (or with --db PATH)", code=e.code) from None
         raise
 
 

@@ -74,21 +74,25 @@ class Job:
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
-            raise InputError(f"unknown task '{self.task}'", hint="use one of " + ", ".join(TASKS))
+            raise InputError(f"unknown task '{self.task}'", hint="use one of " + ", ".join(TASKS),
+                             field="task")
         ctx = self.tokens
         if ctx < 1 or ctx > 10_000_000:
-            raise InputError(f"context {ctx} tokens is out of range", hint="give 1 to 10,000,000")
+            raise InputError(f"context {ctx} tokens is out of range", hint="give 1 to 10,000,000",
+                             field="context")
         if ctx > self.model.context_max:
             raise InputError(
                 f"context {ctx:,} tokens exceeds {self.model.name}'s {self.model.context_max:,}",
-                hint=f"use --context {self.model.context_max} or less")
+                hint=f"use a context of {self.model.context_max} tokens or less", field="context")
         for name in ("batch", "users", "lora_rank"):
             v = getattr(self, name)
             if not 1 <= v <= 100_000:
-                raise InputError(f"{name} {v} is out of range", hint="give 1 to 100,000")
+                raise InputError(f"{name} {v} is out of range", hint="give 1 to 100,000",
+                                 field=name)
         if self.task == "inference":
             if self.quant is None and self.model.weight_bytes is None:
-                raise InputError(f"no quantisation given for {self.model.name}", hint="use --quant q4_k_m")
+                raise InputError(f"no quantisation given for {self.model.name}",
+                                 hint="give one, e.g. q4_k_m", field="quant")
             if self.quant is not None:
                 file_type(self.quant)
         kv_row_bytes(1, self.kv_type)

@@ -357,8 +357,9 @@ def _build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload
             both = required[sel.category] & sel.ids
             if not both:
                 raise InputError(
-                    f"--require names two different {sel.category.value}s ({sel.label} and another)",
-                    hint=f"a build has one {sel.category.value}; require only one",
+                    f"the required parts name two different {sel.category.value}s ({sel.label} "
+                    "and another)", hint=f"a build has one {sel.category.value}; require only one",
+                    field="require",
                 )
             required[sel.category] = both
         else:

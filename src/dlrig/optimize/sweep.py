@@ -55,14 +55,15 @@ def budgets(start: float, stop: float, step: float, currency: str) -> list[Money
     """``start``, ``start + step``, ... up to ``stop`` inclusive, validated."""
     if start <= 0 or step <= 0 or stop < start:
         raise InputError(f"bad sweep range {start:g}..{stop:g} step {step:g}",
-                         hint="give --from A --to B --step S with 0 < A <= B and S > 0")
+                         hint="give from A to B in steps of S with 0 < A <= B and S > 0",
+                         field="sweep")
     if stop > MAX_BUDGET_UNITS:
-        raise InputError(f"--to {stop:,.0f} is too large (at most {MAX_BUDGET_UNITS:,})",
-                         hint="sweep budgets a PC can cost, e.g. --to 5000")
+        raise InputError(f"last budget {stop:,.0f} is too large (at most {MAX_BUDGET_UNITS:,})",
+                         hint="sweep budgets a PC can cost, e.g. up to 5000", field="stop")
     n = int((stop - start) / step + 1e-9) + 1
     if n > MAX_STEPS:
         raise InputError(f"the sweep has {n} steps, more than {MAX_STEPS}",
-                         hint="use a larger --step")
+                         hint="use a larger step", field="step")
     return [Money.of(start + i * step, currency) for i in range(n)]
 
 

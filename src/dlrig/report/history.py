@@ -17,7 +17,7 @@ def check_plot_path(path: str | Path) -> Path:
     """The plot's path, or a one-line error for a wrong suffix or a missing folder."""
     out = Path(path).expanduser()
     if out.suffix.lower() != ".png":
-        raise InputError(f"plot file must end in .png: {out}", hint="e.g. --plot history.png")
+        raise InputError(f"plot file must end in .png: {out}", hint="e.g. history.png", field="plot")
     if not out.parent.is_dir():
         raise InputError(f"folder not found: {out.parent}", hint="create it first")
     return out

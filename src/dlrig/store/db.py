@@ -54,13 +54,13 @@ class Database:
         except (sqlite3.Error, OSError) as e:
             raise DatabaseError(
                 f"cannot open database {self.path}: {e}",
-                hint="check the path, or set another with --db PATH or DLRIG_DB",
+                hint="check the path, or give another (or set DLRIG_DB)", field="db",
             ) from None
         if version > SCHEMA_VERSION:
             self.conn.close()
             raise DatabaseError(
                 f"database {self.path} has schema v{version}, newer than this dlrig (v{SCHEMA_VERSION})",
-                hint="upgrade dlrig, or point --db at another file",
+                hint="upgrade dlrig, or use another database file", field="db",
             )
         if version < SCHEMA_VERSION:
             self._migrate(version)

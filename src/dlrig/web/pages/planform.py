@@ -114,8 +114,7 @@ def parse_plan(form: Form, catalog: Catalog, *, budget_required: bool = True) ->
 
             job_for(req.model, task=req.task, quant=req.quant, context=req.context)
     except DlrigError as e:  # the library's own checks, should the form's miss one
-        field = "model" if model and ("context" not in e.message) else (
-            "context" if "context" in e.message else "budget")
+        field = e.field if e.field in FIELDS else ("model" if model else "budget")
         form.errors[field] = e.one_line()
         return None, values
     return req, values
