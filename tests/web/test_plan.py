@@ -136,3 +136,10 @@ def test_model_form_errors_stay_beside_their_fields(real_client):
     # A path is never read from the web: only the model table's names are accepted.
     r = real_client.get("/plan?budget=1500&market=us&model=/etc/passwd")
     assert r.status_code == 422 and "unknown model" in r.text
+
+
+def test_the_web_reads_budgets_in_the_markets_format(real_client):
+    """As the CLI (dlrig.validate.amount): '1.000' dollars is a question, not one dollar."""
+    j = real_client.get("/plan?budget=1.000&market=us",
+                        headers={"accept": "application/json"}).json()
+    assert "ambiguous in USD" in j["errors"]["budget"]

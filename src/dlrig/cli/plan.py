@@ -84,11 +84,12 @@ def _request(catalog, budget, currency, market, workload, gpus, require, exclude
              model=None, task=None, quant=None, context=None, users=1, power_limit=None,
              allow_unverified=False):
     from ..optimize.request import PlanRequest
+    from ..validate import amount
 
     m = catalog.market(market)
     cur = check_currency(currency) if currency else m.currency
-    if budget is not None and budget <= 0:
-        raise InputError(f"--budget must be positive (got {budget:g})", hint="e.g. --budget 1000")
+    if budget is not None:
+        budget = amount(budget, cur, what="budget")
     if workload:
         from ..perf import get_workload
 
@@ -115,7 +116,8 @@ MODEL_HELP = ("plan for a model the machine must run: a name from 'dlrig models'
 @app.command("plan")
 @guarded
 def plan_cmd(
-    budget: float = typer.Option(..., "--budget", "-b", help="the most the build may cost"),
+    budget: str = typer.Option(..., "--budget", "-b", help="the most the build may cost, written "
+                               "as in the currency (1500, 1,500 USD; 1.500.000 ARS)"),
     market: str = typer.Option(..., "--market", "-m", help="where the parts are bought (us, ar, ar-2017-05, ...)"),
     currency: str | None = typer.Option(None, "--currency", "-c",
                                         help="currency of the budget (default: the market's)"),
@@ -188,9 +190,9 @@ def plan_cmd(
 @guarded
 def sweep_cmd(
     market: str = typer.Option(..., "--market", "-m", help="where the parts are bought"),
-    start: float = typer.Option(..., "--from", help="first budget"),
-    stop: float = typer.Option(..., "--to", help="last budget"),
-    step: float = typer.Option(..., "--step", help="budget step"),
+    start: str = typer.Option(..., "--from", help="first budget"),
+    stop: str = typer.Option(..., "--to", help="last budget"),
+    step: str = typer.Option(..., "--step", help="budget step"),
     currency: str | None = typer.Option(None, "--currency", "-c", help="currency of the budgets"),
     workload: str | None = typer.Option(None, "--workload", "-w", help="workload profile"),
     gpus: str | None = typer.Option(None, "--gpus", metavar="N|auto", help=GPUS_HELP),
@@ -218,8 +220,12 @@ def sweep_cmd(
     when = parse_date(as_of)
     csv_to, plot_to = check_output(csv_path, "--csv"), check_output(plot, "--plot")
     catalog, src = load(db, no_db, when)
+    from ..validate import amount
+
     cur = check_currency(currency) if currency else catalog.market(market).currency
-    amounts = budgets(start, stop, step, cur)
+    amounts = budgets(float(amount(start, cur, field="start", what="first budget")),
+                      float(amount(stop, cur, field="stop", what="last budget")),
+                      float(amount(step, cur, field="step", what="budget step")), cur)
     with rates_hint(src):
         base = _request(catalog, amounts[0].amount, cur, market, workload, gpus, (), (),
                         allow_bios_update, when, 10.0, None, None, explain=False, model=model,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import typer
@@ -210,18 +209,15 @@ def rates_set_cmd(
 
     if kind not in KINDS:
         raise InputError(f"unknown rate kind '{kind}'", hint="use one of " + ", ".join(KINDS))
-    try:
-        value = Decimal(rate.replace(",", "."))
-    except InvalidOperation:
-        raise InputError(f"rate '{rate}' is not a number", hint="e.g. 1450 or 1450.5") from None
-    if not value.is_finite() or value <= 0:
-        raise InputError(f"rate must be positive, got {rate}", hint="e.g. 1450 or 0.00069")
+    from ..validate import amount, positive
+
     b, q = check_currency(base), check_currency(quote)
     if b == q:
         raise InputError(f"a rate from {b} to {q} is always 1", hint="give two different currencies, e.g. USD ARS")
+    value = positive(amount(rate, q, field="rate", what="rate"), "rate", "rate")
     r = Rate(base=b, quote=q, rate=value, date=parse_day(date), kind=kind, source=source)
     with _open(db) as d:
-        set_rate(d, r)
+        set_rate(d, r, current_catalog(str(d.path)).rates)
     console.print(f"{r.base}->{r.quote} {r.kind} = {r.rate} from {r.date}", highlight=False)
 
 
@@ -233,7 +229,7 @@ def rates_import_cmd(file: Path = typer.Argument(..., help="CSV: base,quote,rate
     from ..store.rates import import_rates
 
     with _open(db) as d:
-        rates = import_rates(d, file)
+        rates = import_rates(d, file, current_catalog(str(d.path)).rates)
     console.print(f"{len(rates)} rates imported", highlight=False)
 
 

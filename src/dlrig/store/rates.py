@@ -4,6 +4,11 @@ A rates file is CSV (comma or semicolon) with a header naming ``base``,
 ``quote``, ``rate`` and ``date``, optionally ``kind`` (official, blue, mep,
 card) and ``source``. Like price lists, a file with a bad row imports
 nothing, and the error names the line.
+
+Every rate passes ``dlrig.validate`` before it is stored: written as the quote
+currency writes numbers ("1.445,50" pesos), finite and in range, dated no later
+than today, and not 20 times off the last rate known for the pair (an inverted
+or mistyped rate would silently reprice every plan).
 """
 
 from __future__ import annotations
@@ -25,10 +30,28 @@ from .db import Database
 KINDS = get_args(RateKind)
 
 
-def set_rate(db: Database, rate: Rate) -> None:
+def checked(rate: Rate, known=None) -> Rate:
+    """``rate`` if it may be stored; ``known``: a ``RateTable`` to compare it with."""
+    from .. import validate
+    from ..errors import MarketError
+
     if rate.base == rate.quote:
         raise InputError(f"a rate from {rate.base} to {rate.quote} is always 1",
-                         hint="give two different currencies")
+                         hint="give two different currencies", field="rate")
+    validate.not_future(rate.date, "rate date")
+    last = None
+    if known is not None:
+        try:
+            last = known.lookup(rate.base, rate.quote, rate.date, rate.kind).rate
+        except MarketError:
+            last = None
+    validate.rate(rate.base, rate.quote, rate.rate, last)
+    return rate
+
+
+def set_rate(db: Database, rate: Rate, known=None) -> None:
+    """Record one rate (checked against ``known``, the rates dlrig already has)."""
+    checked(rate, known)
     with db.transaction() as c:
         _put(c, [rate])
 
@@ -40,8 +63,10 @@ def _put(c, rates: list[Rate]) -> None:
         [(r.base, r.quote, r.kind, r.date.isoformat(), str(r.rate), r.source) for r in rates])
 
 
-def parse_rates_file(raw: bytes, where: str) -> list[Rate]:
-    from ..catalog.pricelist import decode, parse_amount, sniff_delimiter
+def parse_rates_file(raw: bytes, where: str, known=None) -> list[Rate]:
+    from .. import validate
+    from ..catalog.pricelist import decode, sniff_delimiter
+    from ..errors import DlrigError
 
     text, _ = decode(raw, where)
     delim = sniff_delimiter(text.splitlines()[0])
@@ -64,12 +89,15 @@ def parse_rates_file(raw: bytes, where: str) -> list[Rate]:
             kind = row.get("kind") or "official"
             if kind not in KINDS:
                 raise ValueError(f"unknown rate kind '{kind}' (use {', '.join(KINDS)})")
-            value = parse_amount(row["rate"])
-            if value <= 0:
-                raise ValueError(f"rate must be positive, got {value}")
-            out.append(Rate(base=row["base"], quote=row["quote"], rate=Decimal(value),
-                            date=dt.date.fromisoformat(row["date"]), kind=kind,
-                            source=row.get("source") or where))
+            value = validate.positive(validate.amount(row["rate"], row["quote"].upper(),
+                                                      field="rate", what="rate"), "rate", "rate")
+            r = Rate(base=row["base"], quote=row["quote"], rate=Decimal(value),
+                     date=dt.date.fromisoformat(row["date"]), kind=kind,
+                     source=row.get("source") or where)
+            out.append(checked(r, known))
+        except DlrigError as e:
+            raise InputError(f"{where} line {line}: {e.one_line()}",
+                             hint="nothing was imported") from None
         except (ValueError, ValidationError) as e:
             msg = str(e).splitlines()[0] if not isinstance(e, ValidationError) else e.errors()[0]["msg"]
             raise InputError(f"{where} line {line}: {msg}", hint="nothing was imported") from None
@@ -78,13 +106,13 @@ def parse_rates_file(raw: bytes, where: str) -> list[Rate]:
     return out
 
 
-def import_rates(db: Database, path: str | Path) -> list[Rate]:
+def import_rates(db: Database, path: str | Path, known=None) -> list[Rate]:
     p = Path(path)
     try:
         raw = p.read_bytes()
     except OSError as e:
         raise InputError(f"cannot read {p}: {e.strerror or e}") from None
-    rates = parse_rates_file(raw, p.name)
+    rates = parse_rates_file(raw, p.name, known)
     with db.transaction() as c:
         _put(c, rates)
         db.log_import(c, "rates", str(p), {"rates": len(rates)})

@@ -32,6 +32,32 @@ class Form:
             return value[:max_len]
         return value
 
+    def amount(self, name: str, currency: str, *, low: float, high: float, what: str,
+               required: bool = True) -> Decimal | None:
+        """Money as people write it in ``currency`` (``dlrig.validate.amount``: "1.000" is
+        a thousand pesos, and ambiguous in dollars), in ``[low, high]``."""
+        from ..errors import DlrigError
+        from ..validate import amount
+
+        raw = self.text(name, "", 40)
+        if raw == "":
+            if required:
+                self.errors[name] = f"give the {what}"
+            return None
+        try:
+            value = amount(raw, currency, field=name, what=what)
+        except DlrigError as e:
+            self.errors[name] = e.one_line()
+            return None
+        if value < Decimal(str(low)) or value > Decimal(str(high)):
+            if value <= 0 < low:
+                self.errors[name] = f"the {what} must be more than zero (got {raw})"
+            else:
+                self.errors[name] = (f"the {what} must be between {_fmt(low)} and {_fmt(high)} "
+                                     f"(got {raw})")
+            return None
+        return value
+
     def number(
         self, name: str, *, default: float | None = None, low: float, high: float,
         what: str, required: bool = True,

@@ -68,7 +68,9 @@ def parse_plan(form: Form, catalog: Catalog, *, budget_required: bool = True) ->
     values["market"] = market or ""
     currency = form.choice("currency", CURRENCIES, default="", what="currency")
     values["currency"] = currency or ""
-    budget = form.number("budget", low=0.01, high=MAX_BUDGET, what="budget", required=budget_required)
+    money = currency or (catalog.market(market).currency if market else "USD")
+    budget = form.amount("budget", money, low=0.01, high=MAX_BUDGET, what="budget",
+                         required=budget_required)
     workload = form.choice("workload", [k for k, _ in workload_options()], default="", what="workload")
     gpus_raw = form.text("gpus", "", 10).lower()
     if gpus_raw in ("", "auto"):

@@ -46,9 +46,12 @@ def _run(request: Request):
     # The plan form's fields (market, currency, workload, gpus, ...), without a budget of its own.
     req, plan_values = parse_plan(form, catalog, budget_required=False)
     values.update({k: v for k, v in plan_values.items() if k != "budget"})
-    lo = form.number("from", low=0.01, high=10_000_000_000, what="first budget")
-    hi = form.number("to", low=0.01, high=10_000_000_000, what="last budget")
-    step = form.number("step", low=0.01, high=10_000_000_000, what="budget step")
+    money = (req.budget.currency if req is not None and req.budget else
+             plan_values.get("currency") or (catalog.market(req.market).currency
+                                             if req is not None else "USD"))
+    lo = form.amount("from", money, low=0.01, high=10_000_000_000, what="first budget")
+    hi = form.amount("to", money, low=0.01, high=10_000_000_000, what="last budget")
+    step = form.amount("step", money, low=0.01, high=10_000_000_000, what="budget step")
     if lo is not None and hi is not None and hi < lo:
         form.errors["to"] = f"the last budget must be at least the first ({lo})"
     if lo is not None and hi is not None and step is not None and "to" not in form.errors:
