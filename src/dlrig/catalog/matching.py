@@ -60,6 +60,7 @@ class _Probe:
 
         self.part = part
         self.year = _year(part.name)
+        self.year_slack = 0
 
 
 def spec_filters(category: Category, row: dict[str, Any]) -> Callable[[AnyPart], bool]:

@@ -60,7 +60,8 @@ SOFT: dict[Category, frozenset[str]] = {
                              "oem", "tray"}),
     Category.motherboard: frozenset({"mag", "mpg", "meg", "rog", "phantom", "gaming"}),
     # open-db adds 'Registered' to server modules whose line or part number already says so
-    Category.memory: frozenset({"registered", "ecc"}),
+    Category.memory: frozenset({"registered", "ecc", "rdimm"}),
+    Category.storage: frozenset({"caviar"}),  # WD dropped 'Caviar' from Caviar Blue/Black
 }
 # Where extra words only rank (GPU boards, cases, coolers), these still name a sibling.
 SIBLING = frozenset({"se", "plus", "pro", "max", "ultra", "evo", "elite", "digital", "mini", "lite",
@@ -118,22 +119,32 @@ class PartSet:
     label: str
 
 
+# Categories where a year in a name marks a revision ('Corsair RM850x (2021)', 'NZXT H5 Flow
+# (2024)'): a part without one in its name is of its release year.
+_REVISED = frozenset({Category.psu, Category.case, Category.cooler})
+
+
 def imported(p: AnyPart) -> bool:
     return (p.source or "") in IMPORTED
 
 
 class _Entry:
-    __slots__ = ("part", "words", "sig", "opt", "soft", "year", "chip", "imported", "_spec")
+    __slots__ = ("part", "words", "sig", "opt", "soft", "maker", "year", "year_slack", "chip",
+                 "imported", "_spec")
 
     def __init__(self, part: AnyPart, words: frozenset[str], sig: frozenset[str],
                  opt: frozenset[str], chip: tuple[str, ...] | None,
-                 soft: frozenset[str] = frozenset()):
+                 soft: frozenset[str] = frozenset(), maker: frozenset[str] = frozenset()):
         self.part = part
         self.words = words  # every word a row's word may be found in
         self.sig = sig  # words that identify: left out by the row, they may name a sibling
         self.opt = opt  # words in parentheses: '(2024)', '(WD10EZEX)'
         self.soft = soft  # identifying words whose absence from a row names no sibling
+        self.maker = maker  # the brand's words
         self.year = _year(part.name)
+        self.year_slack = 0  # a year from the release date may trail a list's revision label
+        if self.year is None and part.category in _REVISED and part.released:
+            self.year, self.year_slack = part.released.year, 1
         self.chip = chip
         self.imported = imported(part)
         self._spec: str | None = None
@@ -203,7 +214,7 @@ class Resolver:
                     own_soft = board_soft.get(p.chipset) or board_soft.setdefault(
                         p.chipset, soft | frozenset(W.fold(p.chipset).split()) | {"amd", "intel"})
                 entries.append(_Entry(p, frozenset(own | opt | set(bseq)), frozenset(own - drop),
-                                      opt, chip, own_soft))
+                                      opt, chip, own_soft, frozenset(bseq)))
             self._idx[category] = _Index(entries)
         return self._idx[category]
 
@@ -271,8 +282,7 @@ class Resolver:
             if chip is None and chipset:
                 return Match("unmatched", reason=f"no GPU in the catalog has the chip '{chipset}'",
                              category=category)
-        pool, missing = self._pool(facts, chip, idx)
-        why = f"no {category.value} in the catalog says '{missing}'" if missing else None
+        pool, why = self._pool(facts, chip, idx)
         if keep is not None:
             pool = [e for e in pool if keep(e.part)]
         return self._decide(facts, pool, chip, idx, loose, why=why)
@@ -299,15 +309,21 @@ class Resolver:
         return key
 
     def _pool(self, facts: W.Facts, chip, idx: _Index) -> tuple[list[_Entry], str | None]:
-        """Entries that hold every word of the row (and its chip); or the first word none holds."""
+        """Entries that hold every word of the row (and its chip); or, when none
+        does, why not in words."""
+        cat = facts.category.value
+        what = f"{' '.join(chip).upper()} board" if chip is not None else cat
         ids: set[int] | None = set(idx.by_chip.get(chip, ())) if chip is not None else None
+        seen: list[str] = []
         for w in sorted(facts.words, key=lambda w: len(idx.by_word.get(w, ()))):
             have = idx.by_word.get(w)
             if not have:
-                return [], w
+                return [], f"no {cat} in the catalog says '{w}'"
+            seen.append(w)
             ids = set(have) if ids is None else ids & have
             if not ids:
-                break
+                said = f"all of '{' '.join(sorted(seen))}'" if len(seen) > 1 else f"'{w}'"
+                return [], f"no {what} in the catalog says {said}"
         if ids is None:
             return list(idx.entries), None
         return [idx.entries[i] for i in sorted(ids)], None
@@ -329,7 +345,9 @@ class Resolver:
                 continue
             extra = [w for w in e.sig - said
                      if not (any(ch.isdigit() for ch in w) and any(x.startswith(w) for x in longer))]
-            if not loose:
+            # A row that names only the maker and specs ('Kingston 2 x 8 GB DDR4-2400') names
+            # no line a sibling could differ from: the part's line words then only rank.
+            if not loose and facts.words - e.maker:
                 blocking = [w for w in extra if _blocks(cat, w) and w not in e.soft]
                 if blocking:
                     why_not = why_not or f"{e.part.name} also says '{' '.join(sorted(blocking))}'"
@@ -375,9 +393,13 @@ class Resolver:
         _, e, extra, opt = pick
         if exact_names:
             return Match("matched", e.part.id, EXACT, "same name" + note, category=cat)
+        doubts = []
         if extra or opt:
-            more = " ".join(extra + [f"({w})" for w in opt])
-            return Match("matched", e.part.id, FUZZY, f"agrees; the part also says '{more}'" + note,
+            doubts.append("the part also says '" + " ".join(extra + [f"({w})" for w in opt]) + "'")
+        if "year" in facts.specs and e.year is None:
+            doubts.append(f"the part states no year, the row says {facts.specs['year']}")
+        if doubts:
+            return Match("matched", e.part.id, FUZZY, "agrees; " + "; ".join(doubts) + note,
                          category=cat)
         what = f"words and {', '.join(confirmed)} agree" if confirmed else "every word agrees"
         return Match("matched", e.part.id, SPEC, what + note, category=cat)
@@ -625,7 +647,7 @@ def _disagree(e: _Entry, specs: dict[str, Any]) -> str | None:
         if v is None or v == "":
             continue
         if k == "year":
-            if e.year is not None and e.year != v:
+            if e.year is not None and abs(e.year - v) > getattr(e, "year_slack", 0):
                 return f"year {e.year}, the row says {v}"
             continue
         got = _field(p, k)
@@ -722,8 +744,6 @@ def row_specs(category: Category, row: dict[str, Any]) -> dict[str, Any]:
         iface = str(row.get("interface") or "").lower()
         if "pcie" in iface:
             out["interface"] = "NVMe"
-            gen = re.search(r"pcie (\d)", iface)
-            out["pcie_gen"] = int(gen.group(1)) if gen else None
         elif "sata" in iface:
             out["interface"] = "SATA"
         ff = str(row.get("form_factor") or "")

@@ -162,7 +162,7 @@ def _socket(m: re.Match) -> dict[str, Any]:
 _SOCKET = Phrase(_r(rf"\b(?:socket\s?)?(?P<named>{_SOCKET_NAMED})\b|\b(?:socket\s?|lga\s?)"
                     r"(?P<lga>\d{3,4}(?:-[23])?)\b"), _socket)
 _BOARD_FF = Phrase(_r(r"\b(?:thin\s)?(?P<ff>e-?atx|xl-?atx|micro[- ]?atx|matx|m-atx|u-?atx"
-                      r"|mini[- ]?itx|itx|mini[- ]?dtx|ssi[- ](?:eeb|ceb)|atx)\b"),
+                      r"|mini[- ]?itx|itx|mini[- ]?dtx|(?:ssi[- ])?(?:eeb|ceb)|atx)\b"),
                    lambda m: {"form_factor": m.group("ff")})
 _YEAR = Phrase(_r(r"\((?P<y>(?:19|20)\d\d)\)"), lambda m: {"year": int(m.group("y"))})
 _EFFICIENCY = Phrase(_r(r"\b80\+\s?(?P<tier>bronze|silver|gold|platinum|titanium|white|standard)?"
@@ -207,11 +207,12 @@ PHRASES: dict[Category, list[Phrase]] = {
                lambda m: {"capacity_gb": _size_gb(m.group("v"), m.group("u"))}),
         Phrase(_r(r"\bm\.2(?:[- ]?(?:2230|2242|2260|2280|22110))?\b|\b22(?:30|42|80)\b"),
                lambda m: {"storage_form": "M.2"}),
-        Phrase(_r(r"\bpcie\s*(?:gen\s?)?(?P<g>\d)(?:\.0)?(?:\s*x\s?\d)?\b|\bgen\s?(?P<g2>\d)(?:\s*x\s?\d)?\b"),
-               lambda m: {"pcie_gen": int(m.group("g") or m.group("g2"))}),
+        # the PCIe generation is not compared: listings of one drive disagree on it
+        # (Samsung's 990 EVO Plus runs PCIe 4.0 x4 or 5.0 x2)
+        Phrase(_r(r"\bpcie\s*(?:gen\s?)?\d(?:\.0)?(?:\s*x\s?\d)?\b|\bgen\s?\d(?:\s*x\s?\d)?\b")),
         Phrase(_r(r"\bnvme\b"), lambda m: {"interface": "NVMe"}),
         Phrase(_r(r"\bsata\s?(?:iii|ii|3|2)?(?![a-z0-9])"), lambda m: {"interface": "SATA"}),
-        Phrase(_r(r"(?<![\d.])(?P<ff>2\.5|3\.5)(?:\s?(?:\"|''|inch|in\b|pulgadas))?"),
+        Phrase(_r(r"(?<![\d.])(?P<ff>2\.5|3\.5)(?:\s?(?:\"|''|″|inch|in\b|pulgadas))?"),
                lambda m: {"storage_form": m.group("ff")}),
         Phrase(_r(r"\b\d{4,5}rpm\b")),
         Phrase(_r(r"\bsolid state drive\b|\bssd\b|\bdisco solido\b"), lambda m: {"kind": "SSD"}),
@@ -273,9 +274,10 @@ NOISE: dict[Category, set[str]] = {
                            "socket"},
     Category.case: {"case", "gabinete", "chassis", "tempered", "glass", "side", "panel", "panels",
                     "window", "windowed", "vidrio", "templado", "front", "fans", "fan", "tg",
-                    "gen", "type"} | COLOURS,
+                    "gen", "type", "desktop", "htpc", "cube"} | COLOURS,
     Category.cooler: {"cpu", "cooler", "disipador", "refrigeracion", "liquida", "fan", "fans",
-                      "ball", "bearing", "fluid", "dynamic", "para"} | COLOURS,
+                      "ball", "bearing", "sleeve", "rifle", "fluid", "dynamic", "hydraulic",
+                      "para"} | COLOURS,
 }
 # Words of a GPU chip's maker: the chip key says which chip, these add nothing.
 GPU_VENDOR = {"nvidia", "geforce", "amd", "radeon", "intel"}
@@ -401,6 +403,7 @@ def board_form(value: str) -> str | None:
     from ..parts import norm_form_factor
 
     v = value.replace("micro atx", "micro-atx").replace("microatx", "micro-atx")
+    v = {"ceb": "ssi-ceb", "eeb": "ssi-eeb"}.get(v.strip(), v)
     try:
         return norm_form_factor(v)
     except ValueError:
