@@ -137,12 +137,12 @@ def test_cli_pcpp_without_date_uses_the_folder_name(tmp_path):
     db = tmp_path / "d.db"
     with Database(db) as d:
         import_opendb(d, write_sample(tmp_path / "s"))
-    snap = _snapshot(tmp_path, "2030-02-03")
+    snap = _snapshot(tmp_path, "2026-02-03")
     r = CliRunner().invoke(app, ["prices", "import", "pcpp", str(snap), "--db", str(db)], env={"COLUMNS": "80"})
     assert r.exit_code == 0, r.output
-    assert "2030-02-03" in r.output and "1 part prices written" in r.output
+    assert "2026-02-03" in r.output and "1 part prices written" in r.output
     with Database(db) as d:
-        assert d.conn.execute("SELECT date FROM prices").fetchall() == [("2030-02-03",)]
+        assert d.conn.execute("SELECT date FROM prices").fetchall() == [("2026-02-03",)]
     other = tmp_path / "latest"
     other.mkdir()
     r = CliRunner().invoke(app, ["prices", "import", "pcpp", str(other), "--db", str(db)], env={"COLUMNS": "300"})

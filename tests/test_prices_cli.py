@@ -27,10 +27,10 @@ def db(tmp_path):
         with d.transaction() as c:
             c.executemany("INSERT INTO prices (part_id, market, amount_minor, currency, date, source) "
                           "VALUES (?, 'us', ?, 'USD', ?, 'pcpp')",
-                          [(GPU, 45000, "2030-01-05"), (GPU, 40000, "2030-06-05")])
-            c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'official', '2030-01-01', '1000', 'test')")
+                          [(GPU, 45000, "2026-01-05"), (GPU, 40000, "2026-06-05")])
+            c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'official', '2026-01-01', '1000', 'test')")
             c.execute("INSERT INTO unmatched (source, date, market, category, name, row, amount_minor, currency, "
-                      "status, candidates) VALUES ('pcpp', '2030-01-05', 'us', 'gpu', 'Mystery Card', 3, 999, "
+                      "status, candidates) VALUES ('pcpp', '2026-01-05', 'us', 'gpu', 'Mystery Card', 3, 999, "
                       "'USD', 'unmatched', 'no part')")
     return p
 
@@ -40,7 +40,7 @@ def test_history_table_flags_estimates_and_writes_a_png(db, tmp_path):
     r = runner.invoke(app, ["prices", "history", GPU, "--market", "ar", "--plot", str(png), "--db", str(db)],
                       env=ENV)
     assert r.exit_code == 0, r.output
-    assert r.output.count("ESTIMATED") == 2 and "2030-06-05" in r.output
+    assert r.output.count("ESTIMATED") == 2 and "2026-06-05" in r.output
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
     r = runner.invoke(app, ["prices", "history", GPU, "--db", str(db)], env=ENV)
     assert "450.00 USD" in r.output and "ESTIMATED" not in r.output and CREDIT in r.output
@@ -59,7 +59,7 @@ def test_unmatched_lists_review_rows(db):
 def test_db_info_shows_parts_prices_rates_and_credit(db):
     r = runner.invoke(app, ["db", "info", "--db", str(db)], env=ENV)
     assert r.exit_code == 0, r.output
-    for s in ("schema v", "opendb", "2030-01-05", "USD->ARS", CREDIT, "pcpp"):
+    for s in ("schema v", "opendb", "2026-01-05", "USD->ARS", CREDIT, "pcpp"):
         assert s in r.output, s
 
 
@@ -113,8 +113,8 @@ def test_documented_history_examples_work(argv, tmp_path, monkeypatch):
         import_opendb(d, write_sample(tmp_path / "s", recs))
         with d.transaction() as c:
             c.execute("INSERT INTO prices (part_id, market, amount_minor, currency, date, source) "
-                      "VALUES ('gpu/generic-geforce-rtx-3060-12gb', 'us', 29900, 'USD', '2030-01-05', 'pcpp')")
-            c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'official', '2030-01-01', '1000', 'test')")
+                      "VALUES ('gpu/generic-geforce-rtx-3060-12gb', 'us', 29900, 'USD', '2026-01-05', 'pcpp')")
+            c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'official', '2026-01-01', '1000', 'test')")
     monkeypatch.chdir(tmp_path)
     r = runner.invoke(app, [*argv, "--db", str(db)], env=NARROW)
     assert r.exit_code == 0, r.output

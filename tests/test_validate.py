@@ -88,3 +88,53 @@ def test_the_cli_reads_budgets_in_the_markets_format():
     assert r.exit_code == 2
     assert "--budget: budget '1.000' is ambiguous in USD: 1 or 1000?" in r.output
 
+
+
+def test_a_quote_dated_after_today_never_wins_a_plan():
+    """Issue 11: a quote dated 2999 won every later plan. Prices are read as of today."""
+    from dlrig.catalog import Catalog, builtin
+    from dlrig.parts import Price
+
+    base = builtin()
+    cat = Catalog(parts=base.parts(), markets=base.markets.values())
+    cat.rates = base.rates
+    for p in base.parts():
+        for q in base.prices(p.id):
+            cat.add_price(p.id, q)
+    gpu = next(p for p in base.parts() if p.id.startswith("gpu/"))
+    today = base.local_price(gpu.id, "us")
+    cat.add_price(gpu.id, Price(market="us", amount_minor=1, currency="USD",
+                                date=dt.date(2999, 1, 1), source="typo"))
+    assert cat.local_price(gpu.id, "us") == today
+    assert cat.local_price(gpu.id, "us", dt.date(2999, 6, 1)).money.minor == 1
+
+
+def test_importers_refuse_future_dates_and_odd_store_names(tmp_path):
+    from dlrig.catalog import builtin
+    from dlrig.catalog.pricelist import import_price_list
+    from dlrig.store import Database
+
+    f = tmp_path / "list.csv"
+    f.write_text("name,price\nRTX 4090,1999\n", encoding="utf-8")
+    db = Database(tmp_path / "d.db")
+    with pytest.raises(InputError, match="is in the future"):
+        import_price_list(db, f, store="Shop", market="us", currency="USD",
+                          date=dt.date(2999, 1, 1), catalog=builtin())
+    with pytest.raises(InputError, match="store name"):
+        import_price_list(db, f, store="<b>Shop</b>", market="us", currency="USD",
+                          date=dt.date(2025, 1, 1), catalog=builtin())
+
+
+def test_a_part_list_quantity_is_capped(tmp_path):
+    """999,999,999 x a GPU was checked as a 54 GW machine; now the line is refused."""
+    from dlrig.build import load_build
+    from dlrig.catalog import builtin
+    from dlrig.errors import BuildFileError
+
+    lst = tmp_path / "list.md"
+    lst.write_text("Type|Item|Price\n:----|:----|:----\n"
+                   "**Video Card** | NVIDIA GeForce RTX 5090 Founders Edition (999999999 x) "
+                   "| $1999.00\n", encoding="utf-8")
+    with pytest.raises(BuildFileError, match=r"line 3: quantity of .* from 1 to 16 "
+                                             r"\(got 999999999\)"):
+        load_build(lst, builtin())

@@ -17,9 +17,10 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from . import validate
 from .catalog import Catalog, LocalPrice
 from .catalog.builtin import validation_message
-from .errors import BuildFileError, MarketError, UnknownPartError
+from .errors import BuildFileError, InputError, MarketError, UnknownPartError
 from .parts import (
     AnyPart,
     Case,
@@ -184,10 +185,10 @@ def _item_from_table(t: dict[str, Any], catalog: Catalog, where: str) -> BuildIt
     t = dict(t)
     qty = t.pop("quantity", 1)
     label = t.get("ref") or t.get("name") or "?"
-    if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1 or qty > 16:
-        raise BuildFileError(
-            f"{where}: part '{label}': field 'quantity' must be a whole number from 1 to 16 (got {qty!r})"
-        )
+    try:
+        validate.quantity(qty, "field 'quantity'", f"{where}: part '{label}'")
+    except InputError as e:
+        raise BuildFileError(e.message, hint=e.hint, field="quantity") from None
     if "ref" in t:
         ref = t.pop("ref")
         cat = t.pop("category", None)
@@ -348,6 +349,10 @@ def parse_pcpp_markdown(text: str, catalog: Catalog, where: str = "part list") -
             continue
         rows += 1
         name, qty = _clean_item(cells[1])
+        try:
+            validate.quantity(qty, f"quantity of '{name}'", f"{where} line {lineno}")
+        except InputError as e:
+            raise BuildFileError(e.message, hint=e.hint, field="quantity") from None
         found.append(resolve_row(name, catalog, PCPP_TYPES[typ], lineno, qty))
     if rows == 0:
         raise BuildFileError(f"{where}: no 'Type | Item | Price' rows found",
@@ -365,6 +370,11 @@ def parse_pcpp_markdown(text: str, catalog: Catalog, where: str = "part list") -
         if r.part_id:
             merged[r.part_id] = merged.get(r.part_id, 0) + r.quantity
             parts[r.part_id] = catalog.get(r.part_id)
+    for pid, q in merged.items():
+        try:
+            validate.quantity(q, f"{parts[pid].name} in all", where)
+        except InputError as e:
+            raise BuildFileError(e.message, hint=e.hint, field="quantity") from None
     return Build(tuple(BuildItem(parts[k], q) for k, q in merged.items()), "PCPartPicker list",
                  source=where, matches=tuple(found))
 

@@ -39,6 +39,13 @@ class LocalPrice:
     basis: str = ""  # how an estimate was made ("US 379 USD x 1.45 x 1,450 ARS/USD ...")
 
 
+def pricing_day(market: Market, as_of: dt.date | None = None) -> dt.date:
+    """The day a price is read for: ``as_of``, else the market's own date (a historical
+    market such as ar-2017-05), else today. Never "any date": a quote dated after the day
+    (a typo, 2999) must not win every later plan."""
+    return as_of or market.date or dt.date.today()
+
+
 class Catalog:
     """Parts by id and category, with prices, markets and rates."""
 
@@ -150,7 +157,7 @@ class Catalog:
         Returns ``None`` when the part has no price there.
         """
         m = market if isinstance(market, Market) else self.market(market)
-        when = as_of or m.date
+        when = pricing_day(m, as_of)
         oldest = None
         if m.max_price_age_days:
             oldest = (when or dt.date.today()) - dt.timedelta(days=m.max_price_age_days)

@@ -171,6 +171,9 @@ def import_pcpp(db, path: str | Path, date: dt.date, catalog: Catalog) -> PcppRe
     Re-importing the same snapshot replaces that date's pcpp prices and
     review rows with identical ones: nothing changes.
     """
+    from ..validate import not_future
+
+    not_future(date, "scrape date")
     res = match_dataset(read_dataset(path, date), catalog, date)
     day = date.isoformat()
     with db.transaction() as c:

@@ -286,7 +286,16 @@ def match_rows(rows: list[Row], catalog: Catalog
 def import_price_list(db, path: str | Path, *, store: str, market: str, currency: str, date: dt.date,
                       catalog: Catalog, columns: dict[str, str] | None = None, decimal: str = "auto",
                       dry_run: bool = False, skip_bad_rows: bool = False) -> PriceListResult:
-    """Check the whole file, then write it in one transaction (or not at all)."""
+    """Check the whole file, then write it in one transaction (or not at all).
+
+    The store's name and the list's date are checked first (``dlrig.validate``): the
+    same checks the web's form makes, so neither front end stores a quote dated after
+    today or a store name no report can show.
+    """
+    from ..validate import not_future, store_name
+
+    store = store_name(store)
+    not_future(date, "price list date")
     p = Path(path)
     try:
         raw = p.read_bytes()

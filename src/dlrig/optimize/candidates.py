@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..catalog import Catalog, LocalPrice
+from ..catalog import Catalog, LocalPrice, pricing_day
 from ..errors import InputError
 from ..market import Market
 from ..parts import AnyPart, Category, Price
@@ -346,7 +346,7 @@ def build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload:
 def _build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload: Any,
                       perf_workload: Any, hard: list[Rule]) -> Candidates:
     market = catalog.market(req.market)
-    when = req.as_of or market.date
+    when = pricing_day(market, req.as_of)
     excluded = set(req.exclude_ids)
     for ref in req.exclude:
         excluded |= resolve_selector(catalog, ref, "--exclude").ids

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import re
 import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from starlette.datastructures import UploadFile
 
+from ... import validate
 from ...catalog.pricelist import import_price_list, parse_columns
 from ...errors import DlrigError
 from ...report.history import plot_history
@@ -34,7 +34,6 @@ from .common import catalog_of, default_market, market_options
 router = APIRouter()
 
 DECIMALS = (("auto", "detect"), ("comma", "1.234,56"), ("point", "1,234.56"))
-STORE_RE = re.compile(r"^[\w .&'()+-]{1,60}$")
 
 
 def _ctx(request: Request, form: Form, values: dict, **more) -> dict:
@@ -94,15 +93,17 @@ async def prices_post(request: Request):
     market = form.choice("market", catalog.markets, default=default_market(catalog), what="market")
     values["market"] = market or ""
     store = values["store"]
-    if not store:
-        form.errors["store"] = "name the store the list comes from"
-    elif not STORE_RE.match(store):
-        form.errors["store"] = "use letters, digits, spaces and . & ' ( ) + - only (at most 60)"
+    try:
+        store = validate.store_name(store)
+    except DlrigError as e:
+        form.errors["store"] = e.one_line()
     currency = form.choice("currency", CURRENCIES, default="", what="currency")
     try:
         day = dt.date.fromisoformat(values["date"] or dt.date.today().isoformat())
-        if day > dt.date.today():
-            form.errors["date"] = f"{day} is in the future; give the date of the list"
+        validate.not_future(day, "price list date")
+    except DlrigError as e:
+        form.errors["date"] = e.one_line()
+        day = None
     except ValueError:
         form.errors["date"] = f"'{values['date']}' is not a date; write YYYY-MM-DD"
         day = None
