@@ -14,9 +14,9 @@ def run(*args):
 
 
 @pytest.mark.parametrize("args, needle", [
-    (["plan", "--market", "us", "--budget", "abc"], "Invalid value for '--budget'"),
+    (["plan", "--market", "us", "--budget", "abc"], "--budget: budget 'abc' is not a number"),
     (["plan", "--budget", "100"], "Missing option '--market'"),
-    (["plan", "--market", "us", "--budget", "nan"], "not a finite amount"),
+    (["plan", "--market", "us", "--budget", "nan"], "--budget: budget 'nan' is not a number"),
     (["nosuchcommand"], "No such command"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, needle):

@@ -36,7 +36,8 @@ DB_READ = typer.Option(None, "--db", metavar="PATH", help=DB_HELP)
 NO_DB = typer.Option(False, "--no-db", help="use the built-in catalog only, not the local database")
 
 # Command modules; each adds its commands to ``app`` on import.
-COMMAND_MODULES = ("check", "catalog", "plan", "prices", "bench", "serve", "demo", "perf", "llm")
+COMMAND_MODULES = ("check", "swap", "catalog", "plan", "prices", "bench", "serve", "demo", "perf",
+                   "llm")
 
 
 def _load() -> None:
