@@ -39,28 +39,33 @@ def _r(pattern: str) -> re.Pattern:
     return re.compile(pattern)
 
 
-# Spellings of one thing folded to one word, on every text (names and rows alike).
-_ALIASES: list[tuple[re.Pattern, str]] = [
-    (_r(r"[™®©]"), " "),
-    (_r(r"(?<![a-z0-9])(?:u\$[sd]|us\$|ar\$|usd|ars)(?![a-z0-9])"), " "),  # currency marks
-    (_r(r"\$"), " "),
-    (_r(r"(?<![a-z0-9])[cs]\s?/\s?iva\b|\+\s?iva\b|\biva incl\w*"), " "),
-    (_r(r"\bwestern digital\b"), "wd"),
-    (_r(r"\bwd_"), "wd "),
-    (_r(r"\bg\.?\s?skill\b"), "gskill"),
-    (_r(r"\bteam\s?group\b"), "teamgroup"),
-    (_r(r"\bcooler\s?master\b"), "coolermaster"),
-    (_r(r"\bbe\s?quiet\s?!?"), "bequiet "),
-    (_r(r"\bfounders?\s+edition\b|\bfe\b"), "founders"),
-    (_r(r"\bwi[- ]?fi(?:\s?(7|6e|6)\b)?"), r"wifi\1"),
-    (_r(r"\ba[- ]rgb\b"), "argb"),
-    (_r(r"\bso[- ]dimm\b"), "sodimm"),
-    (_r(r"\b80\s?plus\b|\b80\s?\+"), "80+"),
-    (_r(r"\bpci[- ]?e(?:xpress)?\b|\bpci express\b"), "pcie"),
-    (_r(r"\bm2\b"), "m.2"),
-    (_r(r"(\d),(\d)"), r"\1.\2"),  # decimal comma in a size: '1,92 TB'
-    (_r(r"(\d(?:\.\d+)?)\s*(gb|tb|mb|mhz|ghz|w|mm|cfm|rpm|g)\b"), r"\1\2"),
-    (_r(r"(\d)\s*mt/s\b"), r"\1mhz"),
+# Spellings of one thing folded to one word, on every text (names and rows alike). The
+# first item is a piece of text the pattern cannot match without ('' = always try): a
+# 'in' test is far cheaper than a regex pass, and most names hold few of these.
+_ALIASES: list[tuple[str, re.Pattern, str]] = [
+    ("™", _r(r"™"), " "),
+    ("®", _r(r"®"), " "),
+    ("©", _r(r"©"), " "),
+    ("$", _r(r"(?<![a-z0-9])(?:u\$[sd]|us\$|ar\$)(?![a-z0-9])|\$"), " "),  # currency marks
+    ("usd", _r(r"(?<![a-z0-9])usd(?![a-z0-9])"), " "),
+    ("ars", _r(r"(?<![a-z0-9])ars(?![a-z0-9])"), " "),
+    ("iva", _r(r"(?<![a-z0-9])[cs]\s?/\s?iva\b|\+\s?iva\b|\biva incl\w*"), " "),
+    ("western", _r(r"\bwestern digital\b"), "wd"),
+    ("wd_", _r(r"\bwd_"), "wd "),
+    ("skill", _r(r"\bg\.?\s?skill\b"), "gskill"),
+    ("team", _r(r"\bteam\s?group\b"), "teamgroup"),
+    ("master", _r(r"\bcooler\s?master\b"), "coolermaster"),
+    ("quiet", _r(r"\bbe\s?quiet\s?!?"), "bequiet "),
+    ("f", _r(r"\bfounders?\s+edition\b|\bfe\b"), "founders"),
+    ("fi", _r(r"\bwi[- ]?fi(?:\s?(7|6e|6)\b)?"), r"wifi\1"),
+    ("rgb", _r(r"\ba[- ]rgb\b"), "argb"),
+    ("dimm", _r(r"\bso[- ]dimm\b"), "sodimm"),
+    ("80", _r(r"\b80\s?plus\b|\b80\s?\+"), "80+"),
+    ("pci", _r(r"\bpci[- ]?e(?:xpress)?\b|\bpci express\b"), "pcie"),
+    ("m2", _r(r"\bm2\b"), "m.2"),
+    (",", _r(r"(\d),(\d)"), r"\1.\2"),  # decimal comma in a size: '1,92 TB'
+    ("", _r(r"(\d(?:\.\d+)?)\s*(gb|tb|mb|mhz|ghz|w|mm|cfm|rpm|g)\b"), r"\1\2"),
+    ("mt/s", _r(r"(\d)\s*mt/s\b"), r"\1mhz"),
 ]
 # GPU names glue the chip's parts: 'RTX4060Ti' -> 'rtx 4060 ti'.
 _GPU_SPLIT: list[tuple[re.Pattern, str]] = [
@@ -73,8 +78,9 @@ _GPU_SPLIT: list[tuple[re.Pattern, str]] = [
 def fold(text: str, category: Category | None = None) -> str:
     """Lower case, accents and trade marks off, brand and unit spellings folded."""
     s = text.lower().translate(_ACCENTS)
-    for pat, rep in _ALIASES:
-        s = pat.sub(rep, s)
+    for key, pat, rep in _ALIASES:
+        if key in s:
+            s = pat.sub(rep, s)
     if category in (None, Category.gpu):
         for pat, rep in _GPU_SPLIT:
             s = pat.sub(rep, s)
@@ -260,7 +266,7 @@ COLOURS = {"black", "white", "silver", "gray", "grey", "red", "blue", "green", "
 NOISE: dict[Category, set[str]] = {
     Category.cpu: {"processor", "procesador", "cpu", "desktop", "unlocked", "boxed", "box", "tray",
                    "oem", "wof", "mpk", "cooler", "sin", "turbo", "socket", "wraith", "stealth",
-                   "spire", "prism", "graphics", "radeon", "vega", "intel(r)", "no"},
+                   "spire", "prism", "graphics", "radeon", "vega", "no", "edition", "extreme"},
     Category.gpu: {"video", "card", "graphics", "grafica", "placa", "tarjeta", "lhr", "dlss",
                    "hdmi", "dp", "displayport", "edition"} | COLOURS,
     Category.memory: {"memory", "memoria", "ram", "desktop", "kit", "dimm", "udimm", "xmp", "expo",
@@ -284,19 +290,18 @@ GPU_VENDOR = {"nvidia", "geforce", "amd", "radeon", "intel"}
 
 _PAREN = _r(r"\(([^()\x00]*)\)")
 _TOKEN_SPLIT = _r(r"[^a-z0-9.+~\x00]+")
+_TOKEN = _r(r"~?[a-z0-9](?:[a-z0-9.+]*[a-z0-9])?")  # a word: no leading or trailing '.' or '+'
 
 
 def _mark_optional(s: str) -> str:
-    return _PAREN.sub(lambda m: " " + " ".join(OPT + w for w in _TOKEN_SPLIT.split(m.group(1)) if w) + " ", s)
+    def opt(m: re.Match) -> str:
+        words = (w.strip(".+") for w in _TOKEN_SPLIT.split(m.group(1)))
+        return " " + " ".join(OPT + w for w in words if w) + " "
+    return _PAREN.sub(opt, s) if "(" in s else s
 
 
 def _tokens(piece: str) -> list[str]:
-    out = []
-    for t in _TOKEN_SPLIT.split(piece):
-        t = t.strip(".+") if not t.startswith(OPT) else OPT + t[1:].strip(".+")
-        if t and t != OPT:
-            out.append(t)
-    return out
+    return _TOKEN.findall(piece)
 
 
 @dataclass
