@@ -3,11 +3,11 @@
 Each review's lane table ("PCIe-Slots und deren Lane-Anbindung", page 3 of the
 review: hardwareluxx.de/index.php/artikel/hardware/mainboards/<ARTICLE>.html?start=2)
 has one row per expansion-slot position of the ATX board, top to bottom, "-" for
-a position without a slot; the rows are quoted below. These boards are *not* in
-the built-in catalog: no stored source gave a US price for any of them, and every
-built-in part needs one (see the note in src/dlrig/data/catalog/motherboard.toml).
-The layouts are pinned here so that placement is checked on real boards, and so
-that each can become a catalog entry as written once a US price is sourced.
+a position without a slot; the rows are quoted below. The boards are built-in
+catalog parts declared ``unpriced`` (no stored source states a US price; see the
+note in src/dlrig/data/catalog/motherboard.toml): they are planned where the user's
+imported price lists price them. These tests check that each catalog entry records
+the quoted rows, and that placement seats two cards on it as worked out by hand.
 
 Expectations are worked out by hand from the rows and the ATX rule of
 docs/data.md: a card w slots wide in position p covers positions p .. p + w - 1,
@@ -18,9 +18,12 @@ the Gigabyte RTX 3090 Turbo a two-slot blower.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from dlrig.parts import Motherboard
+from dlrig.catalog import builtin
+from dlrig.catalog.builtin import unpriced_parts
 from dlrig.rules.layout import GpuShape, board_key, seat
 
 THREE = GpuShape(3)
@@ -35,7 +38,8 @@ def _pch(pos, lanes):
     return dict(position=pos, lanes=lanes, lanes_alone=lanes, source="chipset")
 
 
-# name: (article, quoted rows, x16-size slots as the catalog would record them)
+# name: (article, quoted rows, x16-size slots as the catalog must record them:
+# position, lanes with every x16-size slot in use, lanes alone, bus)
 BOARDS = {
     "ASUS ProArt B550-Creator": (
         "56041-einzigartig-mit-thunderbolt-4-das-asus-proart-b550-creator-im-test",
@@ -108,11 +112,25 @@ EXPECTED = {
 SHAPES = {"3+3": (THREE, THREE), "2+2": (TWO_BLOWER, TWO_BLOWER)}
 
 
-def _board(name: str) -> Motherboard:
-    slots = BOARDS[name][2]
-    return Motherboard(id="motherboard/review-layout", name=name, socket="AM5", chipset="X870E",
-                       form_factor="ATX", memory_type="DDR5", memory_slots=4, max_memory_gb=192,
-                       pcie_slots=slots)
+IDS = {
+    "ASUS ProArt B550-Creator": "motherboard/asus-proart-b550-creator",
+    "Gigabyte X570S AORUS Master": "motherboard/gigabyte-x570s-aorus-master",
+    "ASRock X570 Phantom Gaming X": "motherboard/asrock-x570-phantom-gaming-x",
+    "MSI MPG X870E Carbon WiFi": "motherboard/msi-mpg-x870e-carbon-wifi",
+    "ASUS ProArt B760-Creator D4": "motherboard/asus-proart-b760-creator-d4",
+    "ASUS ROG Strix X870E-E Gaming WiFi": "motherboard/asus-rog-strix-x870e-e-gaming-wifi",
+    "ASUS TUF Gaming X870-Plus WiFi": "motherboard/asus-tuf-gaming-x870-plus-wifi",
+    "Gigabyte Z890 AORUS Master": "motherboard/gigabyte-z890-aorus-master",
+}
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return builtin()
+
+
+def _board(cat, name: str):
+    return cat.get(IDS[name])
 
 
 def _rows(name: str) -> list[str]:
@@ -120,25 +138,41 @@ def _rows(name: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name", sorted(BOARDS))
-def test_recorded_slots_are_the_quoted_rows(name):
+def test_catalog_records_the_quoted_rows(cat, name):
     """Every x16-size row of the quoted table is a recorded slot, in its row's position,
-    with the row's bus (CPU or chipset); an ATX table has seven rows."""
+    with the row's bus (CPU or chipset), its width alone and its PCIe generation (the
+    highest the row names); an ATX table has seven rows. The lanes with every slot in
+    use are the hand-read ones of BOARDS (the reviews' split tables, quoted there)."""
     rows = _rows(name)
     assert len(rows) == 7
     x16 = [(i + 1, r) for i, r in enumerate(rows) if r.split(",")[0].endswith("x16")]
-    slots = _board(name).pcie_slots
+    b = _board(cat, name)
+    assert b.form_factor == "ATX" and b.layout_known
+    slots = b.pcie_slots
     assert [s.position for s in slots] == [p for p, _ in x16]
     for s, (_, row) in zip(slots, x16, strict=True):
         on_cpu = "(CPU)" in row or "Ryzen" in row
         assert s.source == ("cpu" if on_cpu else "chipset"), (name, row)
         assert f"x{s.lanes_alone}" in row.split(",")[1], (name, row)
+        assert s.gen == max(int(g) for g in re.findall(r"PCIe (\d)\.0", row)), (name, row)
+    want = [(d["position"], d["lanes"], d["lanes_alone"], d["source"]) for d in BOARDS[name][2]]
+    assert [(s.position, s.lanes, s.lanes_alone, s.source) for s in slots] == want
+    assert b.pcie_gen == slots[0].gen
+
+
+@pytest.mark.parametrize("name", sorted(BOARDS))
+def test_layout_only_boards_carry_their_reason_and_no_price(cat, name):
+    """No stored source states a US price for these boards: each says so
+    (``unpriced``) and has no built-in price, so only an imported list prices it."""
+    assert unpriced_parts().get(IDS[name])
+    assert cat.prices(IDS[name]) == []
 
 
 @pytest.mark.parametrize(("name", "case", "shapes"),
                          [(n, c, s) for n, cases in sorted(EXPECTED.items()) for c, s in cases])
-def test_two_gpus_seat_as_worked_out_by_hand(name, case, shapes):
+def test_two_gpus_seat_as_worked_out_by_hand(cat, name, case, shapes):
     want = EXPECTED[name][(case, shapes)]
-    s = seat(board_key(_board(name)), SHAPES[shapes], case)
+    s = seat(board_key(_board(cat, name)), SHAPES[shapes], case)
     if want is None:
         assert s.placement is None and s.checked
         return

@@ -17,6 +17,7 @@ import pytest
 
 from dlrig.build import load_build, parse_pcpp_markdown
 from dlrig.catalog import builtin
+from dlrig.catalog.builtin import unpriced_parts
 from dlrig.catalog.gpu_specs import chip
 from dlrig.parts import Category
 
@@ -73,8 +74,15 @@ def test_names_are_unique_so_build_files_can_use_them(cat):
 
 
 def test_every_part_has_a_dated_sourced_price(cat):
+    """Every price is dated and sourced. A part may have none only when its table
+    says why (``unpriced = "<why>"``: specified from cited sources, but no source
+    states a price; priced from the user's imported lists), never by omission."""
+    why = unpriced_parts()
     for p in cat.parts():
         prices = cat.prices(p.id)
+        if p.id in why:
+            assert why[p.id] and not prices, f"{p.id}: unpriced, yet priced"
+            continue
         assert prices, f"{p.id} has no price"
         for pr in prices:
             assert pr.source.strip(), f"{p.id}: price without a source"
@@ -92,7 +100,12 @@ def test_prices_are_not_dated_before_launch(cat):
 
 
 def test_every_part_has_a_us_price(cat):
+    """US prices are the base every estimated market converts; only a part declared
+    ``unpriced`` (with no price anywhere) goes without one."""
+    why = unpriced_parts()
     for p in cat.parts():
+        if p.id in why and not cat.prices(p.id):
+            continue
         assert cat.prices(p.id, "us"), f"{p.id} has no US price"
 
 

@@ -3,7 +3,8 @@
 Layout (see ``docs/data.md``):
 
 - ``catalog/<category>.toml``: ``[[<category>]]`` tables, one per part, each
-  with an optional ``prices = [{market, amount, currency, date, source}]``;
+  with an optional ``prices = [{market, amount, currency, date, source}]``, or
+  instead an ``unpriced = "<why>"`` reason (see ``unpriced_reason``);
 - ``markets/<code>.toml``: ``[market]``, ``[[rates]]`` and ``[[prices]]``
   (``part = "<id>"``) for prices quoted in that market.
 
@@ -61,8 +62,53 @@ def price_from_table(t: dict[str, Any], where: str, market: str | None = None) -
         raise CatalogError(f"{where}: {validation_message(e)}", hint="fix the price entry") from None
 
 
+UNPRICED = "unpriced"
+
+
+def unpriced_reason(t: dict[str, Any], where: str) -> str | None:
+    """The part table's ``unpriced`` reason, checked; ``None`` when it has none.
+
+    A part may be specified from cited sources yet have no price anyone can cite
+    (a board whose slot positions a review gives but no US source prices). Rather
+    than invent a price, its table says so: ``unpriced = "<why>"``. It is then
+    priced only by what a user imports (PCPartPicker lists, store CSVs) and not
+    planned in a market without such a price. The reason is required text, and a
+    part cannot be both unpriced and priced, so "no price" is a stated fact, never
+    an omission.
+    """
+    if UNPRICED not in t:
+        return None
+    why = t[UNPRICED]
+    if not isinstance(why, str) or not why.strip():
+        raise CatalogError(f"{_where(where, t)}: 'unpriced' must say why the part has no price",
+                           hint='e.g. unpriced = "no citable US price found"')
+    if t.get("prices"):
+        raise CatalogError(f"{_where(where, t)}: a part with prices cannot be 'unpriced'",
+                           hint="drop either the prices or the 'unpriced' reason")
+    return why.strip()
+
+
+def unpriced_parts(root: Path | Any | None = None) -> dict[str, str]:
+    """Part id -> ``unpriced`` reason for the data under ``root`` (default: the built-in
+    data). Read from the files, as the loader reads them, for checks and reports."""
+    root = resources.files("dlrig") / "data" if root is None else root
+    cat_dir = root / "catalog"
+    out: dict[str, str] = {}
+    if cat_dir.is_dir():
+        for f in sorted(cat_dir.iterdir(), key=lambda p: p.name):
+            if f.name.endswith(".toml"):
+                for items in _read_toml(f).values():
+                    for item in items if isinstance(items, list) else ():
+                        why = unpriced_reason(item, str(f))
+                        if why is not None:
+                            out[str(item.get("id"))] = why
+    return out
+
+
 def part_from_table(category: str, t: dict[str, Any], where: str) -> tuple[AnyPart, list[Price]]:
     t = dict(t)
+    unpriced_reason(t, where)
+    t.pop(UNPRICED, None)
     prices = [price_from_table(p, _where(where, t)) for p in t.pop("prices", [])]
     t["category"] = category
     try:
@@ -82,6 +128,7 @@ def _read_toml(path: Path | Any) -> dict[str, Any]:
 def load_into(catalog: Catalog, root: Path | Any) -> Catalog:
     """Add the parts, markets, rates and prices under ``root`` to ``catalog``."""
     cat_dir = root / "catalog"
+    unpriced: set[str] = set()
     if cat_dir.is_dir():
         for f in sorted(cat_dir.iterdir(), key=lambda p: p.name):
             if not f.name.endswith(".toml"):
@@ -92,6 +139,8 @@ def load_into(catalog: Catalog, root: Path | Any) -> Catalog:
                     raise CatalogError(f"{f}: unknown section '{key}'", hint="use one of " + ", ".join(c.value for c in Category))
                 for item in items:
                     part, prices = part_from_table(key, item, str(f))
+                    if UNPRICED in item:
+                        unpriced.add(part.id)
                     if part.id in catalog:
                         raise CatalogError(f"{f}: duplicate part id '{part.id}'", hint="ids must be unique")
                     catalog.add_part(part)
@@ -122,6 +171,9 @@ def load_into(catalog: Catalog, root: Path | Any) -> Catalog:
                     raise CatalogError(f"{f}: price without 'part'", hint="name the part id")
                 if p["part"] not in catalog:
                     raise CatalogError(f"{f}: price for unknown part '{p['part']}'", hint="add the part to the catalog first")
+                if p["part"] in unpriced:
+                    raise CatalogError(f"{f}: price for '{p['part']}', which its catalog table declares 'unpriced'",
+                                       hint="drop the price or the part's 'unpriced' reason")
                 catalog.add_price(p["part"], price_from_table(p, _where(f, p), code))
     return catalog
 
