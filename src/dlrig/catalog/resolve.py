@@ -357,8 +357,10 @@ class Resolver:
                     why_not = why_not or f"{e.part.name} also says '{' '.join(sorted(blocking))}'"
                     continue
             opt = sorted(e.opt - said)
-            ok.append(((0 if loose else len(extra), e.imported, len(opt), len(e.sig), e.part.id),
-                       e, sorted(extra), opt))
+            # a part that states the row's year beats one that states none
+            undated = "year" in facts.specs and e.year is None
+            ok.append((((0, 0) if loose else (len(extra), undated), e.imported, len(opt), len(e.sig),
+                        e.part.id), e, sorted(extra), opt))
         generic = None
         if cat == Category.gpu and chip is not None:
             v = facts.specs.get("vram_gb")
