@@ -83,7 +83,7 @@ class PartListError(BuildFileError):
     row is in ``rows`` (``RowMatch``), the message names them all."""
 
     def __init__(self, message: str, rows: tuple[RowMatch, ...], *, hint: str | None = None):
-        super().__init__(message, hint=hint)
+        super().__init__(message, hint=hint, code="unmatched_rows")
         self.rows = rows
 
 

@@ -545,7 +545,7 @@ class Resolver:
         """The nearest parts by meaning, as 'Name [id]': shared model numbers
         weigh three times a word, a shared GPU chip counts, a typo in a
         model number ('g4650' for 'g4560') gets partial credit."""
-        scored: list[tuple[float, str]] = []
+        scored: list[tuple[float, bool, str]] = []
         for c in ([category] if category else list(Category)):
             facts = W.read_text(ref, c)
             idx = self.index(c)
@@ -559,7 +559,7 @@ class Resolver:
                 e = idx.entries[i]
                 s = _closeness(facts, e, chip)
                 if s > 0:
-                    scored.append((s, e.part.id))
+                    scored.append((round(s, 6), e.imported, e.part.id))
         if not scored:
             from . import normalize_name
 
@@ -567,9 +567,9 @@ class Resolver:
             names = {p.id: normalize_name(p.name) for p in parts}
             hits = process.extract(normalize_name(ref), names, scorer=fuzz.WRatio, limit=limit)
             return [f"{self.catalog.get(k).name} [{k}]" for _, _, k in hits]
-        scored.sort(key=lambda x: (-x[0], x[1]))
+        scored.sort(key=lambda x: (-x[0], x[1], x[2]))  # built-in parts first among equals
         out = []
-        for _, pid in scored:
+        for _, _, pid in scored:
             label = f"{self.catalog.get(pid).name} [{pid}]"
             if label not in out:
                 out.append(label)
