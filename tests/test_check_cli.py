@@ -297,7 +297,8 @@ def test_tables_read_at_80_columns(args):
     for ln in lines:
         for cell in _cells(ln):
             assert not _UNIT_START.match(cell), f"a unit wrapped away from its number: {ln!r}"
-    header = next((ln for ln in lines if "┃" in ln), "")
+    # (a pasted list first shows what each row matched; the findings table follows)
+    header = next((ln for ln in lines if "┃" in ln and "as written" not in ln), "")
     words = {c for c in _cells(header) if c}
     expected = {"rule", "finding and fix"} if args[0] == "check" else {"part", "qty", "watts"}
     assert words == expected, header  # header words whole, on one line

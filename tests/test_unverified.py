@@ -111,3 +111,28 @@ def test_check_cli_says_unverified_in_its_headline(tmp_path, catalog, monkeypatc
     assert data["verified"] is False
     assert gpu.length_mm is not None  # the card is measured; the case is what is missing
     assert [u["rule"] for u in data["unverified"]] == ["fit.gpu-length"]
+
+
+def test_the_web_check_says_unverified_as_the_cli_does(tmp_path, catalog):
+    """One headline (report.check.headline) for the terminal and the web."""
+    from fastapi.testclient import TestClient
+
+    from dlrig.report.check import headline
+    from dlrig.web.app import create_app
+
+    base = plan(catalog, PlanRequest(budget=_usd(2000), market="us", explain=False))
+    case = base.build.of(Category.case)[0].part
+    lines = ['market = "us"']
+    for item in base.build.items:
+        if item.part.id != case.id:
+            lines += ["[[part]]", f'ref = "{item.part.id}"', f"quantity = {item.quantity}"]
+    lines += ["[[part]]", 'category = "case"', 'name = "Hand-entered case"',
+              f"form_factors = {json.dumps(list(case.form_factors))}"]
+    text = "\n".join(lines) + "\n"
+    web = TestClient(create_app(None))
+    page = web.post("/check", files={"build_file": ("b.toml", text.encode())}).text
+    from dlrig.web.inputs import build_from_text
+
+    build = build_from_text(text, catalog, "b.toml")
+    words, level = headline(check_build(build, context_for_build(catalog, build, "us")))
+    assert level == "unverified" and words in page.replace("&#39;", "'")

@@ -119,3 +119,8 @@ def test_check_of_a_pcpartpicker_list(web, imported_db, tmp_path):
     got = r.json()["result"]
     for key in ("ok", "verified", "findings", "not_checked", "unverified", "rules_run"):
         assert got[key] == want[key], key
+    # What each row became, and how sure: the same rows in both.
+    assert r.json()["build"]["matches"] == want["matches"]
+    assert [m["line"] for m in want["matches"]] == [5, 6, 7, 8, 9, 10, 11]
+    page = web.post("/check", data={"parts": text, "market": "us"}).text
+    assert "What each row matched" in page

@@ -124,10 +124,12 @@ def check_cmd(
     if note:
         context["PCPartPicker list"] = note
     if as_json:
-        out = {"build": build.name, **result.to_dict(), "context": context, "price": price}
+        out = {"build": build.name, **result.to_dict(), "context": context, "price": price,
+               "matches": [m.to_dict() for m in build.matches]}
         print(json.dumps(out, indent=2, default=str))
     else:
-        render_check(console, result, build.name, context, _price_text(price) if price else None)
+        render_check(console, result, build.name, context, _price_text(price) if price else None,
+                     build.matches)
     if not result.ok:
         raise typer.Exit(1)
 

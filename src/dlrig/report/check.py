@@ -74,27 +74,57 @@ def findings_table(result: CheckResult) -> Table:
     return t
 
 
-def verdict(result: CheckResult) -> Text:
+def headline(result: CheckResult) -> tuple[str, str]:
+    """The check's verdict in one line, and its level: 'bad', 'incomplete', 'unverified' or
+    'good'. One wording for the terminal and the web (a rule not checked for a part's
+    missing data is never "OK")."""
     run = f"{plural(result.rules_run, 'rule')} run"
     missing = ", ".join(label(Category(m)) for m in result.missing)
     if not result.ok:
         s = f"NOT OK: {counts(result)} ({run})"
         if missing:
             s += f"; the build is also incomplete: no {missing}"
-        return Text(s, style="bold red")
+        return s, "bad"
     if missing:
-        return Text(f"INCOMPLETE: no {missing}; no error among the parts there "
-                    f"({counts(result)}; {run}, those that need the missing parts not checked)",
-                    style="bold yellow")
+        return (f"INCOMPLETE: no {missing}; no error among the parts there "
+                f"({counts(result)}; {run}, those that need the missing parts not checked)",
+                "incomplete")
     unverified = result.unverified
     if unverified:
         rules = len({s.rule for s in unverified})
         checked = result.rules_run - rules
         parts = len(result.unverified_parts)
-        return Text(f"OK on {plural(checked, 'rule')}; {plural(rules, 'rule')} not checked for "
-                    f"{plural(parts, 'part')} whose data is missing (listed under Not checked): "
-                    f"unverified ({counts(result)})", style="bold yellow")
-    return Text(f"OK: no error ({counts(result)}; {run})", style="bold green")
+        return (f"OK on {plural(checked, 'rule')}; {plural(rules, 'rule')} not checked for "
+                f"{plural(parts, 'part')} whose data is missing (listed under Not checked): "
+                f"unverified ({counts(result)})", "unverified")
+    return f"OK: no error ({counts(result)}; {run})", "good"
+
+
+_LEVEL_STYLE = {"bad": "bold red", "incomplete": "bold yellow", "unverified": "bold yellow",
+                "good": "bold green"}
+
+
+def verdict(result: CheckResult) -> Text:
+    text, level = headline(result)
+    return Text(text, style=_LEVEL_STYLE[level])
+
+
+def match_rows(matches) -> Table | None:
+    """What each row of a pasted list (or each [[part]] of a build file) became, and how
+    sure: shown whenever a row was matched by more than its exact id or name."""
+    if not matches or all(m.confidence == "exact" for m in matches):
+        return None
+    t = Table(title="what each row matched", expand=True, show_lines=True)
+    t.add_column("row", no_wrap=True)
+    t.add_column("as written", ratio=3)
+    t.add_column("matched", ratio=3)
+    t.add_column("how", ratio=2)
+    for m in matches:
+        where = f"line {m.line}" if m.line is not None else f"part {m.part}"
+        t.add_row(where, keep_units(m.text), keep_units(m.part_name or "-"),
+                  f"{m.confidence or m.status}"
+                  + (f": {m.reason}" if m.reason and m.confidence != "exact" else ""))
+    return t
 
 
 def _bullets(lines: list[str]) -> Table:
@@ -108,10 +138,13 @@ def _bullets(lines: list[str]) -> Table:
 
 
 def render_check(console: Console, result: CheckResult, build_name: str,
-                 context: dict[str, Any], price: str | None = None) -> None:
+                 context: dict[str, Any], price: str | None = None, matches=()) -> None:
     console.print(Text(f"dlrig check: {build_name}", style="bold"))
     console.print(keep_units("context: " + ", ".join(f"{k} {v}" for k, v in context.items()),
                              style="dim"))
+    table = match_rows(matches)
+    if table is not None:
+        console.print(table)
     if result.findings:
         console.print(findings_table(result))
     console.print(verdict(result))

@@ -115,6 +115,9 @@ def make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    from ..report.check import headline
+
+    env.globals["headline"] = headline  # the check's verdict, worded as the CLI words it
     env.filters["money"] = _money
     env.filters["pct"] = _pct
     env.filters["num"] = _num
