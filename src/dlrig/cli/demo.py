@@ -85,8 +85,8 @@ def demo(
         rate = cat.rates.lookup("USD", m_now.currency, None, m_now.rate_kind)
         console.print(
             f"[dim]today's prices are estimates: US list price x {float(rate.rate):,.0f} "
-            f"{m_now.currency}/USD ({rate.kind} rate of {rate.date}; set a newer one with 'dlrig rates "
-            f"set' and plan with --db) x {float(m_now.factor):.2f} markup and taxes; import a store's price list "
+            f"{m_now.currency}/USD ({rate.kind} rate of {rate.date}; 'dlrig rates set' records a "
+            f"newer one) x {float(m_now.factor):.2f} markup and taxes; import a store's price list "
             "with 'dlrig prices import csv'[/]"
         )
     for label, res in (("2017", then), ("today", now)):

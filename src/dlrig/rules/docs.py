@@ -39,13 +39,21 @@ finding has a rule id, a severity, a sentence naming the parts and the
 numbers compared, and a fix. Nothing is ever blocked: an **error** means the
 machine will not work as built (exit code 1), a **warning** that it works
 worse than it should, **info** that something is worth knowing. Rules whose
-data is missing are listed under "Not checked" instead of guessed.
+data is missing are listed under "Not checked" instead of guessed, and a build
+with such a rule is never "OK": the headline says "OK on N rules; M rules not
+checked for K parts whose data is missing ...: unverified". The planner does
+not choose a part an error rule cannot judge for lack of its data unless asked
+(`dlrig plan --allow-unverified`).
 
 The same table drives `dlrig plan`: error rules are written in one of four
 forms the CP-SAT optimizer enforces (unary, pair, linear, GPU set), so the
 checker and the optimizer cannot disagree; the planner also enforces some
 warnings (docs/plan.md, "Which rules are hard"). Ids are stable; fixtures for
-each rule live in `tests/rules/<rule-id>/good.toml` and `bad.toml`.
+each rule live in `tests/rules/<rule-id>/good.toml` and `bad.toml`, and
+`expect.toml` beside them lists every finding each must give (as
+`"rule-id:severity"`, compared exactly, in the manner of pylint's functional
+tests): a good fixture gives none, a bad one its own finding and only the
+others its parts imply.
 
 This page is generated from the registry and the fixtures
 (`python -m dlrig.rules.docs tests/rules > docs/rules.md`); a test fails when
@@ -66,9 +74,12 @@ Register it in `src/dlrig/rules/<concern>.py` with a new id, a title, a
 rationale that names its source, a `fires_when` sentence, and a test that
 returns a `Violation` (a sentence with the part names and the numbers, and a
 fix), a `NotChecked` (the data is missing) or `None`. Error rules must be
-`UnaryRule`, `PairRule`, `LinearRule` or `GpuSetRule`. Add
-`tests/rules/<id>/good.toml` and `bad.toml` and regenerate this page;
-`tests/test_rules.py` and `tests/test_docs.py` fail until all exist.
+`UnaryRule`, `PairRule`, `LinearRule` or `GpuSetRule`. A `NotChecked` for a
+reason other than missing part data (the rule does not apply: no workload
+given, no case yet) takes `missing=False`, so the build is not called
+unverified. Add `tests/rules/<id>/good.toml`, `bad.toml` and `expect.toml` and
+regenerate this page; `tests/test_rules.py` and `tests/test_docs.py` fail until
+all exist and every finding is declared.
 """
 
 
