@@ -14,7 +14,8 @@ from typing import Any
 
 from ..parts import AnyPart, Category
 from . import Catalog
-from .resolve import CHIP, GENERIC_PREFIX, Match, Resolver, _disagree, checks_of, row_specs
+from .agree import checks_of, disagree, row_specs
+from .resolve import CHIP, GENERIC_PREFIX, Match, Resolver
 
 __all__ = ["GENERIC_PREFIX", "Match", "Matcher", "find_part", "spec_filters"]
 
@@ -66,7 +67,7 @@ class _Probe:
 def spec_filters(category: Category, row: dict[str, Any]) -> Callable[[AnyPart], bool]:
     """A predicate keeping only parts whose specs agree with a pc-part-dataset row."""
     checks = checks_of(row_specs(category, row))
-    return lambda p: _disagree(_Probe(p), checks) is None  # type: ignore[arg-type]
+    return lambda p: disagree(_Probe(p), checks) is None  # type: ignore[arg-type]
 
 
 def find_part(catalog: Catalog, ref: str, category: Category | str | None = None) -> AnyPart:

@@ -38,9 +38,13 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
 
-from ..errors import InputError, UnknownPartError
+from ..errors import UnknownPartError
 from ..parts import AnyPart, Category
+from . import selectors
 from . import words as W
+from .agree import checks_of, disagree, implied_words, row_specs
+from .agree import confirmed as confirmed_specs
+from .selectors import PartSet
 
 if TYPE_CHECKING:
     from . import Catalog
@@ -68,25 +72,6 @@ SIBLING = frozenset({"se", "plus", "pro", "max", "ultra", "evo", "elite", "digit
                      "xl", "rgb", "argb", "ii", "iii", "iv", "v2", "v3", "g2", "redux", "performance",
                      "compact", "silent", "flow", "airflow", "mesh", "lcd", "rs", "white"})
 
-CATEGORY_WORDS: dict[str, Category] = {
-    **dict.fromkeys(("cpu", "cpus", "processor", "processors", "procesador", "procesadores"), Category.cpu),
-    **dict.fromkeys(("gpu", "gpus", "card", "cards", "graphics", "video"), Category.gpu),
-    **dict.fromkeys(("memory", "ram", "memoria"), Category.memory),
-    **dict.fromkeys(("motherboard", "motherboards", "board", "boards", "mobo", "mother"),
-                    Category.motherboard),
-    **dict.fromkeys(("storage", "ssd", "ssds", "drive", "drives", "disk", "disks", "disco"),
-                    Category.storage),
-    **dict.fromkeys(("psu", "psus", "supply", "supplies", "fuente"), Category.psu),
-    **dict.fromkeys(("case", "cases", "gabinete"), Category.case),
-    **dict.fromkeys(("cooler", "coolers"), Category.cooler),
-}
-PLURAL = {Category.cpu: "CPUs", Category.gpu: "GPUs", Category.memory: "memory kits",
-          Category.motherboard: "motherboards", Category.storage: "drives",
-          Category.psu: "power supplies", Category.case: "cases", Category.cooler: "coolers"}
-CHIP_VENDORS = {"nvidia": "NVIDIA", "geforce": "NVIDIA", "amd": "AMD", "radeon": "AMD",
-                "intel": "Intel", "arc": "Intel"}
-
-
 @dataclass(frozen=True)
 class Match:
     """The resolver's answer for one row or reference.
@@ -108,15 +93,6 @@ class Match:
         if self.status == "matched":
             return "chip" if self.confidence == CHIP else "name"
         return self.reason or self.status
-
-
-@dataclass(frozen=True)
-class PartSet:
-    """A --require/--exclude argument's parts, and in words what it covers."""
-
-    category: Category
-    ids: frozenset[str]
-    label: str
 
 
 # Categories where a year in a name marks a revision ('Corsair RM850x (2021)', 'NZXT H5 Flow
@@ -276,7 +252,7 @@ class Resolver:
         same = [idx.by_id[p.id] for p in self.exact(text, category)] if text.strip() else []
         if same:
             checks = checks_of(facts.specs)
-            same = [e for e in same if (keep is None or keep(e.part)) and not _disagree(e, checks)]
+            same = [e for e in same if (keep is None or keep(e.part)) and not disagree(e, checks)]
         if same:
             return self._decide(facts, same, None, idx, loose=True, exact_names=True)
         chip = None
@@ -334,16 +310,16 @@ class Resolver:
     def _decide(self, facts: W.Facts, pool: list[_Entry], chip, idx: _Index, loose: bool,
                 exact_names: bool = False, why: str | None = None) -> Match:
         cat = facts.category
-        said = facts.words | facts.optional | _implied(facts.specs)
+        said = facts.words | facts.optional | implied_words(facts.specs)
         longer = [w for w in facts.words if any(ch.isdigit() for ch in w)]
-        confirmed = _confirmed(facts.specs)
+        confirmed = confirmed_specs(facts.specs)
         checks = checks_of(facts.specs)
         ok: list[tuple[tuple, _Entry, list[str], list[str]]] = []
         why_not: str | None = why
         for e in pool:
             if not facts.words <= e.words and not exact_names:
                 continue
-            bad = _disagree(e, checks)
+            bad = disagree(e, checks)
             if bad:
                 why_not = why_not or f"{e.part.name}: {bad}"
                 continue
@@ -461,84 +437,13 @@ class Resolver:
         if found:
             raise UnknownPartError(ref, found, ambiguous=True)
         raise UnknownPartError(ref, self.suggest(ref, cat))
-    # -- --require / --exclude ----------------------------------------------------------------
+    # -- --require / --exclude (``selectors.py``) ------------------------------------------
     def selector(self, ref: str, where: str = "") -> PartSet:
-        """A part (id or name), a GPU chip ('RTX 4090': any board of it), or a
-        maker ('intel': Intel CPUs; 'nvidia': GPUs with an NVIDIA chip; 'asus
-        gpu': ASUS boards), with a label saying what it covers."""
-        hits = self.exact(ref)
-        if len(hits) == 1:
-            return PartSet(hits[0].category, frozenset({hits[0].id}), hits[0].name)
-        chip = self.chip_set(ref)
-        if chip is not None:
-            return chip
-        brand = self.brand_set(ref, where)
-        if brand is not None:
-            return brand
-        try:
-            p = self.find(ref)
-        except UnknownPartError as e:
-            raise UnknownPartError(ref, e.candidates, ambiguous=e.ambiguous, where=where) from None
-        return PartSet(p.category, frozenset({p.id}), p.name)
+        """A part, a GPU chip or a maker as a set of parts with a label (``selectors``)."""
+        return selectors.selector(self, ref, where)
 
     def chip_set(self, ref: str) -> PartSet | None:
-        """Every board of the GPU chip ``ref`` names and nothing else ('RTX 3060 12GB')."""
-        facts = W.read_text(ref, Category.gpu)
-        idx = self.index(Category.gpu)
-        chip = self._chip_of(facts, None, idx)
-        if chip is None or facts.words:
-            return None
-        v = facts.specs.get("vram_gb")
-        ids = frozenset(idx.entries[i].part.id for i in idx.by_chip[chip]
-                        if v is None or idx.entries[i].part.vram_gb == v)
-        if not ids:
-            return None
-        name = re.sub(r"\s*\d+\s*GB$", "", idx.entries[idx.by_chip[chip][0]].part.chipset)
-        size = f" {v:g} GB" if v else ""
-        return PartSet(Category.gpu, ids, f"any {name}{size} board ({len(ids)} in the catalog)")
-
-    def brand_set(self, ref: str, where: str = "") -> PartSet | None:
-        """A maker's parts in one category, or None when ``ref`` names no maker.
-
-        'nvidia' (or 'amd gpu', 'intel gpu') means the GPU chip's maker, whoever
-        made the board; 'intel' and 'amd' alone mean their CPUs; any other
-        maker is its parts in the category named beside it ('asus gpu'), or in
-        the only category it makes parts of.
-        """
-        toks = [t for t in W.fold(ref).replace("!", " ").split() if t]
-        cats = {CATEGORY_WORDS[t] for t in toks if t in CATEGORY_WORDS}
-        rest = " ".join(t for t in toks if t not in CATEGORY_WORDS)
-        if not rest or len(cats) > 1:
-            return None
-        cat = next(iter(cats)) if cats else None
-        pre = f"{where}: " if where else ""
-        vendor = CHIP_VENDORS.get(rest)
-        if vendor and (cat == Category.gpu or rest in ("nvidia", "geforce", "radeon", "arc")):
-            ids = frozenset(p.id for p in self.catalog.parts(Category.gpu) if _chip_vendor(p) == vendor)
-            if not ids:
-                raise InputError(f"{pre}'{ref}': the catalog has no GPU with an {vendor} chip",
-                                 hint="import a catalog with 'dlrig catalog import open-db'")
-            return PartSet(Category.gpu, ids, f"GPUs with an {vendor} chip, any board maker "
-                           f"({len(ids)} in the catalog)")
-        by_cat: dict[Category, set[str]] = defaultdict(set)
-        for p in self.catalog.parts():
-            if p.brand and " ".join(W.fold(p.brand).replace("!", " ").split()) == rest:
-                by_cat[p.category].add(p.id)
-        if not by_cat:
-            return None
-        if cat is None and vendor and Category.cpu in by_cat:
-            cat = Category.cpu  # 'intel', 'amd': the CPU makers
-        if cat is None and len(by_cat) > 1:
-            raise InputError(f"{pre}'{ref}' makes parts in {len(by_cat)} categories "
-                             f"({', '.join(sorted(c.value for c in by_cat))})",
-                             hint=f"say which, e.g. '{ref} {sorted(by_cat)[0].value}'")
-        cat = cat or next(iter(by_cat))
-        ids = frozenset(by_cat.get(cat, ()))
-        brand = self.catalog.get(next(iter(set().union(*by_cat.values())))).brand
-        if not ids:
-            raise InputError(f"{pre}'{ref}': the catalog has no {brand} {PLURAL[cat]}",
-                             hint=f"{brand} makes: {', '.join(sorted(c.value for c in by_cat))}")
-        return PartSet(cat, ids, f"{brand} {PLURAL[cat]} ({len(ids)} in the catalog)")
+        return selectors.chip_set(self, ref)
 
     # -- suggestions --------------------------------------------------------------------------
     def suggest(self, ref: str, category: Category | None = None, limit: int = 5) -> list[str]:
@@ -632,167 +537,6 @@ def _blocks(cat: Category, word: str) -> bool:
     return word in SIBLING or any(ch.isdigit() for ch in word)
 
 
-def _implied(specs: dict[str, Any]) -> set[str]:
-    """Words a part's name may hold for what the row says in specs ('850' of 850 W, 'd4' of DDR4)."""
-    out: set[str] = set()
-    for v in specs.values():
-        if isinstance(v, int | float) and not isinstance(v, bool):
-            out.add(f"{v:g}")
-        elif isinstance(v, str):
-            out.add(v.lower())
-    mt = specs.get("memory_type")
-    if mt:
-        out |= {mt.lower(), "d" + mt[-1]}
-    return out
-
-
-def _confirmed(specs: dict[str, Any]) -> list[str]:
-    names = {"vram_gb": "VRAM", "capacity_gb": "capacity", "cores": "cores", "wattage_w": "wattage",
-             "memory_type": "DDR generation", "speed_mts": "speed", "modules": "modules",
-             "total_gb": "size", "socket": "socket", "form_factor": "form factor", "cas": "CAS",
-             "kind": "type", "interface": "interface", "size_mm": "size", "efficiency": "80 Plus tier"}
-    return sorted({names[k] for k in specs if k in names})
-
-
-_TIERS = {"bronze": "80+ Bronze", "silver": "80+ Silver", "gold": "80+ Gold",
-          "platinum": "80+ Platinum", "titanium": "80+ Titanium"}
-_TIERS_SET = frozenset(_TIERS.values())
-
-
-def checks_of(specs: dict[str, Any]) -> list[tuple[str, str | None, Any]]:
-    """A row's specs as (key, part field, value to compare), normalised once per row
-    rather than once per candidate part."""
-    out = []
-    for k, v in specs.items():
-        if v is None or v == "":
-            continue
-        if k == "socket":
-            v = W.socket_key(str(v))
-        elif k == "form_factor":
-            v = W.board_form(str(v))
-        elif k == "psu_form":
-            v = W.psu_form(str(v))
-        elif k == "efficiency":
-            v = _TIERS.get(str(v))
-        if v is not None and (k in _FIELDS or k in ("year", "total_gb")):
-            out.append((k, _FIELDS.get(k), v))
-    return out
-
-
-def _disagree(e: _Entry, checks: list[tuple[str, str | None, Any]]) -> str | None:
-    """The first spec of ``checks`` (``checks_of``) the part contradicts, in words; None if none."""
-    p: Any = e.part
-    for k, attr, v in checks:
-        if k == "year":
-            if e.year is not None and abs(e.year - v) > e.year_slack:
-                return f"year {e.year}, the row says {v}"
-            continue
-        if k == "total_gb":
-            mods = getattr(p, "modules", None)
-            if mods is not None and mods * p.module_gb != v:
-                return f"{mods * p.module_gb} GB in all, the row says {v}"
-            continue
-        if k == "size_mm":
-            rad, height = getattr(p, "radiator_mm", None), getattr(p, "height_mm", None)
-            if (rad or height) and not ((rad and rad == v) or (height and abs(height - v) <= 2)):
-                return f"{rad or height} mm, the row says {v} mm"
-            continue
-        got = getattr(p, attr, None) if attr else None
-        if got is None:
-            continue
-        if k == "capacity_gb":
-            if abs(got - v) > 0.025 * v:
-                return f"{got:g} GB, the row says {v:g} GB"
-        elif k == "length_mm":
-            if abs(got - v) > 5:
-                return f"{got} mm long, the row says {v} mm"
-        elif k == "socket":
-            if W.socket_key(got) != v:
-                return f"socket {got}, the row says {v}"
-        elif k == "efficiency":
-            if got in _TIERS_SET and got != v:
-                return f"{got}, the row says {v}"
-        elif k == "cas":
-            if got != v:
-                return f"CL{got}, the row says CL{v}"
-        elif isinstance(v, float) or isinstance(got, float):
-            if abs(got - v) > 1e-6:
-                return f"{_LABEL.get(k, k)} {got:g}, the row says {v:g}"
-        elif got != v:
-            return f"{_LABEL.get(k, k)} {got}, the row says {v}".strip()
-    return None
-
-
-_FIELDS = {"vram_gb": "vram_gb", "capacity_gb": "capacity_gb", "cores": "cores",
-           "threads": "threads", "wattage_w": "wattage_w", "memory_type": "memory_type",
-           "speed_mts": "speed_mts", "modules": "modules", "module_gb": "module_gb",
-           "cas": "cas_latency", "socket": "socket", "form_factor": "form_factor",
-           "kind": "kind", "interface": "interface", "length_mm": "length_mm",
-           "efficiency": "efficiency", "psu_form": "form_factor", "storage_form": "form_factor",
-           "size_mm": None}
-_LABEL = {"vram_gb": "VRAM GB", "cores": "cores", "wattage_w": "W", "modules": "modules",
-          "module_gb": "GB per module", "speed_mts": "MT/s", "memory_type": "",
-          "kind": "", "interface": ""}
-
-
-def row_specs(category: Category, row: dict[str, Any]) -> dict[str, Any]:
-    """The specs a pc-part-dataset row states in its fields, as ``words`` names them."""
-    out: dict[str, Any] = {}
-
-    def num(v):
-        return v if isinstance(v, int | float) and not isinstance(v, bool) and v > 0 else None
-
-    if category == Category.cpu:
-        out["cores"] = num(row.get("core_count"))
-    elif category == Category.gpu:
-        out["vram_gb"] = float(row["memory"]) if num(row.get("memory")) else None
-        out["length_mm"] = num(row.get("length"))
-    elif category == Category.memory:
-        sp = row.get("speed")
-        if isinstance(sp, list) and len(sp) == 2 and num(sp[0]) and num(sp[1]):
-            out["memory_type"], out["speed_mts"] = f"DDR{sp[0]}", int(sp[1])
-        mo = row.get("modules")
-        if isinstance(mo, list) and len(mo) == 2 and num(mo[0]) and num(mo[1]):
-            out["modules"], out["module_gb"] = int(mo[0]), int(mo[1])
-        out["cas"] = num(row.get("cas_latency"))
-    elif category == Category.storage:
-        out["capacity_gb"] = num(row.get("capacity"))
-        t = str(row.get("type") or "")
-        if t:
-            out["kind"] = "SSD" if t.upper() == "SSD" else "HDD"
-        iface = str(row.get("interface") or "").lower()
-        if "pcie" in iface:
-            out["interface"] = "NVMe"
-        elif "sata" in iface:
-            out["interface"] = "SATA"
-        ff = str(row.get("form_factor") or "")
-        out["storage_form"] = "M.2" if ff.startswith("M.2") else {"2.5": "2.5", "3.5": "3.5"}.get(ff)
-    elif category == Category.psu:
-        out["wattage_w"] = num(row.get("wattage"))
-    elif category == Category.motherboard:
-        if row.get("socket"):
-            out["socket"] = str(row["socket"])
-        if row.get("form_factor"):
-            out["form_factor"] = str(row["form_factor"]).lower()
-    elif category == Category.cooler:
-        out["size_mm"] = num(row.get("size"))
-    return {k: v for k, v in out.items() if v is not None}
-
-
-def _chip_vendor(p: AnyPart) -> str | None:
-    from .gpu_specs import chip
-
-    spec = chip(p.chipset)  # type: ignore[union-attr]
-    if spec is not None:
-        return spec.manufacturer
-    low = p.chipset.lower()  # type: ignore[union-attr]
-    for w, vendor in (("geforce", "NVIDIA"), ("rtx", "NVIDIA"), ("quadro", "NVIDIA"), ("tesla", "NVIDIA"),
-                      ("radeon", "AMD"), ("firepro", "AMD"), ("arc", "Intel")):
-        if w in low:
-            return vendor
-    return None
-
-
 def _closeness(facts: W.Facts, e: _Entry, chip) -> float:
     """How much of what ``facts`` says a part shares (for suggestions only)."""
     s = 0.0
@@ -820,5 +564,5 @@ def _closeness(facts: W.Facts, e: _Entry, chip) -> float:
                 s += 1
     if not total:
         return 0.0
-    bad = _disagree(e, checks_of(facts.specs))
+    bad = disagree(e, checks_of(facts.specs))
     return s / total - (0.3 if bad else 0) - 0.02 * len(e.sig - facts.words)
