@@ -240,3 +240,15 @@ def test_matched_snapshot_rows_agree_on_identity(opendb_catalog):
                 assert check(row, opendb_catalog.get(m.part_id)), (row, m)
                 checked += 1
     assert checked > 5000
+
+
+@pytest.mark.parametrize("text,cat", [
+    ("gpu", Category.gpu), ("Placas de Video", Category.gpu), ("Procesadores", Category.cpu),
+    ("Memorias RAM", Category.memory), ("Discos Sólidos", Category.storage),
+    ("Fuentes", Category.psu), ("Gabinetes", Category.case), ("Mothers", Category.motherboard),
+    ("Video Card", Category.gpu), ("Power Supply", Category.psu), ("Monitores", None),
+])
+def test_a_category_column_may_use_the_store_words(text, cat):
+    from dlrig.catalog.pricelist import category_of
+
+    assert category_of(text) == cat

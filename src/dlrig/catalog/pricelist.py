@@ -153,6 +153,26 @@ def _amount(s: str, text: str, decimal: str) -> Decimal:
     return -d if neg else d
 
 
+def category_of(text: str) -> Category | None:
+    """A category column's value: dlrig's name ('gpu'), or a store's word for it in
+    English or Spanish, singular or plural ('Video Card', 'Placas de Video',
+    'Procesadores', 'Fuentes'); None when it names none."""
+    from .selectors import CATEGORY_WORDS
+    from .words import guess_category
+
+    t = text.strip().lower()
+    if t in {c.value for c in Category}:
+        return Category(t)
+    words = _fold(t).replace("_", " ").replace("-", " ").split()
+    for cut in (0, 1, 2):  # as written, without a plural 's', without a plural 'es'
+        w = [x[:-cut] if cut and x.endswith("es"[-cut:]) and len(x) > 3 else x for x in words]
+        found = guess_category(" ".join(w)) or next(
+            (CATEGORY_WORDS[x] for x in w if x in CATEGORY_WORDS), None)
+        if found:
+            return found
+    return None
+
+
 def _fold(h: str) -> str:
     h = h.strip().lower()
     for a, b in zip("áéíóúñ", "aeioun", strict=True):
@@ -235,9 +255,8 @@ def parse_price_list(raw: bytes, where: str, currency: str, *, columns: dict[str
                     continue
             cat = None
             if "category" in col and rec[col["category"]].strip():
-                try:
-                    cat = Category(rec[col["category"]].strip().lower())
-                except ValueError:
+                cat = category_of(rec[col["category"]])
+                if cat is None:
                     out.bad.append((line, f"unknown category '{rec[col['category']].strip()}'"))
                     continue
             pid = rec[col["id"]].strip() if "id" in col and rec[col["id"]].strip() else None

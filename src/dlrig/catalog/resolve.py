@@ -72,6 +72,7 @@ SIBLING = frozenset({"se", "plus", "pro", "max", "ultra", "evo", "elite", "digit
                      "xl", "rgb", "argb", "ii", "iii", "iv", "v2", "v3", "g2", "redux", "performance",
                      "compact", "silent", "flow", "airflow", "mesh", "lcd", "rs", "white"})
 
+
 @dataclass(frozen=True)
 class Match:
     """The resolver's answer for one row or reference.
@@ -106,7 +107,7 @@ def imported(p: AnyPart) -> bool:
 
 class _Entry:
     __slots__ = ("part", "words", "sig", "opt", "soft", "maker", "year", "year_slack", "chip",
-                 "imported", "_spec")
+                 "imported")
 
     def __init__(self, part: AnyPart, words: frozenset[str], sig: frozenset[str],
                  opt: frozenset[str], chip: tuple[str, ...] | None,
@@ -123,14 +124,6 @@ class _Entry:
             self.year, self.year_slack = part.released.year, 1
         self.chip = chip
         self.imported = imported(part)
-        self._spec: str | None = None
-
-    @property
-    def spec(self) -> str:
-        if self._spec is None:
-            self._spec = self.part.model_dump_json(
-                exclude={"id", "name", "brand", "source", "released", "cooler_included"})
-        return self._spec
 
 
 def _year(name: str) -> int | None:
