@@ -106,6 +106,10 @@ def test_a_quote_dated_after_today_never_wins_a_plan():
     cat.add_price(gpu.id, Price(market="us", amount_minor=1, currency="USD",
                                 date=dt.date(2999, 1, 1), source="typo"))
     assert cat.local_price(gpu.id, "us") == today
+    # The planner's fast path reads the same day.
+    from dlrig.optimize.candidates import local_price as planner_price
+
+    assert planner_price(cat, gpu.id, cat.market("us"), None) == today
     assert cat.local_price(gpu.id, "us", dt.date(2999, 6, 1)).money.minor == 1
 
 

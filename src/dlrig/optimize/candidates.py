@@ -226,7 +226,8 @@ def local_quote(catalog: Catalog, part_id: str, market: Market, when: dt.date | 
     if cutoff is _NOT_GIVEN:
         cutoff = price_cutoff(market, when)
     code = market.code
-    quotes = [q for q in everywhere if q.market == code and (when is None or q.date <= when)
+    day = pricing_day(market, when)  # never a quote dated after it
+    quotes = [q for q in everywhere if q.market == code and q.date <= day
               and (cutoff is None or q.date >= cutoff)]
     if len(quotes) == 1 and quotes[0].currency == market.currency:
         return quotes[0]  # the common case, decided without a max() over one quote
@@ -346,7 +347,7 @@ def build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload:
 def _build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload: Any,
                       perf_workload: Any, hard: list[Rule]) -> Candidates:
     market = catalog.market(req.market)
-    when = pricing_day(market, req.as_of)
+    when = req.as_of or market.date  # shown as the plan's date; prices are read as of today
     excluded = set(req.exclude_ids)
     for ref in req.exclude:
         excluded |= resolve_selector(catalog, ref, "--exclude").ids

@@ -44,11 +44,33 @@ def relaxable(prep: Prepared) -> list[tuple[str, dict[str, Any]]]:
         out.append((f"{req.gpus} GPUs (one instead)", {"gpus": 1}))
     layout_rules = tuple(r.id for r in prep.hard if getattr(r, "plan_unknown", False))
     if layout_rules and (req.gpus is None or req.gpus > 1) and not req.unchecked_ok:
+        unpriced = _unpriced_multi_gpu_boards(prep)
+        note = (f"; {unpriced} boards whose layout dlrig knows have no price in this market: "
+                "import a price list to plan with them" if unpriced else "")
         out.append(("boards whose slot layout is known (a board dlrig cannot check: verify "
-                    "its slot spacing yourself)", {"unchecked_ok": layout_rules}))
+                    f"its slot spacing yourself{note})", {"unchecked_ok": layout_rules}))
     for ref in req.require:
         out.append((f"--require {ref}", {"require": tuple(x for x in req.require if x != ref)}))
     return out
+
+
+def _unpriced_multi_gpu_boards(prep: Prepared) -> int:
+    """Boards with two x16-size slots whose places are known but no price in the market (the
+    built-in consumer boards placed from review tables are priced only by imported lists)."""
+    from ...errors import DlrigError
+    from ...rules.layout import board_key
+
+    n = 0
+    for board in prep.catalog.parts(Category.motherboard):
+        layout = board_key(board)
+        if len(layout.slots) < 2 or not layout.known:
+            continue
+        try:
+            if prep.catalog.local_price(board.id, prep.market, prep.base.as_of) is None:
+                n += 1
+        except DlrigError:
+            continue
+    return n
 
 
 def infeasibility(prep: Prepared, out: Outcome) -> Infeasibility:
