@@ -157,6 +157,8 @@ def test_bad_csv_is_one_line_exit_2_and_db_unchanged(db, tmp_path, case):
 def test_skip_bad_rows_imports_the_good_ones(db, tmp_path):
     f = tmp_path / "mixed.csv"
     f.write_text("name,price\nIntel Pentium G4560,100\nIntel Core i3-7100,abc\n", encoding="utf-8")
+    refused = _run(db, f)
+    assert refused.exit_code == 2 and "--skip-bad-rows imports the good ones" in refused.output
     r = _run(db, f, "--skip-bad-rows")
     assert r.exit_code == 0, r.output
     assert "line 3: price 'abc' is not a number" in r.output and "1 prices written" in r.output

@@ -33,6 +33,8 @@ def test_bad_row_is_reported_with_its_line_and_nothing_written(app_db):
     r = client.post("/prices", data=FORM, files={"file": ("lista.csv", BAD, "text/csv")})
     assert r.status_code == 422
     assert 'id="err-file"' in r.text and "line 4" in r.text
+    # The page names its own control, never the CLI's --skip-bad-rows.
+    assert "Import the good rows" in r.text and "--skip-bad-rows" not in r.text
     assert _prices(db) == 0
 
 

@@ -30,7 +30,7 @@ def load(path: Path) -> BenchResult:
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(f"no bench result at {path}",
-                         hint="write one with 'dlrig bench --json FILE'") from None
+                         hint="save a bench run's JSON result first", code="no_bench_result") from None
     except OSError as e:
         raise InputError(f"cannot read {path}: {e.strerror or e}") from None
     try:

@@ -47,8 +47,8 @@ def snapshot_date(path: str | Path) -> dt.date:
     try:
         return dt.date.fromisoformat(name)
     except ValueError:
-        raise InputError(f"no --date given and '{p.name}' is not named after a date",
-                         hint="add --date YYYY-MM-DD (the scrape date), e.g. --date 2025-07-23") from None
+        raise InputError(f"no scrape date given and '{p.name}' is not named after a date",
+                         hint="give the scrape date, e.g. 2025-07-23", field="date") from None
 
 
 def read_dataset(path: str | Path, date: dt.date) -> dict[str, list[dict[str, Any]]]:

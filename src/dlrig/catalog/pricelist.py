@@ -222,7 +222,8 @@ def parse_price_list(raw: bytes, where: str, currency: str, *, columns: dict[str
         if f not in col:
             raise PriceListError(
                 f"{where} line 1: no {f} column (found: {', '.join(h.strip() for h in header) or 'none'})",
-                hint=f"name it '{ALIASES[f][0]}' or map it with --columns {f}=COLUMN")
+                hint=f"name it '{ALIASES[f][0]}', or map a column of the file to {f}",
+                field="columns", code="missing_column")
     try:
         for rec in reader:
             line = reader.line_num
@@ -326,7 +327,7 @@ def import_price_list(db, path: str | Path, *, store: str, market: str, currency
         more = f" (+{len(parsed.bad) - MAX_BAD_SHOWN} more)" if len(parsed.bad) > MAX_BAD_SHOWN else ""
         raise PriceListError(
             f"{p.name}: {len(parsed.bad)} bad row{'s' if len(parsed.bad) > 1 else ''}, nothing imported: {shown}{more}",
-            hint="fix them, or import the good rows with --skip-bad-rows")
+            hint="fix them, or import only the good rows", code="bad_rows")
     res = PriceListResult(parsed, dry_run=dry_run)
     res.matched, res.review, res.how = match_rows(parsed.rows, catalog)
     if dry_run:

@@ -135,8 +135,12 @@ def plan_cmd(
                               help="with --model inference: concurrent users"),
     power_limit: str | None = typer.Option(None, "--power-limit",
                                            help="cap the GPUs: 0.7 of board power, or 300W each"),
-    require: list[str] = typer.Option(None, "--require", help="part id/name or GPU chip that must be in"),
-    exclude: list[str] = typer.Option(None, "--exclude", help="part id/name or GPU chip to leave out"),
+    require: list[str] = typer.Option(None, "--require",
+                                      help="must be in: a part id or name, a GPU chip ('RTX 3060 "
+                                           "12GB': any board), or a maker ('amd', 'nvidia')"),
+    exclude: list[str] = typer.Option(None, "--exclude",
+                                      help="leave out: a part, a GPU chip, or a maker ('intel' "
+                                           "for its CPUs, 'asus gpu')"),
     allow_bios_update: bool = typer.Option(False, "--allow-bios-update",
                                            help="allow a board that needs a BIOS update for the CPU"),
     allow_unverified: bool = typer.Option(False, "--allow-unverified", help=UNVERIFIED_HELP),

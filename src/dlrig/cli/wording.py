@@ -18,6 +18,9 @@ FLAGS = {
 CODE_HINTS = {
     "unknown_part": "'dlrig catalog list' shows the parts",
     "missing_rate": "'dlrig rates set BASE QUOTE RATE --date YYYY-MM-DD' records one",
+    "missing_column": "--columns FIELD=COLUMN maps one",
+    "bad_rows": "--skip-bad-rows imports the good ones",
+    "no_bench_result": "'dlrig bench --json FILE' writes one",
 }
 
 

@@ -33,6 +33,11 @@ from .common import catalog_of, default_market, market_options
 
 router = APIRouter()
 
+# What this page adds to a library error of a given kind (``DlrigError.code``).
+WEB_HINTS = {
+    "bad_rows": "tick 'Import the good rows' under More options",
+    "missing_column": "map it under More options, Columns",
+}
 DECIMALS = (("auto", "detect"), ("comma", "1.234,56"), ("point", "1,234.56"))
 
 
@@ -134,9 +139,9 @@ async def prices_post(request: Request):
                     columns=mapping, decimal=decimal, dry_run=form.flag("dry_run"),
                     skip_bad_rows=form.flag("skip_bad_rows"))
     except DlrigError as e:
-        # The CLI's hint names its flag; here the same switch is a checkbox.
-        form.errors["file"] = e.one_line().replace(
-            "--skip-bad-rows", "'Import the good rows' under More options")
+        # The library names the kind of failure; the page names its own control for it.
+        extra = WEB_HINTS.get(e.code or "")
+        form.errors["file"] = e.one_line() + (f" ({extra})" if extra else "")
         return respond(request, "prices.html", _ctx(request, form, values), {"errors": form.errors},
                        status_code=422)
     if report.written:
