@@ -504,7 +504,8 @@ def _set_aside_unverified(by_cat: dict[Category, list[Candidate]], linears: list
                 continue
             rule = next(t.rule for t in linears if t.rule.id == rid)
             why = rule.unknown(c.part, ctx) if rule.unknown else "data missing"
-            dropped[c.id] = f"{rid}: unverified: {why} (--allow-unverified to consider it)"
+            dropped[c.id] = (f"{rid}: unverified: {why} (allowing unverified parts would "
+                             "consider it)")
         by_cat[cat] = keep
 
 
@@ -632,7 +633,8 @@ def _unary_reason(part, rules: list[UnaryRule], ctx: Context, extra_hard,
         v = r.test(part, ctx)
         if violates(r, v, ctx, extra_hard, allow_unverified=allow_unverified):
             if isinstance(v, NotChecked):
-                return f"{r.id}: unverified: {v.reason} (--allow-unverified to consider it)"
+                return (f"{r.id}: unverified: {v.reason} (allowing unverified parts would "
+                        "consider it)")
             return f"{r.id}: " + v.message.format(a=part.name)
     return None
 

@@ -76,7 +76,7 @@ def status_line(res: PlanResult) -> str:
     notes = ([f"{no_cuda} priced GPUs left out: no CUDA throughput estimate"] if no_cuda else [])
     if unverified:
         notes.append(f"{unverified} parts set aside: data a rule needs is missing; "
-                     "--allow-unverified to consider them")
+                     "allow unverified parts to consider them")
     left_out = f" ({'; '.join(notes)})" if notes else ""
     return (f"status {res.status} (CP-SAT: {stages}); {c.get('priced', 0)} priced parts, "
             f"{c.get('valid', 0)} valid{left_out}, {c.get('after_pruning', c.get('valid', 0))} "
