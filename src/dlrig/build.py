@@ -292,8 +292,25 @@ PCPP_TYPES = {
     "case": Category.case,
     "power supply": Category.psu,
 }
+# PCPartPicker's plain-text export: "CPU: AMD Ryzen 7 7700X 4.5 GHz 8-Core Processor  ($249.99
+# @ Amazon)", one line per item (a price in parentheses, or none).
+_TEXT_ROW = re.compile(r"^\s*(?P<type>[A-Za-z ]+?):\s+(?P<item>.+?)(?:\s+\((?:[^()]*\d[^()]*)\))?\s*$")
+
+
 def looks_like_pcpp(text: str) -> bool:
-    return bool(re.search(r"^\s*\|?\s*Type\s*\|\s*Item\s*\|", text, re.M))
+    """PCPartPicker's markdown table, or its plain-text export."""
+    if re.search(r"^\s*\|?\s*Type\s*\|\s*Item\s*\|", text, re.M):
+        return True
+    return bool(re.search(r"^PCPartPicker Part List", text, re.M)) and any(
+        _text_row(line) for line in text.splitlines())
+
+
+def _text_row(line: str) -> tuple[str, str] | None:
+    """(type, item) of a plain-text export line ("Video Card: ..."), or None."""
+    m = _TEXT_ROW.match(line)
+    if not m or m.group("type").strip().lower() not in PCPP_TYPES:
+        return None
+    return m.group("type").strip().lower(), m.group("item").strip()
 
 
 def _clean_item(item: str) -> tuple[str, int]:
@@ -343,7 +360,10 @@ def parse_pcpp_markdown(text: str, catalog: Catalog, where: str = "part list") -
     for lineno, line in enumerate(text.splitlines(), 1):
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) < 2:
-            continue
+            row = _text_row(line)  # the plain-text export
+            if row is None:
+                continue
+            cells = list(row)
         typ = cells[0].strip("* ").lower()
         if typ not in PCPP_TYPES:
             continue
@@ -356,7 +376,8 @@ def parse_pcpp_markdown(text: str, catalog: Catalog, where: str = "part list") -
         found.append(resolve_row(name, catalog, PCPP_TYPES[typ], lineno, qty))
     if rows == 0:
         raise BuildFileError(f"{where}: no 'Type | Item | Price' rows found",
-                             hint="paste PCPartPicker's markdown part list, or use a TOML build file")
+                             hint="paste PCPartPicker's markdown or plain-text part list, or use "
+                                  "a TOML build file")
     bad = tuple(r for r in found if r.status != "matched")
     if bad:
         raise PartListError(
