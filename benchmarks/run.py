@@ -112,6 +112,11 @@ def main() -> int:
     print(f"  {len(rows)} cases, {len(ok)} plans, {len(flagged)} with a warning or error "
           f"after saving, {time.perf_counter() - tg:.1f} s")
     results["grid"] = [r.__dict__ for r in rows]
+    from benchmarks import bench_load
+
+    print("\nThe web server under a 200-request burst, built-in catalog (benchmarks/bench_load.py):")
+    results["load"] = bench_load.run()
+    bench_load.report(results["load"])
     from benchmarks import perf_errors
 
     print("\nPerformance model against published tables (benchmarks/perf_errors.py):")

@@ -13,6 +13,7 @@ budgets, exclusions or relaxations.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,9 @@ DEFAULT_PERF_WORKLOAD = "cnn"  # ranks GPUs when no --workload is given (no floo
 SOLVER_PARAMS: dict[str, Any] = {"cp_model_probing_level": 0}
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 6
+# The web solves in several threads: the cache's reads and writes hold this lock (the
+# preparation itself runs outside it, so two different requests prepare in parallel).
+_CACHE_LOCK = threading.Lock()
 
 
 @dataclass
@@ -99,7 +103,8 @@ def perf_workload_for(name: str | None):
 
 def clear_cache() -> None:
     """Forget prepared requests (call after changing a catalog's prices in place)."""
-    _CACHE.clear()
+    with _CACHE_LOCK:
+        _CACHE.clear()
 
 
 def prepare(catalog: Catalog, req: PlanRequest) -> Prepared:
@@ -112,9 +117,13 @@ def prepare(catalog: Catalog, req: PlanRequest) -> Prepared:
 
     all_rules()  # load every rule module before the key reads the registry
     key = (id(catalog), len(catalog), tuple(RULES), _request_key(req))
-    hit = _CACHE.get(key)
-    if hit is not None and hit.catalog is catalog:
-        _CACHE.move_to_end(key)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit.catalog is catalog:
+            _CACHE.move_to_end(key)
+        else:
+            hit = None
+    if hit is not None:
         return replace(hit, req=req, budget_local=_budget_local(catalog, req, hit.base))
     t0 = time.perf_counter()
     from ..perf import get_workload
@@ -138,9 +147,10 @@ def prepare(catalog: Catalog, req: PlanRequest) -> Prepared:
     base = build_candidates(catalog, req, ctx, workload, perf_wl, hard)
     prep = Prepared(catalog, req, ctx, workload, perf_wl, hard, base,
                     _budget_local(catalog, req, base), time.perf_counter() - t0)
-    _CACHE[key] = prep
-    if len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    with _CACHE_LOCK:
+        _CACHE[key] = prep
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return prep
 
 

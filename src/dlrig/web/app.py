@@ -21,6 +21,7 @@ from ..catalog import Catalog
 from ..errors import DlrigError
 from .limits import MAX_BODY, BodyLimit
 from .render import HERE, make_templates, respond, wants_json
+from .solves import Busy, SolveQueue
 from .state import CatalogSource
 
 log = logging.getLogger("dlrig.web")
@@ -37,7 +38,7 @@ PAGES = (
 
 
 def create_app(db: Path | None = None, catalog: Catalog | None = None,
-               max_body: int = MAX_BODY) -> FastAPI:
+               max_body: int = MAX_BODY, solve_options: dict | None = None) -> FastAPI:
     """The web app over the database at ``db`` (or the built-in catalog).
 
     ``catalog`` fixes the catalog (tests use a small hand-made one).
@@ -47,6 +48,7 @@ def create_app(db: Path | None = None, catalog: Catalog | None = None,
     app.state.catalog = CatalogSource(db, catalog)
     app.state.db = db
     app.state.max_body = max_body
+    app.state.solves = SolveQueue(**(solve_options or {}))
     app.state.menu = []
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(BodyLimit, max_bytes=max_body)
@@ -63,9 +65,18 @@ def create_app(db: Path | None = None, catalog: Catalog | None = None,
         app.state.menu.append((path, label))
 
     @app.get("/")
-    def index(request: Request):
+    async def index(request: Request):  # no thread: stays quick while solves queue
         pages = [{"path": p, "label": label} for p, label in app.state.menu]
         return respond(request, "index.html", {"pages": pages}, {"pages": pages})
+
+    @app.exception_handler(Busy)
+    async def busy(request: Request, exc: Busy):
+        msg = f"{exc.why}; try again in {exc.retry_after} s"
+        if wants_json(request):
+            return JSONResponse({"error": msg, "status": 503, "retry_after": exc.retry_after},
+                                status_code=503, headers={"Retry-After": str(exc.retry_after)})
+        return respond(request, "error.html", {"title": "Busy", "message": msg, "status": 503},
+                       None, status_code=503, headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(DlrigError)
     async def dlrig_error(request: Request, exc: DlrigError):

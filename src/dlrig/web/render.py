@@ -131,10 +131,19 @@ def respond(
     context: dict[str, Any],
     data: Any,
     status_code: int = 200,
+    headers: dict[str, str] | None = None,
 ):
     """The page, or ``data`` as JSON: the same objects either way."""
     if wants_json(request):
-        return JSONResponse(jsonable(data), status_code=status_code)
+        return JSONResponse(jsonable(data), status_code=status_code, headers=headers)
     templates: Jinja2Templates = request.app.state.templates
     ctx = {"request": request, "page": template.removesuffix(".html"), **context}
-    return templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    return templates.TemplateResponse(request, template, ctx, status_code=status_code,
+                                      headers=headers)
+
+
+def page_key(request: Request) -> tuple:
+    """What makes two page requests the same answer: the address, the query (in any
+    order) and the format asked for."""
+    return (request.url.path, tuple(sorted(request.query_params.multi_items())),
+            wants_json(request))

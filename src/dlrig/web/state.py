@@ -28,6 +28,10 @@ class CatalogSource:
                     self._catalog = self._load()
         return self._catalog
 
+    def loaded(self) -> Catalog | None:
+        """The catalog if it is loaded already (no waiting), else None."""
+        return self._catalog
+
     def invalidate(self) -> None:
         """Forget the loaded catalog; the next page reads the database again."""
         if self._fixed is None:

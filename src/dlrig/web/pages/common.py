@@ -15,6 +15,14 @@ def catalog_of(request: Request) -> Catalog:
     return request.app.state.catalog.get()
 
 
+async def catalog_now(request: Request) -> Catalog:
+    """The catalog for an async page: at once when loaded, else loaded in a server thread
+    (the first request after a start or an import), never blocking the event loop."""
+    from starlette.concurrency import run_in_threadpool
+
+    return request.app.state.catalog.loaded() or await run_in_threadpool(catalog_of, request)
+
+
 def market_options(catalog: Catalog) -> list[tuple[str, str]]:
     return [(code, f"{m.name} ({m.currency})") for code, m in sorted(catalog.markets.items())]
 

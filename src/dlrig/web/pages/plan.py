@@ -15,13 +15,14 @@ from urllib.parse import urlencode
 import tomli_w
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from ...optimize import plan
 from ...report.plan import plan_markdown
 from ..buildlink import build_query
 from ..forms import Form
-from ..render import jsonable, respond
-from .common import catalog_of, market_options, workload_options
+from ..render import jsonable, page_key, respond
+from .common import catalog_now, catalog_of, market_options, workload_options
 from .planform import (
     TASK_OPTIONS,
     currency_options,
@@ -45,8 +46,16 @@ def form_context(catalog, form: Form, values: dict) -> dict:
     }
 
 
-@router.get("/plan")
-def plan_page(request: Request):
+def _proven(result) -> bool:
+    """Served only when the solver proved it: optimal, or no build at all (never an answer
+    cut short by the time limit, which would depend on how busy the server is)."""
+    from ...optimize import INFEASIBLE, OPTIMAL
+
+    return result.status in (OPTIMAL, INFEASIBLE)
+
+
+def _read_form(request: Request):
+    """The form, or the page to answer with at once (an empty form, errors)."""
     catalog = catalog_of(request)
     form = Form(request.query_params)
     submitted = "budget" in request.query_params
@@ -59,10 +68,13 @@ def plan_page(request: Request):
     ctx = form_context(catalog, form, values)
     if not submitted:
         return respond(request, "plan.html", {**ctx, "result": None}, {"result": None})
-    if req is None:
+    if req is None or not form.ok:
         return respond(request, "plan.html", {**ctx, "result": None}, {"errors": form.errors},
                        status_code=422)
-    result = plan(catalog, req)
+    return catalog, req, values, ctx, download
+
+
+def _page(request: Request, catalog, result, values: dict, ctx: dict, download: str | None):
     link = urlencode(plan_params(values))
     if download:
         return _download(download, result, link)
@@ -70,6 +82,27 @@ def plan_page(request: Request):
                build_link=build_query(result.build, market=result.market,
                                       workload=result.workload) if result.build else "")
     return respond(request, "plan.html", ctx, result)
+
+
+@router.get("/plan")
+async def plan_page(request: Request):
+    """Read the form and render in the server's threads; the solve runs in the bounded
+    solve queue (``web.solves``), awaited without holding a thread; identical requests
+    share one page."""
+    solves = request.app.state.solves
+    catalog = await catalog_now(request)
+
+    async def make():
+        read = await run_in_threadpool(_read_form, request)
+        if not isinstance(read, tuple):
+            return read
+        _, req, values, ctx, download = read
+        result = await solves.run(("plan", req), catalog, lambda: plan(catalog, req), _proven)
+        return await run_in_threadpool(_page, request, catalog, result, values, ctx, download)
+
+    if "budget" not in request.query_params:
+        return await make()  # the empty form: nothing to share or queue
+    return await solves.page(page_key(request), catalog, make)
 
 
 def _download(fmt: str, result, link: str) -> Response:

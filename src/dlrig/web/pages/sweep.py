@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import base64
 import tempfile
+import threading
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from ...optimize.sweep import budgets, sweep
 from ...report.plan import sweep_plot
 from ..forms import Form
-from ..render import respond
-from .common import catalog_of, market_options, workload_options
+from ..render import page_key, respond
+from .common import catalog_now, catalog_of, market_options, workload_options
 from .planform import currency_options, parse_plan
 
 router = APIRouter()
@@ -29,14 +31,18 @@ router = APIRouter()
 MAX_WEB_STEPS = 30
 
 
+_PLOT_LOCK = threading.Lock()  # pyplot keeps global state: one figure at a time
+
+
 def _svg(rows, title: str) -> bytes:
-    with tempfile.TemporaryDirectory() as d:
+    with _PLOT_LOCK, tempfile.TemporaryDirectory() as d:
         p = Path(d) / "sweep.svg"
         sweep_plot(rows, p, title)
         return p.read_bytes()
 
 
-def _run(request: Request):
+def _read(request: Request):
+    """The form; with a valid one, also the request and budgets to sweep (not yet solved)."""
     catalog = catalog_of(request)
     form = Form(request.query_params)
     submitted = "from" in request.query_params
@@ -64,14 +70,28 @@ def _run(request: Request):
         return catalog, form, values, None, None
     currency = req.budget.currency if req.budget else (values.get("currency") or catalog.market(req.market).currency)
     amounts = budgets(float(lo), float(hi), float(step), currency)
-    rows = sweep(catalog, replace(req, budget=amounts[0], explain=False), amounts)
-    title = f"dlrig sweep: {req.market}, workload {req.workload or 'none'}"
+    return catalog, form, values, replace(req, budget=amounts[0], explain=False), tuple(amounts)
+
+
+def _proven(rows) -> bool:
+    from ...optimize import INFEASIBLE, OPTIMAL
+
+    return all(r.status in (OPTIMAL, INFEASIBLE) for r in rows)
+
+
+async def _run(request: Request):
+    """The form read in a server thread, the sweep in the bounded solve queue."""
+    catalog, form, values, base, amounts = await run_in_threadpool(_read, request)
+    if base is None:
+        return catalog, form, values, None, None
+    rows = await request.app.state.solves.run(("sweep", base, amounts), catalog,
+                                              lambda: sweep(catalog, base, list(amounts)),
+                                              _proven)
+    title = f"dlrig sweep: {base.market}, workload {base.workload or 'none'}"
     return catalog, form, values, rows, title
 
 
-@router.get("/sweep")
-def sweep_page(request: Request):
-    catalog, form, values, rows, title = _run(request)
+def _page(request: Request, catalog, form, values, rows, title):
     ctx = {"errors": form.errors, "values": values, "rows": rows, "markets": market_options(catalog),
            "currencies": currency_options(),
            "workloads": [("", "none (no floors)"), *workload_options()], "max_steps": MAX_WEB_STEPS}
@@ -82,12 +102,32 @@ def sweep_page(request: Request):
     return respond(request, "sweep.html", ctx, data, status_code=422 if form.errors else 200)
 
 
-@router.get("/sweep.svg")
-def sweep_svg(request: Request):
-    """The plot alone (the page's "open the plot" link)."""
-    _, form, _, rows, title = _run(request)
+@router.get("/sweep")
+async def sweep_page(request: Request):
+    async def make():
+        catalog, form, values, rows, title = await _run(request)
+        return await run_in_threadpool(_page, request, catalog, form, values, rows, title)
+
+    if "from" not in request.query_params:
+        return await make()
+    catalog = await catalog_now(request)
+    return await request.app.state.solves.page(page_key(request), catalog, make)
+
+
+def _plot_response(form, rows, title):
     if not rows:
         return Response("; ".join(f"{k}: {v}" for k, v in form.errors.items()) or "give from, to and step",
                         status_code=422, media_type="text/plain; charset=utf-8")
     return Response(_svg(rows, title), media_type="image/svg+xml",
                     headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+
+
+@router.get("/sweep.svg")
+async def sweep_svg(request: Request):
+    """The plot alone (the page's "open the plot" link)."""
+    async def make():
+        _, form, _, rows, title = await _run(request)
+        return await run_in_threadpool(_plot_response, form, rows, title)
+
+    catalog = await catalog_now(request)
+    return await request.app.state.solves.page(page_key(request), catalog, make)
