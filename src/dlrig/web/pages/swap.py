@@ -11,6 +11,7 @@ shows at once. Incompatible parts stay choosable, with the error they cause.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from ...build import Build
 from ...errors import DlrigError
@@ -20,9 +21,10 @@ from ...parts import Category
 from ...rules import CheckResult, check_build
 from ..buildlink import build_from_params, build_params, build_query
 from ..forms import Form
-from ..render import respond
+from ..render import page_key, respond
 from .common import (
     CIRCUITS,
+    catalog_now,
     catalog_of,
     check_options,
     market_options,
@@ -84,7 +86,21 @@ def _page(request: Request, form: Form, opts: dict, build: Build | None, slot: C
 
 
 @router.get("/swap")
-def swap_get(request: Request):
+async def swap_get(request: Request):
+    """A slot's alternatives check the build once per part (thousands on an imported
+    catalog): computed in a server thread, bounded and shared like a plan
+    (``web.solves.page``)."""
+    if "slot" not in request.query_params:
+        return await run_in_threadpool(_swap_get, request)
+    catalog = await catalog_now(request)
+
+    async def make():
+        return await run_in_threadpool(_swap_get, request)
+
+    return await request.app.state.solves.page(page_key(request), catalog, make)
+
+
+def _swap_get(request: Request):
     form = Form(request.query_params)
     catalog = catalog_of(request)
     opts = check_options(form, catalog)
