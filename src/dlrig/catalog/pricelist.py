@@ -18,9 +18,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..errors import PriceListError
+from ..files import read_bytes
 from ..parts import Category
 from ..units import CURRENCIES
-from . import Catalog
+from . import Catalog, records
+from .records import shown
 from .resolve import Match
 
 # Header names a column may have (lower-case, accents folded), per field.
@@ -194,6 +196,14 @@ def parse_columns(spec: str | None) -> dict[str, str]:
     return out
 
 
+def read_price_list(path: str | Path, currency: str, *, columns: dict[str, str] | None = None,
+                    decimal: str = "auto") -> ParsedList:
+    """``parse_price_list`` of a file read through ``dlrig.files`` (see ``import_price_list``)."""
+    p = Path(path)
+    raw = read_bytes(p, "price list")
+    return parse_price_list(raw, shown(p.name, 120), currency, columns=columns, decimal=decimal)
+
+
 def parse_price_list(raw: bytes, where: str, currency: str, *, columns: dict[str, str] | None = None,
                      decimal: str = "auto") -> ParsedList:
     """Every row checked; ``bad`` holds ``(line, reason)`` for those that fail."""
@@ -205,7 +215,7 @@ def parse_price_list(raw: bytes, where: str, currency: str, *, columns: dict[str
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as e:
-        raise PriceListError(f"{where} line 1: cannot read the header ({e})") from None
+        raise PriceListError(f"{where} line 1: cannot read the header ({shown(str(e), 80)})") from None
     folded = [_fold(h) for h in header]
     col: dict[str, int] = {}
     for f, aliases in ALIASES.items():
@@ -216,57 +226,69 @@ def parse_price_list(raw: bytes, where: str, currency: str, *, columns: dict[str
                 break
         else:
             if columns and f in columns:
-                raise PriceListError(f"{where} line 1: no column '{columns[f]}'",
-                                     hint="columns found: " + ", ".join(header))
+                raise PriceListError(f"{where} line 1: no column '{shown(columns[f])}'",
+                                     hint="columns found: " + _columns(header))
     for f in ("name", "price"):
         if f not in col:
             raise PriceListError(
-                f"{where} line 1: no {f} column (found: {', '.join(h.strip() for h in header) or 'none'})",
+                f"{where} line 1: no {f} column (found: {_columns(header) or 'none'})",
                 hint=f"name it '{ALIASES[f][0]}', or map a column of the file to {f}",
                 field="columns", code="missing_column")
-    try:
-        for rec in reader:
-            line = reader.line_num
-            if not any(c.strip() for c in rec):
-                continue
-            if len(rec) < len(header):
-                out.bad.append((line, f"{len(rec)} fields, the header has {len(header)}"))
-                continue
-            name = rec[col["name"]].strip()
-            if not name:
-                out.bad.append((line, "no part name"))
-                continue
-            try:
-                amount, marked = parse_price(rec[col["price"]], decimal)
-            except ValueError as e:
-                out.bad.append((line, str(e)))
-                continue
-            if amount < 0:
-                out.bad.append((line, f"negative price {amount}"))
-                continue
-            minor = int((amount * 100).to_integral_value())
-            if minor == 0:  # a free part would win every plan
-                out.bad.append((line, f"zero price '{rec[col['price']].strip()}' (a price must be above 0)"))
-                continue
-            cur = marked or currency  # 'U$S 149' in a peso list is in dollars
-            if "currency" in col and rec[col["currency"]].strip():
-                cur = rec[col["currency"]].strip().upper()
-                if cur not in CURRENCIES:
-                    out.bad.append((line, f"unknown currency '{rec[col['currency']].strip()}'"))
-                    continue
-            cat = None
-            if "category" in col and rec[col["category"]].strip():
-                cat = category_of(rec[col["category"]])
-                if cat is None:
-                    out.bad.append((line, f"unknown category '{rec[col['category']].strip()}'"))
-                    continue
-            pid = rec[col["id"]].strip() if "id" in col and rec[col["id"]].strip() else None
-            out.rows.append(Row(line, name, minor, cur, cat, pid))
-    except csv.Error as e:
-        out.bad.append((reader.line_num, f"unreadable CSV ({e})"))
+    while True:
+        try:
+            rec = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:  # a field past csv's limit, a stray quote: this row only
+            out.bad.append((reader.line_num, f"unreadable CSV ({shown(str(e), 80)})"))
+            continue
+        try:
+            row = _row(rec, reader.line_num, header, col, currency, decimal)
+        except ValueError as e:  # BadValue too: the row's reason, in one line
+            out.bad.append((reader.line_num, str(e)))
+            continue
+        if row is not None:
+            out.rows.append(row)
     if not out.rows and not out.bad:
         raise PriceListError(f"{where} line 2: no price rows after the header", hint="is this the right file?")
     return out
+
+
+def _columns(header: list[str]) -> str:
+    """The header's columns as an error lists them: each quoted safely, at most 20."""
+    names = [shown(h.strip()) for h in header[:20]]
+    return ", ".join(names) + (f" (+{len(header) - 20} more)" if len(header) > 20 else "")
+
+
+def _row(rec: list[str], line: int, header: list[str], col: dict[str, int], currency: str,
+         decimal: str) -> Row | None:
+    """One CSV record as a ``Row`` (None for a blank line); ``ValueError`` with the reason
+    for a bad one. Cells are quoted back through ``shown``: one line, no control bytes."""
+    if not any(c.strip() for c in rec):
+        return None
+    if len(rec) < len(header):
+        raise ValueError(f"{len(rec)} fields, the header has {len(header)}")
+    name = records.text(rec[col["name"]], "part name")
+    if not name:
+        raise ValueError("no part name")
+    amount, marked = parse_price(rec[col["price"]], decimal)
+    if amount < 0:
+        raise ValueError(f"negative price {shown(amount)}")
+    if (amount * 100).to_integral_value() == 0:  # a free part would win every plan
+        raise ValueError(f"zero price '{shown(rec[col['price']].strip())}' (a price must be above 0)")
+    minor = records.price_minor(amount)  # and below what any part costs
+    cur = marked or currency  # 'U$S 149' in a peso list is in dollars
+    if "currency" in col and rec[col["currency"]].strip():
+        cur = rec[col["currency"]].strip().upper()
+        if cur not in CURRENCIES:
+            raise ValueError(f"unknown currency '{shown(rec[col['currency']].strip())}'")
+    cat = None
+    if "category" in col and rec[col["category"]].strip():
+        cat = category_of(rec[col["category"]][:200])
+        if cat is None:
+            raise ValueError(f"unknown category '{shown(rec[col['category']].strip())}'")
+    pid = rec[col["id"]].strip()[:200] if "id" in col and rec[col["id"]].strip() else None
+    return Row(line, name, minor, cur, cat, pid)
 
 
 @dataclass
@@ -305,28 +327,29 @@ def match_rows(rows: list[Row], catalog: Catalog
 
 def import_price_list(db, path: str | Path, *, store: str, market: str, currency: str, date: dt.date,
                       catalog: Catalog, columns: dict[str, str] | None = None, decimal: str = "auto",
-                      dry_run: bool = False, skip_bad_rows: bool = False) -> PriceListResult:
+                      dry_run: bool = False, skip_bad_rows: bool = False,
+                      parsed: ParsedList | None = None) -> PriceListResult:
     """Check the whole file, then write it in one transaction (or not at all).
 
     The store's name and the list's date are checked first (``dlrig.validate``): the
     same checks the web's form makes, so neither front end stores a quote dated after
-    today or a store name no report can show.
+    today or a store name no report can show. The file is read through ``dlrig.files``
+    (a regular file of at most ``LIMITS['price list']``: a FIFO or ``/dev/zero`` is
+    refused before it is opened); ``parsed``: the list already read with
+    ``read_price_list``, so a front end can refuse a bad file before it opens a database.
     """
     from ..validate import not_future, store_name
 
     store = store_name(store)
     not_future(date, "price list date")
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise PriceListError(f"cannot read {p}: {e.strerror or e}", hint="check the path") from None
-    parsed = parse_price_list(raw, p.name, currency, columns=columns, decimal=decimal)
+    if parsed is None:
+        parsed = read_price_list(p, currency, columns=columns, decimal=decimal)
     if parsed.bad and not skip_bad_rows:
-        shown = "; ".join(f"line {ln}: {why}" for ln, why in parsed.bad[:MAX_BAD_SHOWN])
+        listed = "; ".join(f"line {ln}: {why}" for ln, why in parsed.bad[:MAX_BAD_SHOWN])
         more = f" (+{len(parsed.bad) - MAX_BAD_SHOWN} more)" if len(parsed.bad) > MAX_BAD_SHOWN else ""
         raise PriceListError(
-            f"{p.name}: {len(parsed.bad)} bad row{'s' if len(parsed.bad) > 1 else ''}, nothing imported: {shown}{more}",
+            f"{shown(p.name, 120)}: {len(parsed.bad)} bad row{'s' if len(parsed.bad) > 1 else ''}, nothing imported: {listed}{more}",
             hint="fix them, or import only the good rows", code="bad_rows")
     res = PriceListResult(parsed, dry_run=dry_run)
     res.matched, res.review, res.how = match_rows(parsed.rows, catalog)

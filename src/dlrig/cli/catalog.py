@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import tempfile
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from ..errors import InputError, NetworkError
+from ..errors import InputError
 from ..parts import Category
 from . import app, console, guarded
 
@@ -186,49 +184,43 @@ def import_opendb_cmd(
     db: str | None = DB_OPT,
 ) -> None:
     """Import the buildcores open-db, e.g. `dlrig catalog import open-db open-db.tar.gz`."""
-    from ..catalog.opendb import import_opendb
+    from ..catalog.opendb import import_opendb, prepare
     from ..store import Database
 
+    prep = prepare(path)  # a bad archive is refused before the database is opened
     with Database(db) as d:
-        res = import_opendb(d, path)
+        res = import_opendb(d, path, prepared=prep)
     _print_coverage(res)
 
 
 @catalog_app.command("update")
 @guarded
 def update_cmd(
-    url: str | None = typer.Option(None, "--url", help="archive URL (default: open-db's main branch on GitHub)"),
-    timeout: float = typer.Option(60.0, "--timeout", help="seconds to wait for the server"),
+    url: str | None = typer.Option(None, "--url", help="archive URL, http:// or https:// "
+                                   "(default: open-db's main branch on GitHub)"),
+    timeout: float = typer.Option(60.0, "--timeout", min=0.1, max=3600.0,
+                                  help="seconds to wait for the server to answer or send more"),
+    retries: int = typer.Option(2, "--retries", min=0, max=10,
+                                help="tries after a failed connection, a timeout or a server error"),
     db: str | None = DB_OPT,
 ) -> None:
-    """Download the current open-db and import it: the full catalog in one command."""
-    from ..catalog.opendb import ARCHIVE_URL, import_opendb
+    """Download the current open-db and import it: the full catalog in one command.
+
+    A failed download or a bad archive changes nothing: the download goes to a temporary
+    file that is always removed, and the database is opened only once the archive is read.
+    """
+    from ..catalog.download import check_url, download
+    from ..catalog.opendb import ARCHIVE_URL, import_opendb, prepare
     from ..store import Database
 
-    src = url or ARCHIVE_URL
+    src = check_url(ARCHIVE_URL if url is None else url)
     with tempfile.TemporaryDirectory(prefix="dlrig-") as tmp:
         target = Path(tmp) / "open-db.tar.gz"
-        download(src, target, timeout)
+        download(src, target, timeout, retries=retries)
+        prep = prepare(target)
         with Database(db) as d:
-            res = import_opendb(d, target)
+            res = import_opendb(d, target, prepared=prep)
     _print_coverage(res)
-
-
-def download(url: str, target: Path, timeout: float) -> None:
-    """Fetch ``url`` to ``target``; any failure is one ``NetworkError`` line."""
-    if not url.startswith(("http://", "https://", "file://")):
-        raise InputError(f"not a URL: {url}", hint="give an http(s):// address")
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r, target.open("wb") as f:  # noqa: S310
-            while chunk := r.read(1 << 20):
-                f.write(chunk)
-    except urllib.error.HTTPError as e:
-        raise NetworkError(f"download failed: {url}: HTTP {e.code} {e.reason}",
-                           hint="check --url; the database was not changed") from None
-    except (urllib.error.URLError, OSError, TimeoutError) as e:
-        reason = getattr(e, "reason", None) or e
-        raise NetworkError(f"download failed: {url}: {reason}",
-                           hint="check the connection or --url; the database was not changed") from None
 
 
 @catalog_app.command("quarantine")

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from ..catalog.records import shown
 from ..errors import InputError
 from ..market import Rate
 from ..units import check_currency
@@ -46,23 +47,33 @@ def import_pcpp_cmd(
 ) -> None:
     """Import a PCPartPicker-style dataset as US prices, e.g.
     `dlrig prices import pcpp snapshots.tar.gz --date 2025-07-23` or `dlrig prices import pcpp 2025-07-23/`."""
-    from ..catalog.pcpp import import_pcpp, snapshot_date
+    from ..catalog.pcpp import import_pcpp, read_dataset, snapshot_date
     from ..store import load_catalog
+    from ..validate import not_future
 
     day = parse_day(date) if date else snapshot_date(path)
+    not_future(day, "scrape date")
+    data = read_dataset(path, day)  # a bad file is refused before the database is opened
     with _open(db) as d:
         cat = load_catalog(d.path, prices=False)
-        res = import_pcpp(d, path, day, cat)
+        res = import_pcpp(d, path, day, cat, data=data)
     t = Table(title=f"price match report, {day} (US, USD)")
-    for col in ("category", "rows", "priced", "matched", "of which chip-level", "ambiguous", "unmatched"):
+    for col in ("category", "rows", "priced", "matched", "of which chip-level", "ambiguous",
+                "unmatched", "bad"):
         t.add_column(col, justify="right" if col != "category" else "left")
     for c, r in res.categories.items():
         t.add_row(c.value, str(r.rows), str(r.priced), f"{r.matched} ({r.rate():.0%})", str(r.by_chip),
-                  str(r.ambiguous), str(r.unmatched))
+                  str(r.ambiguous), str(r.unmatched), str(r.bad))
     console.print(t)
     console.print(f"{res.written} part prices written; {len(res.review)} rows kept for review "
                   "('dlrig prices unmatched'); rows without a price are not offers and were skipped",
                   highlight=False)
+    if res.bad:
+        console.print(f"{len(res.bad)} rows could not be used and were skipped:", highlight=False)
+        for c, i, why in res.bad[:5]:
+            console.print(f"  {c.value} row {i + 1}: {escape(why)}", highlight=False)
+        if len(res.bad) > 5:
+            console.print(f"  (+{len(res.bad) - 5} more)", highlight=False)
 
 
 @pimport_app.command("csv")
@@ -81,27 +92,32 @@ def import_csv_cmd(
 ) -> None:
     """Import a store's price list, e.g.
     `dlrig prices import csv lista.csv --store mexx --market ar --currency ARS --date 2025-08-01`."""
-    from ..catalog.pricelist import import_price_list, parse_columns
+    from ..catalog.pricelist import import_price_list, parse_columns, read_price_list
     from ..store import load_catalog
+    from ..validate import not_future, store_name
 
     if decimal not in ("auto", "comma", "point"):
         raise InputError(f"--decimal: '{decimal}'", hint="use auto, comma or point")
     cur = check_currency(currency)
     day = parse_day(date)
     mapping = parse_columns(columns)
+    store_name(store)  # checked again by the importer; here before any file is opened
+    not_future(day, "price list date")
+    parsed = read_price_list(file, cur, columns=mapping, decimal=decimal)
     with _open(db) as d:
         cat = load_catalog(d.path, prices=False)
         cat.market(market)
         res = import_price_list(d, file, store=store, market=market, currency=cur, date=day, catalog=cat,
-                                columns=mapping, decimal=decimal, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
+                                columns=mapping, decimal=decimal, dry_run=dry_run, skip_bad_rows=skip_bad_rows,
+                                parsed=parsed)
     p = res.parsed
-    console.print(f"{file.name}: {len(p.rows)} rows read ({p.encoding}, '{p.delimiter}' separated), "
+    console.print(f"{escape(shown(file.name, 120))}: {len(p.rows)} rows read ({p.encoding}, '{p.delimiter}' separated), "
                   f"{len(res.matched)} matched, {len(res.review)} kept for review"
                   + (f", {len(p.bad)} bad rows skipped" if p.bad else ""), highlight=False)
     for line, why in p.bad:
-        console.print(f"  line {line}: {why}", highlight=False)
+        console.print(f"  line {line}: {escape(why)}", highlight=False)
     for r, h in res.review[:20]:
-        console.print(f"  line {r.line}: {r.name} -> {h.status}"
+        console.print(f"  line {r.line}: {escape(r.name)} -> {h.status}"
                       + (f" ({', '.join(h.candidates[:3])})" if h.candidates else ""), highlight=False)
     console.print("dry run: nothing written" if dry_run else f"{res.written} prices written", highlight=False)
 
@@ -205,16 +221,14 @@ def rates_set_cmd(
     db: str | None = DB_OPT,
 ) -> None:
     """Record an exchange rate, e.g. `dlrig rates set USD ARS 1450 --date 2025-08-01 --kind blue`."""
-    from ..store.rates import KINDS, set_rate
+    from ..store.rates import KINDS, rate_value, set_rate
 
     if kind not in KINDS:
-        raise InputError(f"unknown rate kind '{kind}'", hint="use one of " + ", ".join(KINDS))
-    from ..validate import amount, positive
-
+        raise InputError(f"unknown rate kind '{shown(kind)}'", hint="use one of " + ", ".join(KINDS))
     b, q = check_currency(base), check_currency(quote)
     if b == q:
         raise InputError(f"a rate from {b} to {q} is always 1", hint="give two different currencies, e.g. USD ARS")
-    value = positive(amount(rate, q, field="rate", what="rate"), "rate", "rate")
+    value = rate_value(rate, q)
     r = Rate(base=b, quote=q, rate=value, date=parse_day(date), kind=kind, source=source)
     with _open(db) as d:
         set_rate(d, r, current_catalog(str(d.path)).rates)
@@ -226,8 +240,10 @@ def rates_set_cmd(
 def rates_import_cmd(file: Path = typer.Argument(..., help="CSV: base,quote,rate,date[,kind][,source]"),
                      db: str | None = DB_OPT) -> None:
     """Import exchange rates from a CSV file (all or nothing)."""
+    from ..files import check_input
     from ..store.rates import import_rates
 
+    check_input(file, "rates")  # a missing file or a FIFO is refused before the database opens
     with _open(db) as d:
         rates = import_rates(d, file, current_catalog(str(d.path)).rates)
     console.print(f"{len(rates)} rates imported", highlight=False)

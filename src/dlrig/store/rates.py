@@ -23,6 +23,7 @@ from typing import get_args
 from pydantic import ValidationError
 
 from ..errors import InputError
+from ..files import read_bytes
 from ..market import Rate, RateKind
 from ..units import CURRENCIES
 from .db import Database
@@ -63,56 +64,98 @@ def _put(c, rates: list[Rate]) -> None:
         [(r.base, r.quote, r.kind, r.date.isoformat(), str(r.rate), r.source) for r in rates])
 
 
-def parse_rates_file(raw: bytes, where: str, known=None) -> list[Rate]:
+def rate_value(text: str, quote: str) -> Decimal:
+    """A rate as a person writes it in ``quote``'s format ("1.445,50" pesos), positive and
+    a number Python's decimals can hold ("1e99999999999999999999" is refused, not a
+    traceback). The range and the jump are checked by ``checked``."""
     from .. import validate
+    from ..catalog.records import shown
+
+    try:
+        value = validate.amount(text, quote, field="rate", what="rate")
+    except ArithmeticError:  # decimal.InvalidOperation: an exponent past any context
+        raise InputError(f"rate '{shown(text)}' is not a number a rate can be",
+                         hint="e.g. 1450", field="rate") from None
+    return validate.positive(value, "rate", "rate")
+
+
+def parse_rates_file(raw: bytes, where: str, known=None) -> list[Rate]:
+    """Every rate of a rates file, each checked (``checked``); the first bad row stops the
+    import with its line (a rates file is all or nothing)."""
     from ..catalog.pricelist import decode, sniff_delimiter
+    from ..catalog.records import shown
     from ..errors import DlrigError
 
     text, _ = decode(raw, where)
     delim = sniff_delimiter(text.splitlines()[0])
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delim)
-    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    try:
+        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    except csv.Error as e:
+        raise InputError(f"{where} line 1: cannot read the header ({shown(str(e), 80)})",
+                         hint="header: base,quote,rate,date[,kind][,source]") from None
     missing = [f for f in ("base", "quote", "rate", "date") if f not in fields]
     if missing:
         raise InputError(f"{where} line 1: no {', '.join(missing)} column",
                          hint="header: base,quote,rate,date[,kind][,source]")
     out: list[Rate] = []
-    for rec in reader:
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in rec.items() if k}
+    while True:
+        try:
+            rec = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            raise InputError(f"{where} line {reader.line_num}: unreadable CSV "
+                             f"({shown(str(e), 80)})", hint="nothing was imported") from None
         line = reader.line_num
         try:
-            if row["base"].upper() not in CURRENCIES or row["quote"].upper() not in CURRENCIES:
-                bad = row["base"] if row["base"].upper() not in CURRENCIES else row["quote"]
-                raise ValueError(f"unknown currency '{bad}'")
-            if row["base"].upper() == row["quote"].upper():
-                raise ValueError(f"a rate from {row['base'].upper()} to itself is always 1")
-            kind = row.get("kind") or "official"
-            if kind not in KINDS:
-                raise ValueError(f"unknown rate kind '{kind}' (use {', '.join(KINDS)})")
-            value = validate.positive(validate.amount(row["rate"], row["quote"].upper(),
-                                                      field="rate", what="rate"), "rate", "rate")
-            r = Rate(base=row["base"], quote=row["quote"], rate=Decimal(value),
-                     date=dt.date.fromisoformat(row["date"]), kind=kind,
-                     source=row.get("source") or where)
-            out.append(checked(r, known))
+            out.append(_rate_row(rec, where, known))
         except DlrigError as e:
             raise InputError(f"{where} line {line}: {e.one_line()}",
                              hint="nothing was imported") from None
         except (ValueError, ValidationError) as e:
             msg = str(e).splitlines()[0] if not isinstance(e, ValidationError) else e.errors()[0]["msg"]
-            raise InputError(f"{where} line {line}: {msg}", hint="nothing was imported") from None
+            raise InputError(f"{where} line {line}: {shown(msg, 120)}",
+                             hint="nothing was imported") from None
     if not out:
         raise InputError(f"{where} line 2: no rates after the header")
     return out
 
 
-def import_rates(db: Database, path: str | Path, known=None) -> list[Rate]:
-    p = Path(path)
+def _rate_row(rec: dict, where: str, known) -> Rate:
+    """One row of a rates file as a checked ``Rate``; ``ValueError`` or ``DlrigError``."""
+    from ..catalog import records
+    from ..catalog.records import shown
+
+    row = {(k or "").strip().lower(): (v or "").strip() if isinstance(v, str) else ""
+           for k, v in rec.items() if isinstance(k, str)}
+    base, quote = row.get("base", "").upper(), row.get("quote", "").upper()
+    for cur in (base, quote):
+        if cur not in CURRENCIES:
+            raise ValueError(f"unknown currency '{shown(cur)}'")
+    if base == quote:
+        raise ValueError(f"a rate from {base} to itself is always 1")
+    kind = row.get("kind") or "official"
+    if kind not in KINDS:
+        raise ValueError(f"unknown rate kind '{shown(kind)}' (use {', '.join(KINDS)})")
+    value = rate_value(row.get("rate", ""), quote)
     try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise InputError(f"cannot read {p}: {e.strerror or e}") from None
-    rates = parse_rates_file(raw, p.name, known)
+        day = dt.date.fromisoformat(row.get("date", ""))
+    except ValueError:
+        raise ValueError(f"date '{shown(row.get('date', ''))}' is not a date (write "
+                         "YYYY-MM-DD)") from None
+    source = records.text(row.get("source") or where, "source", limit=120)
+    return checked(Rate(base=base, quote=quote, rate=value, date=day, kind=kind,
+                        source=source), known)
+
+
+def import_rates(db: Database, path: str | Path, known=None) -> list[Rate]:
+    """Read (through ``dlrig.files``: a regular file of at most ``LIMITS['rates']``),
+    check every row, then write them all in one transaction, or nothing."""
+    from ..catalog.records import shown
+
+    p = Path(path)
+    rates = parse_rates_file(read_bytes(p, "rates"), shown(p.name, 120), known)
     with db.transaction() as c:
         _put(c, rates)
         db.log_import(c, "rates", str(p), {"rates": len(rates)})
