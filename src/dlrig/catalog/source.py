@@ -12,7 +12,8 @@ One rule, the same for ``plan``, ``sweep``, ``check``, ``power``, ``fit``,
 Built-in parts win over imported parts with the same id, so a saved plan's
 references resolve the same way everywhere (``plan --save`` then ``check``).
 Loaded catalogs are kept per (path, modification time, date), so the web and
-a sweep read a database once until an import changes it.
+a sweep read a database once until an import changes it; threads asking for the
+same database wait for one load instead of each loading it.
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import DatabaseError, InputError
 from . import Catalog
 
-_CACHE: dict[tuple, Catalog] = {}
-_LOCK = threading.Lock()
+# Catalogs kept (each date of a dated plan is one): a few, a full one is ~25,000 parts.
+MAX_CACHED = 8
+_CACHE: dict[tuple, Catalog] = {}  # (path, stamp, as_of, prices) -> catalog; oldest first
+_FILLING: dict[str, threading.Lock] = {}  # path -> held while that database is loaded
+_LOCK = threading.Lock()  # guards the two dicts
 
 
 @dataclass(frozen=True)
@@ -68,29 +72,69 @@ def locate(db: str | Path | None = None, *, no_db: bool = False) -> Source:
 def open_catalog(db: str | Path | None = None, *, no_db: bool = False,
                  as_of: dt.date | None = None, prices: bool = True,
                  source: Source | None = None) -> Catalog:
-    """The catalog for a command: built-in, merged with the database ``locate`` finds."""
+    """The catalog for a command: built-in, merged with the database ``locate`` finds.
+
+    Safe to call from many threads (the web): a database is loaded once per state, by
+    one thread, while the others wait for it. A database that cannot be read (busy,
+    damaged, gone, unreadable) raises one ``DatabaseError`` line, never anything else.
+    """
     src = source or locate(db, no_db=no_db)
     if src.path is None:
         from . import builtin
 
         return builtin()
     try:
-        stamp = _stamp(src.path)
+        key = (str(src.path), _stamp(src.path), as_of, prices)
     except OSError as e:
-        raise InputError(f"cannot read the database {src.path}: {e.strerror or e}") from None
-    key = (str(src.path), stamp, as_of, prices)
-    with _LOCK:
-        hit = _CACHE.get(key)
+        raise _unreadable(src.path, e) from None
+    hit = _cached(key)
+    if hit is not None:
+        return hit
+    with _lock_for(src.path):
+        hit = _cached(key)  # another thread loaded it while this one waited
         if hit is not None:
             return hit
-    from ..store import load_catalog
-
-    cat = load_catalog(src.path, as_of=as_of, prices=prices)
-    with _LOCK:
-        for k in [k for k in _CACHE if k[0] == key[0]]:
-            del _CACHE[k]  # an older state of the same file
-        _CACHE[key] = cat
+        cat = _load(src.path, as_of, prices)
+        with _LOCK:
+            for k in [k for k in _CACHE if k[0] == key[0] and k[1] != key[1]]:
+                del _CACHE[k]  # an older state of the same file
+            _CACHE[key] = cat
+            while len(_CACHE) > MAX_CACHED:
+                del _CACHE[next(iter(_CACHE))]  # least recently used first
     return cat
+
+
+def _cached(key: tuple) -> Catalog | None:
+    with _LOCK:
+        hit = _CACHE.pop(key, None)
+        if hit is not None:
+            _CACHE[key] = hit  # most recently used last
+        return hit
+
+
+def _load(path: Path, as_of: dt.date | None, prices: bool) -> Catalog:
+    import sqlite3
+
+    from ..store import load_catalog
+    from ..store.db import fault
+
+    try:
+        return load_catalog(path, as_of=as_of, prices=prices)
+    except (sqlite3.Error, OSError) as e:  # the store maps its own; a last guard for the web
+        raise fault(e, path) from None
+
+
+def _lock_for(path: Path) -> threading.Lock:
+    with _LOCK:
+        return _FILLING.setdefault(str(path), threading.Lock())
+
+
+def _unreadable(path: Path, e: OSError) -> DatabaseError:
+    err = DatabaseError(f"cannot read the database {path}: {e.strerror or e}",
+                        hint="check that it exists and can be read", field="db",
+                        code="db_cantopen")
+    err.exit_code = 1
+    return err
 
 
 def _stamp(path: Path) -> tuple:

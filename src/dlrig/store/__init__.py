@@ -14,9 +14,11 @@ from pathlib import Path
 from pydantic import TypeAdapter
 
 from ..catalog import Catalog
-from ..market import Rate
 from ..parts import Part, Price
+from ..units import CURRENCIES
 from .db import Database, default_db_path, resolve_path
+from .health import MAX_PRICE_MINOR, Damage, rate_problem
+from .health import day as row_day
 from .schema import SCHEMA_VERSION
 
 __all__ = ["Database", "SCHEMA_VERSION", "builtin_catalog", "default_db_path", "load_catalog", "resolve_path"]
@@ -46,7 +48,14 @@ def load_catalog(db_path: str | Path | None = None, as_of: dt.date | None = None
     Speed (``plan --db`` pays this on every run): parts are validated in one
     pass per row (their JSON is the model's own dump); prices are built with
     ``model_construct``, because every writer (the importers, ``rates set``)
-    validated them and the table's CHECK keeps amounts non-negative.
+    validated them; the few checks that matter (an amount, a date, a currency) are
+    made here, because a row may have been written by hand or by an older dlrig.
+
+    A damaged row (a part that is not valid JSON or not a part, a price of 10^30 or
+    dated 'soon', a rate of 1e400 or 0) is left out and counted: ``catalog.damage``
+    says how many, and a line in ``catalog.sources`` tells the user to run
+    ``dlrig db check``. A database SQLite cannot read, or that lacks a table, is
+    refused with one ``DatabaseError`` line that says how to recover.
     """
     base = builtin_catalog()
     # Creating ~50,000 objects would trigger the cyclic garbage collector
@@ -62,7 +71,8 @@ def load_catalog(db_path: str | Path | None = None, as_of: dt.date | None = None
 
 
 def _load(base: Catalog, db_path: str | Path | None, as_of: dt.date | None, prices: bool) -> Catalog:
-    with Database(db_path, create=False) as db:
+    with Database(db_path, create=False, readonly=True) as db:
+        damage = Damage(db.path)
         cat = Catalog(sources=[*base.sources, *db.credits()])
         for p in base.parts():
             cat.add_part(p)
@@ -76,23 +86,46 @@ def _load(base: Catalog, db_path: str | Path | None, as_of: dt.date | None, pric
                 cat.rates.add(r)
         builtin_ids = {p.id for p in base.parts()}
         validate, add_part = _PART.validate_json, cat.add_part
-        for pid, data in db.conn.execute("SELECT id, data FROM parts ORDER BY id"):
-            if pid not in builtin_ids:
-                add_part(validate(data))
+        for pid, data in db.conn.execute("SELECT id, data FROM parts ORDER BY id").fetchall():
+            if pid in builtin_ids:
+                continue
+            try:
+                part = validate(data)
+            except (ValueError, TypeError, RecursionError):  # bad JSON, or not a part
+                part = None
+            if part is None or part.id != pid:
+                damage.add("parts")
+                continue
+            add_part(part)
         day = as_of.isoformat() if as_of else "9999-12-31"
-        construct, add_price, iso = Price.model_construct, cat.add_price, dt.date.fromisoformat
-        dates: dict[str, dt.date] = {}
+        construct, add_price = Price.model_construct, cat.add_price
+        dates: dict = {}
+        top = MAX_PRICE_MINOR
         for pid, market, amount, cur, date, source, store, est in db.conn.execute(
             "SELECT part_id, market, amount_minor, currency, date, source, store, estimated "
             "FROM prices WHERE date <= ? AND ?", (day, prices)
-        ):
-            if pid in cat:
-                d = dates.get(date) or dates.setdefault(date, iso(date))
-                add_price(pid, construct(market=market, amount_minor=amount, currency=cur, date=d,
-                                         source=source, store=store or None, estimated=bool(est)))
-        for base_c, quote, kind, date, rate, source in db.conn.execute(
+        ).fetchall():
+            if pid not in cat:
+                continue
+            d = dates[date] if date in dates else dates.setdefault(date, row_day(date))
+            # Written by importers that validated it, or by hand: the cheap checks that
+            # keep a hand-edited row from reaching a plan (a price of 10^30, a bad date).
+            if (d is None or type(amount) is not int or not 0 < amount <= top
+                    or cur not in CURRENCIES or type(source) is not str
+                    or not (store is None or type(store) is str)):
+                damage.add("prices")
+                continue
+            add_price(pid, construct(market=market, amount_minor=amount, currency=cur, date=d,
+                                     source=source, store=store or None, estimated=bool(est)))
+        for row in db.conn.execute(
             "SELECT base, quote, kind, date, rate, source FROM rates WHERE date <= ?", (day,)
-        ):
-            cat.rates.add(Rate(base=base_c, quote=quote, kind=kind, rate=rate,
-                               date=dt.date.fromisoformat(date), source=source))
+        ).fetchall():
+            rate, _why = rate_problem(*row)
+            if rate is None:  # 1e400, 0, NaN: it would reprice, or break, every plan
+                damage.add("rates")
+                continue
+            cat.rates.add(rate)
+    if damage.total:
+        cat.sources.append(damage.line())
+    cat.damage = damage
     return cat

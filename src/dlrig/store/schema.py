@@ -91,3 +91,30 @@ MIGRATIONS: list[str] = [
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def reference(version: int = SCHEMA_VERSION) -> dict[str, tuple[str, list[str]]]:
+    """What a database at ``version`` holds: table or index name -> (its SQL, its columns).
+
+    Built by running the migrations on an empty in-memory database, so it cannot drift
+    from them; ``dlrig db check`` compares a file with it and ``db repair`` recreates
+    what is missing from it.
+    """
+    import sqlite3
+
+    c = sqlite3.connect(":memory:")
+    try:
+        for script in MIGRATIONS[:version]:
+            c.executescript(script)
+        out = {}
+        for kind, name, sql in c.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"):
+            cols = [r[1] for r in c.execute(f'PRAGMA table_info("{name}")')] if kind == "table" else []
+            out[name] = (sql, cols)
+        return out
+    finally:
+        c.close()
+
+
+# Every table the current schema has (a database with any of them is dlrig's).
+TABLES = tuple(name for name, (sql, _) in reference().items() if sql.startswith("CREATE TABLE"))
