@@ -1,4 +1,4 @@
-"""``dlrig catalog ...`` and ``dlrig db info``: the parts dlrig knows and where they live."""
+"""``dlrig catalog ...``: the parts dlrig knows and where they live."""
 
 from __future__ import annotations
 
@@ -14,10 +14,8 @@ from . import app, console, guarded
 
 catalog_app = typer.Typer(help="List, show and import catalog parts.", no_args_is_help=True)
 import_app = typer.Typer(help="Import a parts catalog into the local database.", no_args_is_help=True)
-db_app = typer.Typer(help="The local database.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 catalog_app.add_typer(import_app, name="import")
-app.add_typer(db_app, name="db")
 
 DB_OPT = typer.Option(None, "--db", help="database file (default: $DLRIG_DB or the user data dir)")
 
@@ -240,41 +238,5 @@ def quarantine_cmd(db: str | None = DB_OPT, limit: int = typer.Option(100, "--li
     console.print(t)
 
 
-@db_app.command("info")
-@guarded
-def info_cmd(db: str | None = DB_OPT) -> None:
-    """What the database holds: parts by category and source, prices by market and date, rates."""
-    from ..store import Database
-    from ..store.queries import info
-
-    with Database(db, create=False) as d:
-        i = info(d)
-    console.print(f"{i.path} (schema v{i.schema}, {i.size_bytes / 1e6:.1f} MB)", highlight=False)
-    t = Table(title="parts")
-    for col in ("category", "source", "parts"):
-        t.add_column(col)
-    for cat, src, n in i.parts:
-        t.add_row(cat, src, f"{n:,}")
-    console.print(t)
-    if i.prices:
-        t = Table(title="price points")
-        for col in ("market", "date", "source", "prices"):
-            t.add_column(col)
-        for m, d_, src, n in i.prices:
-            t.add_row(m, d_, src, f"{n:,}")
-        console.print(t)
-    if i.rates:
-        t = Table(title="exchange rates")
-        for col in ("pair", "kind", "rates", "from", "to"):
-            t.add_column(col)
-        for b, q, k, n, first, last in i.rates:
-            t.add_row(f"{b}->{q}", k, str(n), first, last)
-        console.print(t)
-    if i.unmatched:
-        console.print("rows kept for review ('dlrig prices unmatched'): " + ", ".join(
-            f"{src} {d_} {st} {n}" for src, d_, st, n in i.unmatched), highlight=False)
-    if i.quarantined:
-        console.print("quarantined records ('dlrig catalog quarantine'): " + ", ".join(
-            f"{c} {n}" for _src, c, n in i.quarantined), highlight=False)
-    if i.credits:
-        console.print("[dim]data: " + "; ".join(i.credits) + "[/]", highlight=False)
+# 'dlrig db info|check|repair' live in cli/db.py; importing it registers them.
+from . import db as _db  # noqa: E402,F401
