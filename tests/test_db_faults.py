@@ -265,6 +265,8 @@ def test_read_only_folder_reads_work_and_writes_say_why(ro_folder):
     line = cli("rates", "set", "USD", "ARS", "1100", "--date", "2025-01-02", "--db", p, code=1,
                needle=f"the folder {folder} is read-only")
     assert "-wal and -shm" in line
+    cli("rates", "set", "USD", "ARS", "1100", "--date", "2025-01-02", "--db", folder / "new.db",
+        code=1, needle=f"the folder {folder} is read-only")
     assert digest(p) == before and sorted(os.listdir(folder)) == files  # no -wal, no -shm
 
 

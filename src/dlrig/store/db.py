@@ -85,7 +85,7 @@ def readonly_error(path: Path, what: str = "") -> DatabaseError:
     folder = path.parent
     if not _writable(folder):
         return failure(f"the folder {folder} is read-only: SQLite must write the database's "
-                      f"-wal and -shm files beside {path.name} to change it{what}",
+                      f"-wal and -shm files beside {path.name} to create or change it{what}",
                       f"make the folder writable, or copy the database to a writable folder "
                       f"and give that path with --db or DLRIG_DB; {_NOTHING}", "db_readonly")
     if path.exists() and not _writable(path):
@@ -141,7 +141,8 @@ def fault(e: BaseException, path: Path) -> DatabaseError:
                           f"run the command again; {_NOTHING}", "db_io")
         return readonly_error(path)
     if primary in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH):
-        if path.exists() and (not _writable(path.parent) or not _writable(path)):
+        if (path.parent.is_dir() and not _writable(path.parent)) or (
+                path.exists() and not _writable(path)):
             return readonly_error(path)
         return failure(f"cannot open the database {path} ({text})",
                       "check that the file and its folder exist and can be read", "db_cantopen")

@@ -309,13 +309,13 @@ class Repair:
     rebuilt: bool = False  # damaged pages: the rows that could be read, copied to a new file
     saved: dict[str, int] = field(default_factory=dict)  # rows copied per table (rebuilt)
     skipped: dict[str, int] = field(default_factory=dict)  # damaged regions passed over
-    dropped: dict[str, int] = field(default_factory=dict)  # rows breaking a constraint (rebuilt)
+    dropped: dict[str, int] = field(default_factory=dict)  # rows breaking a constraint
     before: Health | None = None
     after: Health | None = None
 
     @property
     def changed(self) -> bool:
-        return bool(self.removed or self.recreated or self.rebuilt)
+        return bool(self.removed or self.recreated or self.rebuilt or self.dropped)
 
 
 def backup_copy(path: Path) -> Path:
@@ -403,7 +403,7 @@ def _fix_in_place(path: Path, before: Health, out: Repair) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
             target = before.version if 0 < before.version <= SCHEMA_VERSION else SCHEMA_VERSION
-            out.recreated = _fix_schema(conn, reference(target))
+            out.recreated = _fix_schema(conn, reference(target), out.dropped)
             out.removed = _remove_bad(conn)
             if before.version <= 0:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -417,7 +417,8 @@ def _fix_in_place(path: Path, before: Health, out: Repair) -> None:
         conn.close()
 
 
-def _fix_schema(conn: Connection, expected: dict[str, tuple[str, list[str]]]) -> list[str]:
+def _fix_schema(conn: Connection, expected: dict[str, tuple[str, list[str]]],
+                dropped: dict[str, int]) -> list[str]:
     """Create missing tables and indexes; a table lacking columns is remade with them
     (its rows copied; rows that break a constraint of the full table are left out)."""
     made = []
@@ -432,9 +433,14 @@ def _fix_schema(conn: Connection, expected: dict[str, tuple[str, list[str]]]) ->
             common = ", ".join(f'"{c}"' for c in cols if c in tables[name])
             conn.execute(f'ALTER TABLE "{name}" RENAME TO "_old_{name}"')
             conn.execute(sql)
+            n0 = conn.total_changes
             conn.execute(f'INSERT OR IGNORE INTO "{name}" ({common}) SELECT {common} FROM "_old_{name}"')
+            kept = conn.total_changes - n0
+            had = conn.execute(f'SELECT COUNT(*) FROM "_old_{name}"').fetchone()[0]
             conn.execute(f'DROP TABLE "_old_{name}"')
             made.append(f"table {name} (with its missing columns)")
+            if had > kept:  # a NOT NULL column it never had: those rows cannot be kept
+                dropped[name] = had - kept
     indexes = _indexes(conn)
     for name, (sql, _) in expected.items():
         if sql.startswith("CREATE INDEX") and name not in indexes:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..catalog import Catalog
 from ..errors import MarketError
 from .db import Database
+from .health import MAX_PRICE_MINOR
 
 
 @dataclass
@@ -50,15 +51,28 @@ def unmatched(db: Database, source: str | None = None, date: dt.date | None = No
             args.append(val)
     sql_where = (" WHERE " + " AND ".join(where)) if where else ""
     total = db.conn.execute(f"SELECT COUNT(*) FROM unmatched{sql_where}", args).fetchone()[0]
-    rows = list(db.conn.execute(
+    rows = [_shown(r, amount_at=5) for r in db.conn.execute(
         "SELECT source, date, market, category, name, amount_minor, currency, status, candidates "
-        f"FROM unmatched{sql_where} ORDER BY source, date, category, name LIMIT ?", [*args, limit]))
+        f"FROM unmatched{sql_where} ORDER BY source, date, category, name LIMIT ?", [*args, limit])]
     return total, rows
 
 
+def _shown(row: tuple, amount_at: int | None = None) -> tuple:
+    """A review row as the CLI and web show it: text as text, an amount as whole cents or
+    None. A hand-edited row (an amount of 'lots', a NULL name) is shown, not a traceback."""
+    out = []
+    for i, v in enumerate(row):
+        if i == amount_at:
+            out.append(v if type(v) is int and abs(v) <= MAX_PRICE_MINOR else None)
+        else:
+            out.append("" if v is None else str(v))
+    return tuple(out)
+
+
 def quarantine(db: Database, limit: int = 100) -> list[tuple[str, str, str, str]]:
-    return list(db.conn.execute(
-        "SELECT category, name, reason, source_id FROM quarantine ORDER BY category, name LIMIT ?", (limit,)))
+    return [_shown(r) for r in db.conn.execute(
+        "SELECT category, name, reason, source_id FROM quarantine ORDER BY category, name LIMIT ?",
+        (limit,))]
 
 
 @dataclass(frozen=True)
