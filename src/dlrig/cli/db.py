@@ -124,5 +124,10 @@ def repair_cmd(db: str | None = DB_OPT) -> None:
         raise fail(f"{r.path}: still {r.after.summary()} after repair (import again into a new "
                    f"database; the backup copy is at {r.backup})", 1)
     gone = len(r.removed) + sum(r.dropped.values())
-    console.print(escape(f"{r.path}: repaired ({gone} rows removed); 'dlrig db "
+    lost = f", and the rows of {sum(r.skipped.values())} damaged regions lost" if r.skipped else ""
+    console.print(escape(f"{r.path}: repaired ({gone} rows removed{lost}); 'dlrig db "
                          f"check{_where(r.path)}' now finds nothing wrong"), highlight=False)
+    if r.skipped:
+        console.print(escape("imported parts and prices on the damaged pages come back with the "
+                             "next import ('dlrig catalog update', then your price lists)"),
+                      highlight=False)
