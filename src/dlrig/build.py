@@ -4,10 +4,18 @@ The TOML format is documented in ``docs/build-format.md``. A part is either a
 catalog reference (``ref``: an id or an unambiguous name) or an inline part
 (``category`` plus its fields). Every error names the file, the part and the
 field, in one line.
+
+Build files and pasted lists come from anyone (a forum post, an upload), so nothing in one
+is trusted: every value is checked for its type before it is used (``part = [1, 2]``, a
+list as a category, ``notes = 5``, arrays nested 50,000 deep, NaN, integers of thousands
+of digits, a name of megabytes each get one line naming the part and field), text is
+cleaned of control characters (``dlrig.text``), and a list has at most ``MAX_ROWS`` rows of
+at most ``MAX_LINE`` characters, so no input makes the matcher work without end.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Iterable
@@ -17,9 +25,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from . import validate
+from . import files, validate
 from .catalog import Catalog, LocalPrice
-from .catalog.builtin import validation_message
 from .errors import BuildFileError, InputError, MarketError, UnknownPartError
 from .parts import (
     AnyPart,
@@ -34,9 +41,17 @@ from .parts import (
     Psu,
     Storage,
 )
+from .text import clean, show
 from .units import Money
 
 _PART = TypeAdapter(Part)
+
+MAX_PARTS = 64  # [[part]] tables in a build: a machine has a dozen
+MAX_ROWS = 64  # part rows in a PCPartPicker list
+MAX_LINE = 1000  # characters of one list row (PCPartPicker's longest names are ~150)
+MAX_NAME = 200  # characters of a build's or a part's name, a ref, a market code
+MAX_TEXT = 2000  # characters of any other text value (a note, a source)
+MAX_NOTES = 50
 
 
 @dataclass(frozen=True)
@@ -71,6 +86,10 @@ class RowMatch:
     candidates: tuple[str, ...] = ()
     part: int | None = None
 
+    def __post_init__(self) -> None:
+        # The row's text is the list's, as pasted: shown in tables, messages and the web.
+        object.__setattr__(self, "text", clean(self.text, limit=MAX_LINE))
+
     def to_dict(self) -> dict[str, Any]:
         return {"line": self.line, "part": self.part, "text": self.text, "category": self.category,
                 "status": self.status, "part_id": self.part_id, "part_name": self.part_name,
@@ -92,6 +111,16 @@ INTENT_FIELDS: dict[str, type] = {
     "batch": int, "power_limit": str, "dataset_gb": int, "circuit_w": int,
     "allow_bios_update": bool,
 }
+# The range of each whole-number requirement, in a build's [intent] and in the CLI's
+# options alike (one definition): wider than any machine, narrow enough that the
+# arithmetic downstream stays exact.
+RANGES: dict[str, tuple[int, int]] = {
+    "context": (1, 10_000_000),  # tokens (dlrig.llm's own range)
+    "users": (1, 1000),
+    "batch": (1, 65_536),
+    "dataset_gb": (1, 1_000_000),
+    "circuit_w": (100, 20_000),
+}
 
 
 @dataclass(frozen=True)
@@ -112,6 +141,12 @@ class Build:
     notes: tuple[str, ...] = field(default=())
     intent: tuple[tuple[str, Any], ...] = ()
     matches: tuple[RowMatch, ...] = ()  # what each row of the source became (``RowMatch``)
+
+    def __post_init__(self) -> None:
+        # Names and notes come from files and forms and are shown everywhere.
+        object.__setattr__(self, "name", clean(str(self.name), limit=MAX_NAME))
+        object.__setattr__(self, "notes", tuple(clean(str(n), lines=True, limit=MAX_TEXT)
+                                                for n in self.notes))
 
     def intended(self, key: str, default: Any = None) -> Any:
         return dict(self.intent).get(key, default)
@@ -181,65 +216,163 @@ class Build:
         return d
 
 
-def _item_from_table(t: dict[str, Any], catalog: Catalog, where: str) -> BuildItem:
+def _label(t: dict[str, Any]) -> str:
+    """What a [[part]] table is called in messages: its ref or name, if text, cleaned."""
+    for key in ("ref", "name"):
+        v = t.get(key)
+        if isinstance(v, str) and v.strip():
+            return clean(v.strip(), limit=80)
+    return "?"
+
+
+def _quantity(qty: Any, where: str) -> int:
+    if isinstance(qty, bool) or not isinstance(qty, int) or not 1 <= qty <= validate.MAX_QUANTITY:
+        raise BuildFileError(f"{where}: field 'quantity' must be a whole number from 1 to "
+                             f"{validate.MAX_QUANTITY} (got {show(qty)})",
+                             hint="a desktop takes at most 8 GPUs and 16 memory modules",
+                             field="quantity")
+    return qty
+
+
+def _category(value: Any, where: str) -> Category:
+    if isinstance(value, str) and value in Category.__members__:
+        return Category(value)
+    raise BuildFileError(f"{where}: unknown category {show(value)}",
+                         hint="use one of " + ", ".join(c.value for c in Category))
+
+
+def _check_values(t: dict[str, Any], where: str, depth: int = 0) -> None:
+    """An inline part's values before pydantic sees them: finite numbers, text of a sane
+    length, short lists (a float field would take NaN or infinity, and an unbounded one
+    keep it)."""
+    for key, v in t.items():
+        name = clean(str(key), limit=60)
+        if isinstance(v, float) and not math.isfinite(v):
+            raise BuildFileError(f"{where}: field '{name}' must be a finite number (got {v})",
+                                 hint="give the value from the datasheet")
+        if isinstance(v, str) and len(v) > (MAX_NAME if key in ("name", "id") else MAX_TEXT):
+            raise BuildFileError(f"{where}: field '{name}' is {len(v):,} characters long",
+                                 hint="shorten it")
+        if isinstance(v, list) and len(v) > MAX_PARTS:
+            raise BuildFileError(f"{where}: field '{name}' has {len(v):,} values",
+                                 hint="a part lists a few")
+        if isinstance(v, dict | list) and depth < 3:
+            items = v if isinstance(v, dict) else {f"{name}[{i}]": x for i, x in enumerate(v)}
+            _check_values(items, where, depth + 1)
+
+
+def validation_line(err: ValidationError) -> str:
+    """One line from a pydantic error: "field 'x': problem (got value)", the value short."""
+    e = err.errors()[0]
+    loc = [str(x) for x in e["loc"]]
+    if len(loc) > 1 and loc[0] in Category.__members__:
+        loc = loc[1:]  # the union's tag
+    got = e.get("input")
+    got_s = "" if isinstance(got, dict) else f" (got {show(got)})"
+    return f"field '{'.'.join(loc)}': {e['msg']}{got_s}"
+
+
+def _item_from_table(t: Any, catalog: Catalog, where: str) -> BuildItem:
+    if not isinstance(t, dict):
+        raise BuildFileError(f"{where}: must be a table (got {show(t)})",
+                             hint='write [[part]] with ref = "<catalog id or name>"')
     t = dict(t)
-    qty = t.pop("quantity", 1)
-    label = t.get("ref") or t.get("name") or "?"
-    try:
-        validate.quantity(qty, "field 'quantity'", f"{where}: part '{label}'")
-    except InputError as e:
-        raise BuildFileError(e.message, hint=e.hint, field="quantity") from None
+    label = _label(t)
+    qty = _quantity(t.pop("quantity", 1), f"{where}: part '{label}'")
     if "ref" in t:
         ref = t.pop("ref")
         cat = t.pop("category", None)
+        if not isinstance(ref, str) or not ref.strip():
+            raise BuildFileError(f"{where}: field 'ref' must be text (got {show(ref)})",
+                                 hint='e.g. ref = "cpu/intel-pentium-g4560" or its name')
+        if len(ref) > MAX_NAME:
+            raise BuildFileError(f"{where}: field 'ref' is {len(ref):,} characters long",
+                                 hint="give a catalog id or a part's name")
         if t:
             raise BuildFileError(
-                f"{where}: part '{ref}': unexpected field(s) {', '.join(sorted(t))} beside 'ref'",
+                f"{where}: part '{label}': unexpected field(s) "
+                f"{clean(', '.join(sorted(map(str, t))), limit=200)} beside 'ref'",
                 hint="a catalog reference takes only ref, category and quantity",
             )
-        if not isinstance(ref, str):
-            raise BuildFileError(f"{where}: field 'ref' must be text (got {ref!r})")
+        if cat is not None:
+            cat = _category(cat, f"{where}: part '{label}'")
         try:
             return BuildItem(catalog.resolve(ref, cat), qty)
         except UnknownPartError as e:
             raise BuildFileError(f"{where}: {e.message}", hint=e.hint) from None
-        except ValueError:
-            raise BuildFileError(f"{where}: part '{ref}': unknown category '{cat}'",
-                                 hint="use one of " + ", ".join(c.value for c in Category)) from None
     if "category" not in t:
         raise BuildFileError(
             f"{where}: part '{label}' has neither 'ref' nor 'category'",
             hint="give ref = \"<catalog id or name>\" or an inline part with category = \"cpu\" etc.",
         )
-    if t["category"] not in {c.value for c in Category}:
-        raise BuildFileError(
-            f"{where}: part '{label}': unknown category '{t['category']}'",
-            hint="use one of " + ", ".join(c.value for c in Category),
-        )
-    t.setdefault("id", "inline/" + re.sub(r"[^a-z0-9]+", "-", str(label).lower()).strip("-"))
+    _category(t["category"], f"{where}: part '{label}'")
+    _check_values(t, f"{where}: part '{label}'")
+    t.setdefault("id", "inline/" + re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-"))
     try:
         return BuildItem(_PART.validate_python(t), qty)
     except ValidationError as e:
-        raise BuildFileError(f"{where}: part '{label}': {validation_message(e)}", hint="fix the value or its unit") from None
+        raise BuildFileError(f"{where}: part '{label}': {validation_line(e)}",
+                             hint="fix the value or its unit") from None
+
+
+def _text(data: dict[str, Any], key: str, where: str, limit: int = MAX_NAME) -> str | None:
+    v = data.get(key)
+    if v is None:
+        return None
+    if not isinstance(v, str):
+        raise BuildFileError(f"{where}: '{key}' must be text (got {show(v)})",
+                             hint=f'write {key} = "..."')
+    if len(v) > limit:
+        raise BuildFileError(f"{where}: '{key}' is {len(v):,} characters long",
+                             hint=f"at most {limit:,}")
+    return v
+
+
+def _notes(value: Any, where: str) -> tuple[str, ...]:
+    """``notes``: a text, or a list of texts."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if (not isinstance(items, list) or len(items) > MAX_NOTES
+            or not all(isinstance(n, str) and len(n) <= MAX_TEXT for n in items)):
+        raise BuildFileError(f"{where}: 'notes' must be a text or a list of at most {MAX_NOTES} "
+                             f"texts of up to {MAX_TEXT:,} characters (got {show(value)})",
+                             hint='write notes = ["...", "..."]')
+    return tuple(items)
 
 
 def build_from_dict(data: dict[str, Any], catalog: Catalog, where: str = "build") -> Build:
-    parts = data.get("part")
-    if not isinstance(parts, list) or not parts:
-        raise BuildFileError(f"{where}: no parts", hint="add [[part]] tables, each with ref = \"...\"")
+    if not isinstance(data, dict):
+        raise BuildFileError(f"{where}: not a build (got {show(data)})",
+                             hint="a build has name, market, notes, [intent] and [[part]] tables")
     unknown = set(data) - {"name", "market", "part", "notes", "source", "intent"}
     if unknown:
-        raise BuildFileError(f"{where}: unknown top-level key(s) {', '.join(sorted(unknown))}",
-                             hint="a build has name, market, notes, [intent] and [[part]] tables")
+        raise BuildFileError(
+            f"{where}: unknown top-level key(s) "
+            f"{clean(', '.join(sorted(map(str, unknown))), limit=200)}",
+            hint="a build has name, market, notes, [intent] and [[part]] tables")
+    parts = data.get("part")
+    if parts is None or parts == []:
+        raise BuildFileError(f"{where}: no parts", hint="add [[part]] tables, each with ref = \"...\"")
+    if not isinstance(parts, list):
+        raise BuildFileError(f"{where}: 'part' must be [[part]] tables (got {show(parts)})",
+                             hint="add [[part]] tables, each with ref = \"...\"")
+    if len(parts) > MAX_PARTS:
+        raise BuildFileError(f"{where}: {len(parts):,} parts; a build has at most {MAX_PARTS}",
+                             hint="give each part once, with quantity = N")
+    name = _text(data, "name", where)
+    market = _text(data, "market", where)
+    _text(data, "source", where, MAX_TEXT)
+    notes = _notes(data.get("notes"), where)
+    intent = intent_from_dict(data.get("intent"), where)
     items = [_item_from_table(t, catalog, f"{where} part {n}") for n, t in enumerate(parts, 1)]
     matches = tuple(
-        RowMatch(None, str(t.get("ref")), i.part.category.value, "matched", i.part.id, i.part.name,
-                 i.quantity, "exact", "catalog id" if t.get("ref") == i.part.id else "same name",
+        RowMatch(None, t["ref"], i.part.category.value, "matched", i.part.id, i.part.name,
+                 i.quantity, "exact", "catalog id" if t["ref"] == i.part.id else "same name",
                  part=n)
-        for n, (t, i) in enumerate(zip(parts, items, strict=True), 1) if isinstance(t, dict) and "ref" in t)
-    return Build(tuple(items), str(data.get("name", Path(where).stem)), data.get("market"),
-                 where, tuple(data.get("notes", ())), intent_from_dict(data.get("intent"), where),
-                 matches)
+        for n, (t, i) in enumerate(zip(parts, items, strict=True), 1) if "ref" in t)
+    return Build(tuple(items), Path(where).stem if name is None else name, market,
+                 where, notes, intent, matches)
 
 
 def intent_from_dict(data: Any, where: str) -> tuple[tuple[str, Any], ...]:
@@ -253,31 +386,64 @@ def intent_from_dict(data: Any, where: str) -> tuple[tuple[str, Any], ...]:
     for key, value in data.items():
         want = INTENT_FIELDS.get(key)
         if want is None:
-            raise BuildFileError(f"{where}: unknown intent key '{key}'",
+            raise BuildFileError(f"{where}: unknown intent key {show(key)}",
                                  hint="known: " + ", ".join(INTENT_FIELDS))
         if not isinstance(value, want) or (want is int and isinstance(value, bool)):
             raise BuildFileError(f"{where}: intent '{key}' must be {want.__name__} "
-                                 f"(got {value!r})")
+                                 f"(got {show(value)})",
+                                 hint=f"fix '{key}' in [intent]")
+        if want is int and key in RANGES and not RANGES[key][0] <= value <= RANGES[key][1]:
+            lo, hi = RANGES[key]
+            raise BuildFileError(f"{where}: intent '{key}' must be from {lo:,} to {hi:,} "
+                                 f"(got {show(value)})", hint=f"fix '{key}' in [intent]")
+        if want is str and len(value) > MAX_NAME:
+            raise BuildFileError(f"{where}: intent '{key}' is {len(value):,} characters long",
+                                 hint=f"fix '{key}' in [intent]")
         out.append((key, value))
     return tuple(out)
 
 
 def load_build(path: str | Path, catalog: Catalog) -> Build:
-    """Read a TOML build file, or a PCPartPicker markdown part list (.md/.txt)."""
-    p = Path(path)
-    if not p.is_file():
-        raise BuildFileError(f"build file not found: {p}", hint="check the path")
+    """Read a TOML build file, or a PCPartPicker markdown part list (.md/.txt).
+
+    Read through ``dlrig.files``: a FIFO, a device, a folder or a file over the build
+    limit is refused before it is opened.
+    """
     try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise BuildFileError(f"{p}: not a UTF-8 text file", hint="save it as UTF-8") from None
-    if p.suffix.lower() in (".md", ".txt", ".markdown") or looks_like_pcpp(text):
-        return parse_pcpp_markdown(text, catalog, where=str(p))
+        text = files.read_text(path, "build")
+    except BuildFileError:
+        raise
+    except InputError as e:
+        raise BuildFileError(e.message, hint=e.hint, field=e.field, code=e.code) from None
+    return build_from_text(text, catalog, str(Path(path).expanduser()))
+
+
+def parse_toml(text: str, where: str) -> dict[str, Any]:
+    """A TOML document's table, or one line: a syntax error, arrays nested too deep for the
+    parser (``RecursionError``), an integer of more digits than Python converts."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise BuildFileError(f"{p}: invalid TOML: {e}", hint="fix the syntax") from None
-    return build_from_dict(data, catalog, str(p))
+        raise BuildFileError(f"{where}: invalid TOML: {e}",
+                             hint="fix the syntax, or give PCPartPicker's part list "
+                                  "(Type | Item | Price) as it is") from None
+    except RecursionError:
+        raise BuildFileError(f"{where}: invalid TOML: values nested too deep",
+                             hint="a build nests tables and arrays a few levels") from None
+    except ValueError as e:  # int('9' * 5000): over Python's digit limit
+        raise BuildFileError(f"{where}: invalid TOML: {e}", hint="fix the value") from None
+
+
+def build_from_text(text: str, catalog: Catalog, where: str) -> Build:
+    """A build from a PCPartPicker list (markdown or plain text; also when ``where`` ends in
+    .md/.txt) or a TOML build file's text: one reader for the CLI and the web."""
+    if not text.strip():
+        raise BuildFileError(f"{where}: empty",
+                             hint="give a PCPartPicker part list or a TOML build with [[part]] "
+                                  "tables")
+    if where.lower().endswith((".md", ".txt", ".markdown")) or looks_like_pcpp(text):
+        return parse_pcpp_markdown(text, catalog, where=where)
+    return build_from_dict(parse_toml(text, where), catalog, where)
 
 
 # -- PCPartPicker markdown part lists ------------------------------------------
@@ -299,7 +465,8 @@ _TEXT_ROW = re.compile(r"^\s*(?P<type>[A-Za-z ]+?):\s+(?P<item>.+?)(?:\s+\((?:[^
 
 def looks_like_pcpp(text: str) -> bool:
     """PCPartPicker's markdown table, or its plain-text export."""
-    if re.search(r"^\s*\|?\s*Type\s*\|\s*Item\s*\|", text, re.M):
+    # [ \t], not \s: '\s*' at every line start of a text of blank lines is quadratic.
+    if re.search(r"^[ \t]*\|?[ \t]*Type[ \t]*\|[ \t]*Item[ \t]*\|", text, re.M):
         return True
     return bool(re.search(r"^PCPartPicker Part List", text, re.M)) and any(
         _text_row(line) for line in text.splitlines())
@@ -307,6 +474,8 @@ def looks_like_pcpp(text: str) -> bool:
 
 def _text_row(line: str) -> tuple[str, str] | None:
     """(type, item) of a plain-text export line ("Video Card: ..."), or None."""
+    if len(line) > MAX_LINE:
+        return None
     m = _TEXT_ROW.match(line)
     if not m or m.group("type").strip().lower() not in PCPP_TYPES:
         return None
@@ -320,9 +489,10 @@ def _clean_item(item: str) -> tuple[str, int]:
     qty = 1
     q = re.search(r"\((\d+)\s*x\)|\b(\d+)\s*x\s*$", name)
     if q:
-        qty = int(q.group(1) or q.group(2))
+        digits = q.group(1) or q.group(2)
+        qty = int(digits) if len(digits) <= 6 else 10**6  # a count, not a number to convert
         name = name[: q.start()].strip()
-    return name, qty
+    return clean(name), qty
 
 
 def resolve_row(name: str, catalog: Catalog, category: Category, line: int | None = None,
@@ -348,6 +518,12 @@ def _problem(r: RowMatch) -> str:
     return f"line {r.line}: no catalog {r.category} matches '{r.text}' ({r.reason}{near})"
 
 
+def _long_row(where: str, lineno: int, line: str) -> None:
+    raise BuildFileError(f"{where} line {lineno}: a row of {len(line):,} characters; a "
+                         f"part list's rows are at most {MAX_LINE:,}",
+                         hint="paste PCPartPicker's list as it exports it")
+
+
 def parse_pcpp_markdown(text: str, catalog: Catalog, where: str = "part list") -> Build:
     """A build from PCPartPicker's "Type | Item | Price" markdown table.
 
@@ -358,16 +534,23 @@ def parse_pcpp_markdown(text: str, catalog: Catalog, where: str = "part list") -
     found: list[RowMatch] = []
     rows = 0
     for lineno, line in enumerate(text.splitlines(), 1):
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        cells = [c.strip() for c in line.strip().strip("|").split("|", 2)]
         if len(cells) < 2:
             row = _text_row(line)  # the plain-text export
             if row is None:
+                if len(line) > MAX_LINE and line.split(":", 1)[0].strip().lower() in PCPP_TYPES:
+                    _long_row(where, lineno, line)
                 continue
             cells = list(row)
         typ = cells[0].strip("* ").lower()
         if typ not in PCPP_TYPES:
             continue
+        if len(line) > MAX_LINE:
+            _long_row(where, lineno, line)
         rows += 1
+        if rows > MAX_ROWS:
+            raise BuildFileError(f"{where}: more than {MAX_ROWS} part rows (line {lineno})",
+                                 hint="a part list has one row per part; split it")
         name, qty = _clean_item(cells[1])
         try:
             validate.quantity(qty, f"quantity of '{name}'", f"{where} line {lineno}")

@@ -9,9 +9,18 @@ front end's (``--budget``, a form field): ``field`` names the request
 parameter an error is about, so the CLI can name its option and the web can
 put the message beside its input; ``code`` names the kind of failure where a
 caller must tell kinds apart. Nothing branches on message text.
+
+Messages echo what the user gave (a part name, a file's value), so the message and hint are
+cleaned here (``dlrig.text.clean``): one line, control characters shown as escapes (an
+escape sequence in a build's part name cannot reach the terminal through an error), and
+at most ``MAX_MESSAGE`` characters (a 10 MB name is not echoed whole).
 """
 
 from __future__ import annotations
+
+from .text import clean
+
+MAX_MESSAGE = 2000  # characters of a message (a list of every bad row fits), and of a hint
 
 
 class DlrigError(Exception):
@@ -21,8 +30,8 @@ class DlrigError(Exception):
 
     def __init__(self, message: str, *, hint: str | None = None, field: str | None = None,
                  code: str | None = None):
-        self.message = message
-        self.hint = hint
+        self.message = clean(str(message), limit=MAX_MESSAGE)
+        self.hint = None if hint is None else clean(str(hint), limit=MAX_MESSAGE)
         self.field = field  # the request parameter at fault ("budget", "power_limit", ...)
         self.code = code  # the kind of failure, where callers tell kinds apart
         super().__init__(self.one_line())

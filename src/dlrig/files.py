@@ -31,6 +31,7 @@ LIMITS = {
     "rates": 16 * MB,
     "bench result": 16 * MB,
     "model config": 16 * MB,  # a Hugging Face config.json
+    "model file": 4 * 1024 * 1024 * MB,  # a .gguf: only its header is read (mapped, not loaded)
     "archive": 1024 * MB,  # open-db / pc-part-dataset archives (compressed)
     "archive member": 64 * MB,  # one file inside an archive, decompressed
     "archive total": 2048 * MB,  # all files inside an archive, decompressed
@@ -107,51 +108,77 @@ def read_text(path: str | Path, what: str = "build", *, field: str | None = None
 
 
 def check_output(path: str | Path, what: str = "output", *, field: str | None = None) -> Path:
-    """Where an output may be written: its folder exists, and it is a new file or a regular
-    one (never a folder, FIFO or device). Checked before any work, so nothing is wasted."""
+    """Where an output may be written: its folder exists and is writable, and it is a new
+    file or a regular one (never a folder, FIFO or device; a symlink is judged by what it
+    points to). Checked before any work, so nothing is wasted and nothing is created."""
     p = Path(path).expanduser()
+    if not str(path).strip():
+        raise InputError(f"no file name for the {what}", hint="give the name of a file",
+                         field=field)
     try:
-        st = p.lstat() if p.is_symlink() else p.stat()
-    except FileNotFoundError:
+        st = p.stat()  # follows a symlink: where it points decides
+    except (FileNotFoundError, NotADirectoryError):
         st = None
     except OSError as e:
         raise InputError(f"cannot write {what} {p}: {e.strerror or e}",
                          hint="check the folder's permissions", field=field) from None
-    if st is not None and p.is_symlink():
-        try:
-            st = p.stat()  # where the link points decides
-        except OSError:
-            st = None
     if st is not None:
         kind = _kind(st.st_mode)
         if kind is not None:
-            raise InputError(f"{what} {p} is {kind}", hint="give the name of a file",
-                             field=field)
-    if not p.parent.is_dir():
-        raise InputError(f"{what}: folder {p.parent} does not exist",
+            raise InputError(f"cannot write {what} {p}: it is {kind}",
+                             hint="give the name of a file", field=field)
+    folder = (p.resolve() if p.is_symlink() else p).parent
+    if not folder.is_dir():
+        raise InputError(f"cannot write {what} {p}: folder {folder} does not exist",
                          hint="create it first, or write somewhere else", field=field)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write {what} {p}: folder {folder} is not writable",
+                         hint="write somewhere else", field=field)
     return p
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# Read once, at import (os.umask can only be read by setting it): new outputs get the
+# permissions any program's new files get (0644 under the usual umask), not mkstemp's 0600.
+_NEW_FILE_MODE = 0o666 & ~_umask()
 
 
 def write_output(path: str | Path, data: str | bytes, what: str = "output", *,
                  field: str | None = None) -> Path:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename:
-    never half-written, and never over something that is not a regular file."""
+    """Write ``data`` to ``path`` via a temporary file in the same folder, flushed to disk,
+    and a rename: never half-written, and never over something that is not a regular file.
+    A file replaced keeps its permissions; a new one gets the umask's."""
     p = check_output(path, what, field=field)
     target = p.resolve() if p.is_symlink() else p
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        mode = _NEW_FILE_MODE
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as e:
         raise InputError(f"cannot write {what} {p}: {e.strerror or e}",
                          hint="check the folder's permissions and free space",
                          field=field) from None
+    done = False
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
+        done = True
     except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
         raise InputError(f"cannot write {what} {p}: {e.strerror or e}",
                          hint="check the folder's permissions and free space",
                          field=field) from None
+    finally:
+        if not done:  # a full disk, or Ctrl-C mid-write: no temporary file is left behind
+            Path(tmp).unlink(missing_ok=True)
     return p

@@ -20,6 +20,25 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .text import clean_value
+
+
+def _clean_text(model):
+    """Every text field (and tuple of texts) of a validated part or price, as
+    ``dlrig.text.clean`` has it: names from build files, open-db and the database reach
+    tables and terminals, and an escape sequence in one must never act on the terminal.
+
+    After validation and in place, one call per record: the database's 25,000 parts are
+    validated on every ``plan --db``, and a "before" validator would double that time
+    (measured: 0.16 s -> 0.36 s for 25,000 parts), this adds a few hundredths.
+    """
+    fields = model.__dict__
+    for k, v in fields.items():
+        if (type(v) is str and not v.isprintable()) or (type(v) is tuple and v and any(
+                type(x) is str and not x.isprintable() for x in v)):
+            fields[k] = clean_value(v)
+    return model
+
 
 class Category(StrEnum):
     cpu = "cpu"
@@ -102,6 +121,8 @@ class Price(BaseModel):
     store: str | None = None
     estimated: bool = False
 
+    _text = model_validator(mode="after")(_clean_text)
+
     @field_validator("currency")
     @classmethod
     def _cur(cls, v: str) -> str:
@@ -120,6 +141,8 @@ class _Part(BaseModel):
     brand: str | None = None
     source: str | None = Field(None, description="where the specs come from")
     released: dt.date | None = Field(None, description="launch date; a market of an earlier date cannot sell it")
+
+    _text = model_validator(mode="after")(_clean_text)
 
     @property
     def label(self) -> str:

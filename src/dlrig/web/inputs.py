@@ -8,10 +8,11 @@ UTF-8 or refused with a message; builds are read by ``dlrig.build``.
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import PurePosixPath
 
-from ..build import Build, build_from_dict, looks_like_pcpp, parse_pcpp_markdown
+# One reader for uploads and ``dlrig check``: wrong types, deep nesting, control characters
+# and row limits give the same one-line message here as there, never a 500.
+from ..build import Build, build_from_text
 from ..catalog import Catalog
 from ..errors import BuildFileError
 
@@ -35,23 +36,6 @@ def decode_text(data: bytes, name: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BuildFileError(f"{name}: not a UTF-8 text file", hint="save it as UTF-8") from None
-
-
-def build_from_text(text: str, catalog: Catalog, where: str) -> Build:
-    """A build from a PCPartPicker markdown list or a TOML build file's text."""
-    if not text.strip():
-        raise BuildFileError(f"{where}: empty", hint="paste a PCPartPicker part list or a TOML build")
-    if looks_like_pcpp(text) or where.lower().endswith((".md", ".txt", ".markdown")):
-        return parse_pcpp_markdown(text, catalog, where=where)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise BuildFileError(
-            f"{where}: neither a PCPartPicker list nor a TOML build ({e})",
-            hint="paste PCPartPicker's markdown list (Type | Item | Price) or a TOML build with [[part]] tables",
-        ) from None
-    return build_from_dict(data, catalog, where)
-
 
 
 async def build_from_form(raw, form, catalog: Catalog) -> tuple[Build | None, str]:
