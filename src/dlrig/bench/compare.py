@@ -8,12 +8,15 @@ than 3 %, so ordinary run-to-run noise is not reported as a regression.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from .. import files
 from ..errors import InputError
+from ..text import clean, show
 from .schema import SCHEMA_VERSION, BenchResult, Measurement
 
 MIN_CHANGE = 0.03
@@ -24,29 +27,39 @@ def load(path: Path) -> BenchResult:
 
     Users pass the wrong file often (a log, a compressed result, another
     tool's JSON), so every way of not being a bench result says what the file
-    is instead of raising a decoding traceback.
+    is instead of raising a decoding traceback. Read through ``dlrig.files``: a FIFO,
+    a device or a folder is refused before it is opened (a FIFO used to hang here), and
+    so is a file over the bench result limit; JSON nested too deep for the parser and
+    NaN/Infinity (JSON has neither; Python's parser takes them) are refused too.
     """
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
+    if not os.path.exists(Path(path).expanduser()):  # never raises, unlike Path.exists
         raise InputError(f"no bench result at {path}",
-                         hint="save a bench run's JSON result first", code="no_bench_result") from None
-    except OSError as e:
-        raise InputError(f"cannot read {path}: {e.strerror or e}") from None
+                         hint="save a bench run's JSON result first", code="no_bench_result")
+    data = files.read_bytes(path, "bench result")
     try:
-        raw = json.loads(data.decode("utf-8"))
+        raw = json.loads(data.decode("utf-8"), parse_constant=_no_constant(path))
     except UnicodeDecodeError:
         raise InputError(f"{path} is not a bench result: it is not UTF-8 text (binary or "
                          f"another encoding)", hint=_HINT) from None
     except json.JSONDecodeError as e:
         raise InputError(f"{path} is not a bench result: not JSON ({e.msg} at line {e.lineno})",
                          hint=_HINT) from None
+    except RecursionError:
+        raise InputError(f"{path} is not a bench result: JSON nested too deep",
+                         hint=_HINT) from None
+    except ValueError as e:  # an integer of more digits than Python converts
+        raise InputError(f"{path} is not a bench result: {e}", hint=_HINT) from None
+    try:
+        raw = _clean(raw)  # names in the file reach the terminal: no control characters
+    except RecursionError:
+        raise InputError(f"{path} is not a bench result: JSON nested too deep",
+                         hint=_HINT) from None
     if not isinstance(raw, dict) or "schema_version" not in raw:
         raise InputError(f"{path} is JSON but not a dlrig bench result (no schema_version "
                          f"field)", hint=_HINT)
     version = raw["schema_version"]
     if version != SCHEMA_VERSION:
-        raise InputError(f"{path} has bench schema version {version!r}; this dlrig reads "
+        raise InputError(f"{path} has bench schema version {show(version)}; this dlrig reads "
                          f"version {SCHEMA_VERSION}", hint="re-run 'dlrig bench' to get one")
     try:
         return BenchResult.model_validate(raw)
@@ -58,6 +71,28 @@ def load(path: Path) -> BenchResult:
 
 
 _HINT = "pass a file written by 'dlrig bench --json FILE'"
+
+
+def _clean(value):
+    """Every text in a parsed JSON document, cleaned (``dlrig.text.clean``)."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {clean(k): _clean(v) for k, v in value.items()}
+    return value
+
+
+def _no_constant(path):
+    """``parse_constant`` for ``json.loads``: NaN and Infinity are not JSON, and a median of
+    NaN would compare as no change to everything."""
+
+    def refuse(name: str):
+        raise InputError(f"{path} is not a bench result: it holds {name}, which JSON has not",
+                         hint=_HINT)
+
+    return refuse
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from .. import files
 from ..bench import compare as cmp
 from ..bench import render
 from ..bench.runner import SECTIONS, Options, Reporter, run
@@ -45,7 +46,7 @@ class _Bars(Reporter):
 
 
 def _parse_only(only: str | None) -> tuple[str, ...]:
-    if not only:
+    if only is None:
         return SECTIONS
     parts = tuple(p.strip().lower() for p in only.split(",") if p.strip())
     bad = [p for p in parts if p not in SECTIONS]
@@ -53,17 +54,6 @@ def _parse_only(only: str | None) -> tuple[str, ...]:
         raise InputError(f"--only: unknown part {', '.join(bad) or '(empty)'}",
                          hint=f"use a comma-separated list of {','.join(SECTIONS)}")
     return parts
-
-
-def _write_json(path: Path, text: str) -> None:
-    """Write atomically: a crash never leaves half a result file."""
-    path = path.expanduser()
-    if not path.parent.is_dir():
-        raise InputError(f"--json: folder {path.parent} does not exist", hint="create it first")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 @app.command()
@@ -85,6 +75,8 @@ def bench(
     if schema:
         console.print_json(json.dumps(json_schema()))
         return
+    if json_file is not None:  # before measuring: a bad path must not cost a run
+        files.check_output(json_file, "result file", field="json")
     old = cmp.load(compare) if compare else None
     if result is not None:
         res = cmp.load(result)
@@ -101,12 +93,12 @@ def bench(
             res = run(opts, bars)
             bars.done()
     if json_file is not None:
-        _write_json(json_file, res.model_dump_json(indent=1))
+        files.write_output(json_file, res.model_dump_json(indent=1), "result file", field="json")
     render.show(console, res)
     if old is not None:
         console.print(render.compare_table(cmp.compare(old, res)))
     if json_file is not None:
-        console.print(f"result written to {json_file}")
+        console.print(f"result written to {escape(str(json_file))}", highlight=False)
     if res.failed:
         names = ", ".join(f"{m.id} ({m.reason})" for m in res.failed[:3])
         raise BenchError(f"{len(res.failed)} measurement(s) failed: {names}",

@@ -9,8 +9,10 @@ from typing import Any
 
 import typer
 
-from ..build import Build, load_build, looks_like_pcpp, price_build
+from .. import files
+from ..build import RANGES, Build, load_build, looks_like_pcpp, price_build
 from ..catalog.source import open_catalog
+from ..errors import DlrigError
 from ..power import (
     DEFAULT_CURRENCY,
     DEFAULT_DAYS_PER_YEAR,
@@ -43,8 +45,8 @@ def pcpp_list_note(path: str, market: str | None = None) -> str | None:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = files.read_text(p, "build")
+    except DlrigError:
         return None
     if p.suffix.lower() not in (".md", ".txt", ".markdown") and not looks_like_pcpp(text):
         return None
@@ -75,10 +77,12 @@ def check_cmd(
                                         help="workload profile (see 'dlrig workloads')"),
     market: str | None = typer.Option(None, "--market", "-m",
                                       help="market for prices and the circuit (default: the build's)"),
-    circuit_w: int | None = typer.Option(None, "--circuit-w", min=100, max=20000,
+    circuit_w: int | None = typer.Option(None, "--circuit-w", min=RANGES["circuit_w"][0],
+                                         max=RANGES["circuit_w"][1],
                                          help="continuous watts of the wall circuit "
                                               "(default: the market's circuit; 1440 in the US)"),
     dataset_gb: int | None = typer.Option(None, "--dataset-gb", min=1,
+                                          max=RANGES["dataset_gb"][1],
                                           help="dataset size the SSDs must hold"),
     allow_bios_update: bool = typer.Option(False, "--allow-bios-update",
                                            help="you can flash a BIOS: such findings become info"),
@@ -88,6 +92,7 @@ def check_cmd(
     task: str | None = typer.Option(None, "--task", help="inference, lora, qlora or full"),
     quant: str | None = typer.Option(None, "--quant", help="weights' quantisation (q4_k_m...)"),
     context_tokens: int | None = typer.Option(None, "--context", min=1,
+                                              max=RANGES["context"][1],
                                               help="tokens of context per sequence"),
     power_limit: str | None = typer.Option(None, "--power-limit",
                                            help="GPUs capped: 0.7 of board power, or 300W"),

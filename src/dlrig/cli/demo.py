@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ..catalog import builtin
 from ..parts import Category
@@ -31,7 +33,7 @@ def _cell(res, cat: Category) -> str:
     if not rows:
         return "-"
     return "\n".join(
-        (f"{p.quantity} x " if p.quantity > 1 else "") + f"{p.part.name}\n"
+        (f"{p.quantity} x " if p.quantity > 1 else "") + f"{escape(p.part.name)}\n"
         f"[dim]{p.total_local.format(False)}"
         f"{' = ' + p.total_budget.format(False) if p.total_budget.currency != p.total_local.currency else ''}"
         f"{' (est.)' if p.unit_price.estimated else ''}[/]"
@@ -41,7 +43,7 @@ def _cell(res, cat: Category) -> str:
 
 def _summary(res) -> str:
     if not res.ok:
-        return f"[bold red]{res.status}[/]: {res.message}"
+        return f"[bold red]{res.status}[/]: {escape(res.message or '')}"
     headroom = res.power.headroom_pct if res.power is not None else None
     return (
         f"[bold]{res.total_budget.format(False)}[/] ({res.total_local.format(False)}), "
@@ -98,7 +100,7 @@ def demo(
         if reasons:
             console.print(f"[bold]why ({label})[/]")
             for r in reasons:
-                console.print(f"  - {r}", highlight=False)
+                console.print(Text(f"  - {r}"))
     console.print(
         "[dim]next: dlrig plan --market ar-2017-05 --budget 1000 --currency USD  |  "
         "dlrig check examples/ar-2017-05/build.toml  |  dlrig gpus --workload cnn[/]"

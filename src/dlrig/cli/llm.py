@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ..errors import InputError
 from ..llm import Job, breakdown, models, resolve_model
@@ -38,7 +40,8 @@ def models_cmd(
         return
     if name:
         m = table[0]
-        console.print(f"[bold]{m.name}[/]: {m.title} ({m.family}, {m.architecture})", highlight=False)
+        console.print(f"[bold]{escape(m.name)}[/]: "
+                      + escape(f"{m.title} ({m.family}, {m.architecture})"), highlight=False)
         t = Table("field", "value", show_lines=False)
         for f in ("params_b", "active_params_b", "layers", "hidden_size", "intermediate_size",
                   "attention_heads", "kv_heads", "head_dim", "vocab_size", "context_max",
@@ -46,14 +49,14 @@ def models_cmd(
                   "sliding_window_layers", "released", "quant"):
             v = getattr(m, f)
             if v is not None:
-                t.add_row(f, str(v))
+                t.add_row(f, Text(str(v)))
         t.add_row("KV per token (f16)", f"{m.kv_bytes_per_token() / 1024:,.0f} KiB")
         console.print(t)
         if m.aliases:
-            console.print("aliases: " + ", ".join(m.aliases), highlight=False, soft_wrap=True)
-        console.print(f"source: {m.source}", highlight=False, soft_wrap=True)
+            console.print(Text("aliases: " + ", ".join(m.aliases)), soft_wrap=True)
+        console.print(Text(f"source: {m.source}"), soft_wrap=True)
         for k, v in m.sources.items():
-            console.print(f"  {k}: {v}", highlight=False, soft_wrap=True)
+            console.print(Text(f"  {k}: {v}"), soft_wrap=True)
         return
     cols = [_Col("name"), _Col("params\n(B)", right=True), _Col("active\n(B)", keep=2, right=True),
             _Col("layers", keep=4, right=True), _Col("KV\nheads", keep=3, right=True),
@@ -89,7 +92,8 @@ def _print_breakdown(bd) -> None:
         what.append(f"batch {j.batch} x {j.tokens:,} tokens")
         if j.task in ("lora", "qlora"):
             what.append(f"rank {j.lora_rank}")
-    console.print(f"[bold]dlrig fit[/]: {m.title} ({m.name}), " + ", ".join(what), highlight=False)
+    console.print("[bold]dlrig fit[/]: " + escape(f"{m.title} ({m.name}), " + ", ".join(what)),
+                  highlight=False)
     t = Table("memory", "GB", "GiB", title=None)
     t.columns[1].justify = t.columns[2].justify = "right"
     for label, b in bd.items():
@@ -97,7 +101,7 @@ def _print_breakdown(bd) -> None:
     t.add_row("[bold]total on one GPU[/]", f"[bold]{_gb(bd.total)}[/]", f"[bold]{_gib(bd.total)}[/]")
     console.print(t)
     for n in bd.notes:
-        console.print(f"  {n}", highlight=False)
+        console.print(Text(f"  {n}"))
     console.print("GB = 10^9 bytes, GiB = 2^30; a '24 GB' card holds 24 GiB.", highlight=False)
 
 
@@ -172,11 +176,11 @@ def fit_cmd(
             _print_breakdown(bf.breakdown)
             gpus = ", ".join(f"{_short_gpu_name(c)} ({v:g} GB)" for c, v in bf.gpus) or "no GPU"
             verdict = "[bold green]runs[/]" if bf.ok else "[bold red]does not run[/]"
-            console.print(f"{bf.build}: {verdict} on {gpus}", highlight=False)
+            console.print(f"{escape(bf.build)}: {verdict} on {escape(gpus)}", highlight=False)
             if bf.result is not None:
-                console.print(f"  {bf.result.reason}", highlight=False)
+                console.print(Text(f"  {bf.result.reason}"))
             if bf.missing:
-                console.print(f"  missing: {bf.missing}", highlight=False)
+                console.print(Text(f"  missing: {bf.missing}"))
             if bf.decode_tps is not None:
                 console.print(f"  decode: about {bf.decode_tps:,.0f} tokens/s", highlight=False)
         if not bf.ok:

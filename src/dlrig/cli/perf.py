@@ -7,7 +7,9 @@ import math
 from dataclasses import dataclass
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ..perf import REFERENCE_CHIP, get_workload, rank_gpus, select_gpus, workloads
 from . import DB_READ, NO_DB, app, console, guarded
@@ -99,7 +101,7 @@ def _fit_table(cols: list[_Col], rows: list[list[str]], width: int, **table_kw) 
         t.add_column(c.header, justify="right" if c.right else "left", no_wrap=i != flexible,
                      overflow="fold", min_width=c.wrap_min or None)
     for r in rows:
-        t.add_row(*(r[i] for i in shown))
+        t.add_row(*(Text(r[i]) for i in shown))  # names are data, never markup
     return t
 
 
@@ -128,9 +130,9 @@ def workloads_cmd(
         return
     if name:
         w = profiles[0]
-        console.print(f"[bold]{w.name}[/]: {w.title}")
+        console.print(f"[bold]{escape(w.name)}[/]: {escape(w.title)}")
         if w.description:
-            console.print(w.description, highlight=False)
+            console.print(Text(w.description))
         t = Table("field", "value", "source", show_lines=True)
         t.columns[1].no_wrap = True
         t.columns[2].overflow = "fold"  # long URLs break rather than end in "…"

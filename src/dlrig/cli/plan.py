@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
+from .. import files
+from ..build import RANGES
 from ..errors import InputError, MarketError
 from ..units import Money, check_currency
 from . import DB_READ, NO_DB, app, console, guarded
@@ -36,34 +40,16 @@ def parse_date(text: str | None) -> dt.date | None:
     return day
 
 
-def check_output(path: str | None, option: str) -> Path | None:
-    """An output file's folder must exist: checked before solving, so nothing is wasted."""
-    if not path or path == "-":
+def output_path(path: str | None, option: str, *, stdout: bool = False) -> Path | None:
+    """Where an output option writes (``dlrig.files.check_output``: a regular file or a new
+    one, in a writable folder), checked before any solving so nothing is wasted; None when
+    the option is not given, or is '-' (stdout) where ``stdout`` allows it."""
+    if path is None or (stdout and path == "-"):
         return None
-    p = Path(path).expanduser()
-    if p.is_dir():
-        raise InputError(f"{option} {path} is a folder", hint=f"give a file name, e.g. {option} "
-                         f"{Path(path) / ('plan.toml' if option == '--save' else 'sweep.out')}")
-    if not p.parent.is_dir():
-        raise InputError(f"{option}: folder {p.parent} does not exist",
-                         hint="create it first, or write somewhere else")
-    return p
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write via a temporary file in the same folder, then rename: never half-written."""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"cannot write {path}: {e.strerror or e}",
-                         hint="check the folder's permissions and free space") from None
+    if path == "-":
+        raise InputError("cannot write this output to stdout ('-')", hint="give a file name",
+                         field=option.lstrip("-"))
+    return files.check_output(path, "file", field=option.lstrip("-"))
 
 
 @contextmanager
@@ -129,9 +115,9 @@ def plan_cmd(
                                     help="with --model: inference (default), lora, qlora or full"),
     quant: str | None = typer.Option(None, "--quant",
                                      help="with --model: weights' quantisation (q4_k_m, q8_0, ...)"),
-    context_tokens: int | None = typer.Option(None, "--context", min=1,
+    context_tokens: int | None = typer.Option(None, "--context", min=1, max=RANGES["context"][1],
                                               help="with --model: tokens of context"),
-    users: int = typer.Option(1, "--users", min=1, max=1000,
+    users: int = typer.Option(1, "--users", min=1, max=RANGES["users"][1],
                               help="with --model inference: concurrent users"),
     power_limit: str | None = typer.Option(None, "--power-limit",
                                            help="cap the GPUs: 0.7 of board power, or 300W each"),
@@ -147,9 +133,12 @@ def plan_cmd(
     as_of: str | None = typer.Option(None, "--as-of", help="plan with prices known on this date (YYYY-MM-DD)"),
     db: str | None = DB_READ,
     no_db: bool = NO_DB,
-    circuit_w: int | None = typer.Option(None, "--circuit-w", min=100, max=20000,
+    circuit_w: int | None = typer.Option(None, "--circuit-w", min=RANGES["circuit_w"][0],
+                                         max=RANGES["circuit_w"][1],
                                          help="continuous watts of the wall circuit"),
-    dataset_gb: int | None = typer.Option(None, "--dataset-gb", min=1, help="dataset the SSDs must hold"),
+    dataset_gb: int | None = typer.Option(None, "--dataset-gb", min=1,
+                                          max=RANGES["dataset_gb"][1],
+                                          help="dataset the SSDs must hold"),
     time_limit: float = typer.Option(10.0, "--time-limit", min=0.1, max=600,
                                      help="solver time limit in seconds"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
@@ -168,7 +157,7 @@ def plan_cmd(
     if as_json and as_md:
         raise InputError("--json and --md exclude each other", hint="pick one output format")
     when = parse_date(as_of)
-    save_to = check_output(save, "--save")
+    save_to = output_path(save, "--save")
     catalog, src = load(db, no_db, when)
     with rates_hint(src):
         req = _request(catalog, budget, currency, market, workload, gpus, require, exclude,
@@ -179,7 +168,8 @@ def plan_cmd(
     if save_to and res.build is not None:
         import tomli_w
 
-        write_atomic(save_to, tomli_w.dumps(res.build.to_toml_dict()))
+        files.write_output(save_to, tomli_w.dumps(res.build.to_toml_dict()), "file",
+                           field="save")
     if as_json:
         print(json.dumps(res.to_dict(), indent=2, default=str))
     elif as_md:
@@ -188,6 +178,17 @@ def plan_cmd(
         render_plan(console, res)
     if not res.ok:
         raise typer.Exit(1)
+
+
+def _budget(text: str, currency: str, field: str, what: str) -> float:
+    """A sweep bound as a float: '1e400' is a finite Decimal but an infinite float."""
+    from ..validate import amount
+
+    value = float(amount(text, currency, field=field, what=what))
+    if not math.isfinite(value):
+        raise InputError(f"{what} {text} is too large", hint="sweep budgets a PC can cost",
+                         field=field)
+    return value
 
 
 @app.command("sweep")
@@ -222,14 +223,14 @@ def sweep_cmd(
     from ..report.plan import plot_format, sweep_csv, sweep_plot_bytes, sweep_table
 
     when = parse_date(as_of)
-    csv_to, plot_to = check_output(csv_path, "--csv"), check_output(plot, "--plot")
+    csv_to = output_path(csv_path, "--csv", stdout=True)
+    plot_to = output_path(plot, "--plot")
+    fmt = plot_format(plot_to) if plot_to else None  # x.xyz refused before solving
     catalog, src = load(db, no_db, when)
-    from ..validate import amount
-
     cur = check_currency(currency) if currency else catalog.market(market).currency
-    amounts = budgets(float(amount(start, cur, field="start", what="first budget")),
-                      float(amount(stop, cur, field="stop", what="last budget")),
-                      float(amount(step, cur, field="step", what="budget step")), cur)
+    amounts = budgets(_budget(start, cur, "start", "first budget"),
+                      _budget(stop, cur, "stop", "last budget"),
+                      _budget(step, cur, "step", "budget step"), cur)
     with rates_hint(src):
         base = _request(catalog, amounts[0].amount, cur, market, workload, gpus, (), (),
                         allow_bios_update, when, 10.0, None, None, explain=False, model=model,
@@ -239,15 +240,15 @@ def sweep_cmd(
     title = f"dlrig sweep: {market}, " + (f"model {model}" if model else
                                            f"workload {workload or 'none'}")
     if plot_to:
-        write_atomic(plot_to, sweep_plot_bytes(rows, title, plot_format(plot_to)))
+        files.write_output(plot_to, sweep_plot_bytes(rows, title, fmt), "plot", field="plot")
     if csv_path == "-":
         print(sweep_csv(rows), end="")
     else:
         if csv_to:
-            write_atomic(csv_to, sweep_csv(rows))
+            files.write_output(csv_to, sweep_csv(rows), "file", field="csv")
         if as_json:
             print(json.dumps([r.to_dict() for r in rows], indent=2))
         else:
             console.print(sweep_table(rows, title))
             if plot:
-                console.print(f"plot written to {plot}")
+                console.print(f"plot written to {escape(plot)}", highlight=False)

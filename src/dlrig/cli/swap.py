@@ -6,6 +6,7 @@ import json
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ..build import load_build
 from ..catalog.source import open_catalog
@@ -66,7 +67,7 @@ def swap_cmd(
         return
     current = build.of(cat)
     now = current[0].part.name if current else "nothing"
-    t = Table(title=f"{cat.value}: instead of {now} ({market})")
+    t = Table(title=Text(f"{cat.value}: instead of {now} ({market})"))
     t.add_column(cat.value, ratio=1)
     t.add_column("price", justify="right", no_wrap=True)
     t.add_column("vs now", justify="right", no_wrap=True)
@@ -74,7 +75,7 @@ def swap_cmd(
         t.add_column("throughput", justify="right", no_wrap=True)
     t.add_column("fits", no_wrap=False)
     for a in shown:
-        row = [a.part.name, str(a.price) if a.price else "-",
+        row = [Text(a.part.name), str(a.price) if a.price else "-",
                ("+" if a.delta_price and a.delta_price.minor > 0 else "")
                + (str(a.delta_price) if a.delta_price else "-")]
         if cat == Category.gpu:
@@ -83,7 +84,7 @@ def swap_cmd(
         fits = "yes" if a.compatible else f"no: {a.conflict.rule}"
         if a.unverified:
             fits += " (unverified: " + ", ".join(a.unverified) + ")"
-        row.append(fits)
+        row.append(Text(fits))
         t.add_row(*row)
     console.print(t)
     hidden = sum(not a.compatible for a in alts)

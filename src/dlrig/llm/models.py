@@ -16,6 +16,7 @@ holding one) or a ``.gguf`` file.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable
 from functools import cache
@@ -24,9 +25,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .. import files
 from ..errors import InputError
 from ..tables import builtin_files, read_row, user_files
 from ..tables import user_dirs as table_user_dirs
+from ..text import clean_value
 
 ENV_DIR = "DLRIG_MODELS"
 
@@ -79,6 +82,18 @@ class ModelSpec(BaseModel):
     quant: str | None = Field(None, description="quantisation known from a GGUF file")
     weight_bytes: int | None = Field(
         None, ge=0, description="bytes of tensor data known from a GGUF file")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_text(cls, data: Any) -> Any:
+        """Titles and names come from config.json and .gguf files off the internet (a GGUF's
+        general.name): shown in terminals, so cleaned of control characters (dlrig.text)."""
+        if not isinstance(data, dict):
+            return data
+        out = {k: clean_value(v) for k, v in data.items()}
+        if isinstance(out.get("sources"), dict):
+            out["sources"] = {clean_value(k): clean_value(v) for k, v in out["sources"].items()}
+        return out
 
     @field_validator("name")
     @classmethod
@@ -247,12 +262,21 @@ def resolve_model(ref: str | ModelSpec) -> ModelSpec:
     if path.suffix.lower() == ".gguf" or (path.is_file() and _is_gguf(path)):
         from .gguf_header import model_from_gguf
 
-        return model_from_gguf(path)
+        # Checked by dlrig.files first: a FIFO named x.gguf hung the reader, /dev/zero
+        # mapped a device. The header alone is read, so the limit is the disk's.
+        return model_from_gguf(_checked(path, "model file"))
     if path.name == "config.json" or path.is_dir() or path.suffix.lower() == ".json":
         from .hf_config import model_from_config
 
-        return model_from_config(path)
+        config = path / "config.json" if path.is_dir() else path
+        return model_from_config(_checked(config, "model config"))
     raise InputError(f"unknown model '{ref}'", hint=_closest_hint(ref, known))
+
+
+def _checked(path: Path, what: str) -> Path:
+    """``path`` once ``dlrig.files`` has seen it is a regular file within the limit for
+    ``what`` (a missing one is left to the reader, which says what it wanted)."""
+    return files.check_input(path, what) if os.path.exists(path) else path
 
 
 def _is_gguf(path: Path) -> bool:

@@ -7,20 +7,21 @@ with hollow markers, and the legend says so.
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from pathlib import Path
 
+from .. import files
 from ..errors import InputError
 
 
 def check_plot_path(path: str | Path) -> Path:
-    """The plot's path, or a one-line error for a wrong suffix or a missing folder."""
+    """The plot's path, or a one-line error for a wrong suffix, a missing folder, or a
+    target that is not a regular file (a FIFO, a device): checked before any work."""
     out = Path(path).expanduser()
     if out.suffix.lower() != ".png":
         raise InputError(f"plot file must end in .png: {out}", hint="e.g. history.png", field="plot")
-    if not out.parent.is_dir():
-        raise InputError(f"folder not found: {out.parent}", hint="create it first")
-    return out
+    return files.check_output(out, "plot", field="plot")
 
 
 def plot_history(points, title: str, path: str | Path, credit: str = "") -> Path:
@@ -48,8 +49,7 @@ def plot_history(points, title: str, path: str | Path, credit: str = "") -> Path
         fig.text(0.01, 0.01, credit, fontsize=7, alpha=0.7)
     fig.autofmt_xdate()
     fig.tight_layout()
-    tmp = out.with_name(out.name + ".tmp")
-    fig.savefig(tmp, format="png")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
     plt.close(fig)
-    tmp.replace(out)
-    return out
+    return files.write_output(out, buf.getvalue(), "plot", field="plot")

@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .. import files
+from ..errors import InputError
 from ..optimize import objective
 from ..optimize.result import PlanResult
 from ..parts import Category
@@ -98,7 +100,7 @@ def parts_table(res: PlanResult) -> Table:
               *([f"({cur})"] if cur != res.currency else []), "share")
     for p in res.parts:
         price = money(p.total_local) + (" *" if p.unit_price.estimated else "")
-        row = [PCPP_TYPE[p.part.category], p.part.name, str(p.quantity), price]
+        row = [PCPP_TYPE[p.part.category], Text(p.part.name), str(p.quantity), price]
         if cur != res.currency:
             row.append(money(p.total_budget))
         row += ["-" if p.share is None else f"{100 * p.share:.0f} %"]
@@ -115,7 +117,7 @@ def render_plan(console: Console, res: PlanResult) -> None:
             if res.infeasibility.relaxations:
                 t = Table("requirement", "without it", title="Requirements dropped one at a time")
                 for r, e in res.infeasibility.relaxations:
-                    t.add_row(r, e)
+                    t.add_row(Text(str(r)), Text(str(e)))
                 console.print(t)
         elif res.message:
             console.print(Text(res.message))
@@ -203,7 +205,7 @@ def options_table(res: PlanResult, opts, title: str) -> Table:
     t = Table("GPU", "total", "vs plan", "throughput", title=title)
     for o in opts:
         d = o.delta_throughput_pct
-        t.add_row(o.gpu, money(o.cost_budget), money(o.delta_cost),
+        t.add_row(Text(o.gpu), money(o.cost_budget), money(o.delta_cost),
                   f"{o.throughput:.3f} ({'' if d is None else f'{d:+.0f} %'})")
     return t
 
@@ -255,7 +257,7 @@ def sweep_table(rows, title: str) -> Table:
     t = Table("budget", "status", "total", "GPU", "CPU", "RAM", "throughput", title=title)
     for r in rows:
         t.add_row(money(r.budget), r.status, money(r.total),
-                  (r.gpu or "-").removeprefix("GeForce "), r.cpu or "-",
+                  Text((r.gpu or "-").removeprefix("GeForce ")), Text(r.cpu or "-"),
                   f"{r.ram_gb} GB" if r.ok else "-", f"{r.throughput:.3f}" if r.ok else "-")
     return t
 
@@ -301,12 +303,23 @@ def sweep_plot_bytes(rows, title: str, fmt: str = "png") -> bytes:
 
 
 def sweep_plot(rows, path: str | Path, title: str) -> Path:
-    """``sweep_plot_bytes`` written to ``path`` (the web layer serves the bytes instead)."""
-    p = Path(path)
-    p.write_bytes(sweep_plot_bytes(rows, title, plot_format(p)))
-    return p
+    """``sweep_plot_bytes`` written to ``path`` (the web layer serves the bytes instead),
+    atomically and never over a FIFO or a device (``dlrig.files``)."""
+    fmt = plot_format(path)
+    return files.write_output(path, sweep_plot_bytes(rows, title, fmt), "plot", field="plot")
+
+
+# Image formats a plot is written in (matplotlib's Agg backend writes each without extras).
+PLOT_FORMATS = ("png", "svg", "pdf")
 
 
 def plot_format(path: str | Path) -> str:
-    """The image format a file name asks for (its suffix), PNG by default."""
-    return Path(path).suffix.lstrip(".").lower() or "png"
+    """The image format a file name asks for (its suffix), PNG when it has none; an
+    unknown suffix is refused here, before any work (``sweep --plot x.xyz`` used to fail
+    with a traceback after every budget was solved)."""
+    fmt = Path(path).suffix.lstrip(".").lower() or "png"
+    if fmt not in PLOT_FORMATS:
+        raise InputError(f"plot file {Path(path).name}: cannot write .{fmt} images",
+                         hint="end the name in " + ", ".join("." + f for f in PLOT_FORMATS),
+                         field="plot")
+    return fmt
