@@ -131,7 +131,11 @@ def members(path: str | Path, want: Callable[[str], bool]) -> Iterator[tuple[str
         try:
             try:
                 tar = tarfile.open(fileobj=stream, mode="r|", tarinfo=_SafeTarInfo)
-            except tarfile.ReadError:
+            except tarfile.ReadError as e:
+                if "zlib" in str(e):
+                    raise
+                while stream.read(_READ):  # a damaged stream fails here, not as 'no tar'
+                    pass
                 raise InputError(f"{p} is not a .tar.gz archive (it holds no tar archive)",
                                  hint="give the .tar.gz the project publishes") from None
             with tar:

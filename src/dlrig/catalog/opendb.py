@@ -760,10 +760,9 @@ def convert(records: Iterator[tuple[str, str, Any]]) -> Conversion:
 
 
 def _reason_key(reason: str) -> str:
-    """'maximum GPU length 9 mm' -> 'maximum GPU length' (for the report's counts);
-    'metadata.name '...' holds control characters' -> 'metadata.name holds control
-    characters'."""
-    reason = re.sub(r"\s+'.*'(?=\s)", "", reason)
+    """'maximum GPU length 9 mm' -> 'maximum GPU length' (for the report's counts); a
+    value in brackets at the end goes too ('cores.total is beyond any part (1e+30)')."""
+    reason = re.sub(r"\s*\([^()]*\)$", "", reason)
     return re.sub(r"\s+[\d.]+.*$", "", reason) or reason
 
 

@@ -60,7 +60,7 @@ def decode(raw: bytes, where: str) -> tuple[str, str]:
         raise PriceListError(f"{where} line 1: empty file", hint="export the price list with a header row")
     sample = raw[:4096]
     ctrl = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
-    if b"\x00" in sample or ctrl > len(sample) * 0.01:
+    if b"\x00" in sample or ctrl > max(8, len(sample) * 0.01):  # one stray escape is a bad row
         raise PriceListError(f"{where} line 1: binary data, not a CSV text file",
                              hint="export the sheet as CSV (comma or semicolon separated)")
     try:

@@ -90,10 +90,10 @@ def text(value: Any, what: str, *, limit: int = MAX_NAME) -> str:
     if not isinstance(value, str):
         raise WrongType(f"{what} is not text (got {kind_of(value)})")
     if _CONTROL.search(value):
-        raise BadValue(f"{what} '{shown(value)}' holds control characters")
+        raise BadValue(f"{what} holds control characters ('{shown(value)}')")
     value = _BREAKS.sub(" ", value).strip()
     if len(value) > limit:
-        raise BadValue(f"{what} is {len(value):,} characters long (at most {limit})")
+        raise BadValue(f"{what} is too long ({len(value):,} characters, at most {limit})")
     return value
 
 
@@ -104,9 +104,9 @@ def number(value: Any, what: str, *, limit: float = 1e7) -> float | int | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     if isinstance(value, float) and not math.isfinite(value):
-        raise BadValue(f"{what} is {value}, not a finite number")
+        raise BadValue(f"{what} is not a finite number ({value})")
     if abs(value) > limit:
-        raise BadValue(f"{what} {number_words(value)} is beyond any part")
+        raise BadValue(f"{what} is beyond any part ({number_words(value)})")
     return value if value > 0 else None
 
 

@@ -105,7 +105,7 @@ def parse_rates_file(raw: bytes, where: str, known=None) -> list[Rate]:
         except StopIteration:
             break
         except csv.Error as e:
-            raise InputError(f"{where} line {reader.line_num}: unreadable CSV "
+            raise InputError(f"{where} line {reader.reader.line_num}: unreadable CSV "
                              f"({shown(str(e), 80)})", hint="nothing was imported") from None
         line = reader.line_num
         try:
