@@ -185,8 +185,8 @@ def test_the_local_database_is_read_when_it_exists(tmp_path, monkeypatch):
     from dlrig.store import Database
 
     path = tmp_path / "dlrig.db"
-    with Database(path):
-        pass  # an empty, migrated database: the built-in catalog merged with nothing
+    with Database(path) as d, d.transaction():
+        pass  # an empty, migrated database (kept: a commit happened): built-in + nothing
     monkeypatch.setenv("DLRIG_DB", str(path))
     r = run("plan", *POST, "--budget", "1000", "--json")
     assert r.exit_code == 0, r.output

@@ -100,3 +100,20 @@ def test_concurrent_plans_in_threads_agree():
     for t in threads:
         t.join()
     assert len(out) == 4 and all(o == out[0] for o in out)
+
+
+def test_a_busy_database_is_a_503_with_retry_after(tmp_path):
+    """The server's own storage failing is not the request's fault: 503, not 400 or 500."""
+    from fastapi.testclient import TestClient
+
+    from dlrig.store.db import failure
+
+    app = create_app(None)
+
+    @app.get("/boom")
+    def boom():
+        raise failure("the database x is busy", "try again", "db_busy")
+
+    r = TestClient(app).get("/boom", headers={"accept": "application/json"})
+    assert r.status_code == 503 and r.headers["retry-after"] == "5"
+    assert r.json()["code"] == "db_busy"

@@ -80,6 +80,8 @@ def create_app(db: Path | None = None, catalog: Catalog | None = None,
 
     @app.exception_handler(DlrigError)
     async def dlrig_error(request: Request, exc: DlrigError):
+        if exc.exit_code != 2:  # the server's own storage failed (busy, full, damaged...)
+            return unavailable(request, exc)
         return _error(request, 400, "Cannot do that", exc.one_line())
 
     @app.exception_handler(StarletteHTTPException)
@@ -99,6 +101,18 @@ def create_app(db: Path | None = None, catalog: Catalog | None = None,
                       "dlrig hit an internal error; nothing was changed. The server log has the details.")
 
     return app
+
+
+def unavailable(request: Request, exc: DlrigError):
+    """503 for a failure of the server's own data (a busy, full, read-only or damaged
+    database): not the request's fault, and worth retrying (a busy database soon)."""
+    retry = "5" if exc.code == "db_busy" else "60"
+    if wants_json(request):
+        return JSONResponse({"error": exc.one_line(), "status": 503, "code": exc.code},
+                            status_code=503, headers={"Retry-After": retry})
+    return respond(request, "error.html", {"title": "Unavailable", "message": exc.one_line(),
+                                           "status": 503}, None, status_code=503,
+                   headers={"Retry-After": retry})
 
 
 def _error(request: Request, status: int, title: str, message: str):

@@ -139,6 +139,8 @@ async def prices_post(request: Request):
                     columns=mapping, decimal=decimal, dry_run=form.flag("dry_run"),
                     skip_bad_rows=form.flag("skip_bad_rows"))
     except DlrigError as e:
+        if e.exit_code != 2:  # the database failed (busy, full, read-only): not the upload
+            raise
         # The library names the kind of failure; the page names its own control for it.
         extra = WEB_HINTS.get(e.code or "")
         form.errors["file"] = e.one_line() + (f" ({extra})" if extra else "")
