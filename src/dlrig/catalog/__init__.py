@@ -62,6 +62,9 @@ class Catalog:
         self._prices: dict[str, list[Price]] = {}
         self.markets: dict[str, Market] = {}
         self.rates = Rates()
+        # Rows of the local database left out as damaged (store.load_catalog sets it:
+        # counts by table and a line saying to run 'dlrig db check'); None when built-in.
+        self.damage = None
         self.sources: list[str] = list(sources)
         self._resolver = None  # the parts' Resolver, built on first use (see ``resolver``)
         for p in parts:
