@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import typer
 from .. import files
 from ..build import RANGES, Build, load_build, looks_like_pcpp, price_build
 from ..catalog.source import open_catalog
-from ..errors import DlrigError
+from ..errors import DlrigError, InputError
 from ..power import (
     DEFAULT_CURRENCY,
     DEFAULT_DAYS_PER_YEAR,
@@ -164,6 +165,11 @@ def power_cmd(
     """
     from ..power import parse_power_limit
 
+    for field, value in (("tariff", tariff), ("hours_per_day", hours_per_day),
+                         ("utilisation", utilisation)):
+        if not math.isfinite(value):  # click's float takes 'nan' and 'inf'
+            raise InputError(f"{field.replace('_', ' ')} must be a finite number (got {value})",
+                             field=field)
     build = load_build(build_file, open_catalog(db, no_db=no_db))
     est = estimate(build, parse_power_limit(power_limit or build.intended("power_limit")))
     # Validated even without a PSU (no wall figure), so a bad option is always an error.
