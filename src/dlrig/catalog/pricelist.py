@@ -126,7 +126,7 @@ def _amount(s: str, text: str, decimal: str) -> Decimal:
     if not s:
         raise ValueError("empty price")
     if not _NUM.match(s) or not re.search(r"\d", s):
-        raise ValueError(f"price '{text}' is not a number")
+        raise ValueError(f"price '{shown(text)}' is not a number")
     neg = s.startswith("-")
     s = s.lstrip("+-").replace(" ", "").replace("'", "")
     if decimal == "comma":
@@ -142,16 +142,16 @@ def _amount(s: str, text: str, decimal: str) -> Decimal:
             parts = s.split(sep)
             if len(parts) > 2 or len(parts[-1]) == 3:
                 if not all(len(p) == 3 for p in parts[1:]) or not parts[0]:
-                    raise ValueError(f"price '{text}' has misplaced separators")
+                    raise ValueError(f"price '{shown(text)}' has misplaced separators")
                 s = "".join(parts)
             else:
                 s = s.replace(sep, ".")
     try:
         d = Decimal(s)
     except InvalidOperation:
-        raise ValueError(f"price '{text}' is not a number") from None
+        raise ValueError(f"price '{shown(text)}' is not a number") from None
     if not d.is_finite():
-        raise ValueError(f"price '{text}' is not a number")
+        raise ValueError(f"price '{shown(text)}' is not a number")
     return -d if neg else d
 
 
