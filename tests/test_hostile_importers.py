@@ -408,6 +408,9 @@ OPENDB_CASES = {
                                     "unusable", "no supported sockets"),
     "RAM speed 1e400": ("RAM", json.dumps(sample_records()["RAM"][0]).replace(
         '"speed": 2400', '"speed": 1e400').encode(), "quarantined", "speed is not a finite number (inf)"),
+    "storage interface with escapes": ("Storage", _mut(sample_records()["Storage"][0], "interface",
+                                                       "\x1b[2J" + "S" * 100), "unusable",
+                                       "interface '\\x1b[2JSSSSS"),
     "storage capacity as text": ("Storage", _mut(sample_records()["Storage"][0], "capacity",
                                                  "1TB"), "unusable", "no capacity"),
 }

@@ -436,7 +436,7 @@ def map_board(rec: dict, notes: set[str]) -> dict[str, Any]:
     ff = _BOARD_FF.get(ff_raw.lower()) or _ff(ff_raw)
     mem_type = _need(_s(rec, "memory.ram_type"), "memory type")
     if mem_type not in ("DDR3", "DDR4", "DDR5"):
-        raise Unusable(f"{mem_type} memory is not modelled")
+        raise Unusable(f"{records_shown(mem_type)} memory is not modelled")
     slots = board_slots(rec, ff, notes)
     gens = [s["gen"] for s in slots.get("pcie_slots", ()) if s["gen"]]
     sata = _dict(rec, "storage_devices")
@@ -480,14 +480,14 @@ def _ff(value: str) -> str:
     try:
         return norm_form_factor(value)
     except ValueError:
-        raise Unusable(f"form factor '{value}' is not one dlrig models") from None
+        raise Unusable(f"form factor '{records_shown(value)}' is not one dlrig models") from None
 
 
 # -- memory --------------------------------------------------------------------
 def map_memory(rec: dict, notes: set[str]) -> dict[str, Any]:
     mt = _need(_s(rec, "ram_type"), "memory type")
     if mt not in ("DDR3", "DDR4", "DDR5"):
-        raise Unusable(f"{mt} memory is not modelled")
+        raise Unusable(f"{records_shown(mt)} memory is not modelled")
     ff = str(rec.get("form_factor") or "")
     if "SO-DIMM" in ff.upper():
         raise Unusable("SO-DIMM (laptop memory)")
@@ -537,13 +537,13 @@ def map_storage(rec: dict, notes: set[str]) -> dict[str, Any]:
     elif "SATA" in iface.upper() and "MSATA" not in iface.upper():
         interface = "SATA"
     else:
-        raise Unusable(f"interface '{iface or 'unknown'}' is not modelled")
+        raise Unusable(f"interface '{records_shown(iface) or 'unknown'}' is not modelled")
     if ff_raw.startswith("M.2"):
         ff = "M.2"
     else:
         ff = {'2.5"': "2.5", '3.5"': "3.5", "PCIe": "add-in", "U.2": "U.2"}.get(ff_raw)
         if ff is None:
-            raise Unusable(f"form factor '{ff_raw or 'unknown'}' is not modelled")
+            raise Unusable(f"form factor '{records_shown(ff_raw) or 'unknown'}' is not modelled")
     cap = _need(_n(rec, "capacity"), "capacity")
     name = _s(rec, "metadata.name") or ""
     m = re.search(r"(\d+(?:\.\d+)?)\s*TB\b", name, re.I)
@@ -563,7 +563,7 @@ _PSU_FF = {"ATX": "ATX", "ATX/EPS": "ATX", "SFX": "SFX", "SFX-L": "SFX-L", "TFX"
 def map_psu(rec: dict, notes: set[str]) -> dict[str, Any]:
     ff_raw = _need(_s(rec, "form_factor"), "form factor")
     if ff_raw not in _PSU_FF:
-        raise Unusable(f"PSU form factor '{ff_raw}' is not modelled")
+        raise Unusable(f"PSU form factor '{records_shown(ff_raw)}' is not modelled")
     eff = rec.get("efficiency_rating")
     if eff is None:
         notes.add("efficiency")
