@@ -316,6 +316,25 @@ def test_hostile_option_values_are_one_line(argv, words):
     refused(cli(*argv), words)
 
 
+NOBODY = "~no_such_user_dlrig/x"  # Path.expanduser raises for an unknown user
+ODD_PATHS = [
+    (["check", NOBODY + ".toml", "--no-db"], "not found"),
+    (["check", "", "--no-db"], "folder"),
+    (["check", "/", "--no-db"], "folder"),
+    (["check", "\x1b[2J.toml", "--no-db"], "\\x1b[2J.toml"),
+    (["fit", NOBODY + ".gguf"], "not found"),
+    (["fit", NOBODY + "/config.json"], "not found"),
+    (["bench", "--result", NOBODY + ".json"], "no bench result"),
+    ([*PLAN, "--save", NOBODY + ".toml"], "does not exist"),
+    ([*PLAN, "--model", "/"], "/config.json: not found"),
+]
+
+
+@pytest.mark.parametrize("argv, words", ODD_PATHS, ids=[" ".join(a[:1] + a[-1:]) for a, _ in ODD_PATHS])
+def test_odd_paths_are_one_line(argv, words):
+    refused(cli(*argv), words)
+
+
 VALUES = st.one_of(
     st.sampled_from(["nan", "inf", "-inf", "-1", "0", "1e400", "1e-400", BIG, "", " ", "-0",
                      "1e308", "0x10", "1_000", "１２"]),

@@ -415,7 +415,7 @@ def load_build(path: str | Path, catalog: Catalog) -> Build:
         raise
     except InputError as e:
         raise BuildFileError(e.message, hint=e.hint, field=e.field, code=e.code) from None
-    return build_from_text(text, catalog, str(Path(path).expanduser()))
+    return build_from_text(text, catalog, str(files.expand(path)))
 
 
 def parse_toml(text: str, where: str) -> dict[str, Any]:

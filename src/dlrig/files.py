@@ -50,13 +50,22 @@ def _kind(mode: int) -> str | None:
     return None if stat.S_ISREG(mode) else "not a regular file"
 
 
+def expand(path: str | Path) -> Path:
+    """``path`` with a leading ``~`` expanded; as given when it cannot be (``~nobody/x``:
+    ``Path.expanduser`` raises for an unknown user, and the file is then simply not found)."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        return Path(path)
+
+
 def check_input(path: str | Path, what: str = "build", *, field: str | None = None,
                 limit: int | None = None) -> Path:
     """``path`` if it is a regular file no larger than the limit for ``what``; else one line.
 
     Symlinks are followed (a link to ``/dev/zero`` is a device). Nothing is opened.
     """
-    p = Path(path).expanduser()
+    p = expand(path)
     try:
         st = p.stat()
     except FileNotFoundError:
@@ -111,7 +120,7 @@ def check_output(path: str | Path, what: str = "output", *, field: str | None = 
     """Where an output may be written: its folder exists and is writable, and it is a new
     file or a regular one (never a folder, FIFO or device; a symlink is judged by what it
     points to). Checked before any work, so nothing is wasted and nothing is created."""
-    p = Path(path).expanduser()
+    p = expand(path)
     if not str(path).strip():
         raise InputError(f"no file name for the {what}", hint="give the name of a file",
                          field=field)

@@ -39,13 +39,14 @@ def clean(text: str, *, lines: bool = False, limit: int | None = None) -> str:
     error message stays on its line). With ``lines``, tabs and newlines are kept.
     Idempotent: cleaning clean text changes nothing.
     """
+    if not text.isprintable():  # the common case (printable) costs one pass at C speed
+        if lines:
+            text = _UNSAFE_LINES.sub(_escape, text.replace("\r\n", "\n"))
+        else:
+            text = _UNSAFE_LINE.sub(_escape, _BREAKS.sub(" ", text))
     if limit is not None and len(text) > limit:
         text = text[: max(0, limit - 1)] + "…"
-    if text.isprintable():  # the common case, at C speed
-        return text
-    if lines:
-        return _UNSAFE_LINES.sub(_escape, text.replace("\r\n", "\n"))
-    return _UNSAFE_LINE.sub(_escape, _BREAKS.sub(" ", text))
+    return text
 
 
 def clean_value(value: Any) -> Any:

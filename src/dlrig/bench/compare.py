@@ -32,7 +32,7 @@ def load(path: Path) -> BenchResult:
     so is a file over the bench result limit; JSON nested too deep for the parser and
     NaN/Infinity (JSON has neither; Python's parser takes them) are refused too.
     """
-    if not os.path.exists(Path(path).expanduser()):  # never raises, unlike Path.exists
+    if not os.path.exists(files.expand(path)):  # never raises, unlike Path.exists
         raise InputError(f"no bench result at {path}",
                          hint="save a bench run's JSON result first", code="no_bench_result")
     data = files.read_bytes(path, "bench result")

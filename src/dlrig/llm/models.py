@@ -258,7 +258,7 @@ def resolve_model(ref: str | ModelSpec) -> ModelSpec:
     for m in known.values():
         if key in (_key(a) for a in m.aliases):
             return m
-    path = Path(ref).expanduser()
+    path = files.expand(ref)
     if path.suffix.lower() == ".gguf" or (path.is_file() and _is_gguf(path)):
         from .gguf_header import model_from_gguf
 
@@ -273,10 +273,16 @@ def resolve_model(ref: str | ModelSpec) -> ModelSpec:
     raise InputError(f"unknown model '{ref}'", hint=_closest_hint(ref, known))
 
 
+_WANT = {"model config": "give a Hugging Face config.json or the folder holding one",
+         "model file": "give the path of a .gguf model file"}
+
+
 def _checked(path: Path, what: str) -> Path:
     """``path`` once ``dlrig.files`` has seen it is a regular file within the limit for
-    ``what`` (a missing one is left to the reader, which says what it wanted)."""
-    return files.check_input(path, what) if os.path.exists(path) else path
+    ``what`` (not a FIFO, a device or a folder: those hung or crashed the readers)."""
+    if not os.path.exists(path):  # never raises (Path.exists does, for '~nobody/x')
+        raise InputError(f"cannot read {what} {path}: not found", hint=_WANT[what])
+    return files.check_input(path, what)
 
 
 def _is_gguf(path: Path) -> bool:

@@ -18,7 +18,7 @@ from ..errors import InputError
 def check_plot_path(path: str | Path) -> Path:
     """The plot's path, or a one-line error for a wrong suffix, a missing folder, or a
     target that is not a regular file (a FIFO, a device): checked before any work."""
-    out = Path(path).expanduser()
+    out = files.expand(path)
     if out.suffix.lower() != ".png":
         raise InputError(f"plot file must end in .png: {out}", hint="e.g. history.png", field="plot")
     return files.check_output(out, "plot", field="plot")
