@@ -51,7 +51,11 @@ def amount(text: str | float | int | Decimal, currency: str, *, field: str = "bu
     s = str(text).strip().replace("\u00a0", " ")
     s = _MARK.sub("", s)
     if _SCIENTIFIC.match(s):  # 1e6: no separators to read
-        return finite(Decimal(s), what, field)
+        try:
+            return finite(Decimal(s), what, field)
+        except InvalidOperation:  # an exponent past what Decimal holds (1e99999999999999)
+            raise InputError(f"{what} '{text}' is out of range", hint="e.g. 1500",
+                             field=field) from None
     if not s or not _NUMBER.match(s):
         raise InputError(f"{what} '{text}' is not a number", hint="e.g. 1500", field=field)
     neg = s.startswith("-")

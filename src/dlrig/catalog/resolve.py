@@ -287,7 +287,8 @@ class Resolver:
         what = f"{' '.join(chip).upper()} board" if chip is not None else cat
         ids: set[int] | None = set(idx.by_chip.get(chip, ())) if chip is not None else None
         seen: list[str] = []
-        for w in sorted(facts.words, key=lambda w: len(idx.by_word.get(w, ()))):
+        # (the word itself breaks ties: the same row gives the same reason in every process)
+        for w in sorted(facts.words, key=lambda w: (len(idx.by_word.get(w, ())), w)):
             have = idx.by_word.get(w)
             if not have:
                 return [], f"no {cat} in the catalog says '{w}'"
