@@ -317,3 +317,15 @@ def test_the_web_refuses_deep_nesting_and_escapes(client):
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 def test_random_toml_builds_never_give_the_web_a_500(client, doc):
     _posted(client, _toml(doc), upload=True)
+
+
+@pytest.mark.parametrize("model", ["/etc/hostname.json", "../config.json", "~/m.gguf", "/tmp"])
+def test_an_uploaded_build_names_no_file_on_the_server(client, tmp_path, model):
+    """The web never reads a path (the plan form offers the model table only): an uploaded
+    build's [intent] model that is a path is refused, not read from the server's disk."""
+    text = f'[intent]\nmodel = "{model}"\n[[part]]\nref = "{CPU}"\n'
+    r = _posted(client, text, upload=True)
+    assert r.status_code == 422 and "is a file path" in r.text
+    ok = _posted(client, text.replace(model, "meta-llama/Llama-3.1-8B"), upload=True)
+    assert ok.status_code == 200  # a Hugging Face repo id is a table alias, not a path
+    assert build_from_text(text, CATALOG, "b.toml").intended("model") == model  # the CLI reads it

@@ -341,7 +341,10 @@ def _notes(value: Any, where: str) -> tuple[str, ...]:
     return tuple(items)
 
 
-def build_from_dict(data: dict[str, Any], catalog: Catalog, where: str = "build") -> Build:
+def build_from_dict(data: dict[str, Any], catalog: Catalog, where: str = "build", *,
+                    paths: bool = True) -> Build:
+    """A build from a TOML document's table. ``paths=False`` (an upload to the web): an
+    [intent] model must be a name from the model table, never a file on this machine."""
     if not isinstance(data, dict):
         raise BuildFileError(f"{where}: not a build (got {show(data)})",
                              hint="a build has name, market, notes, [intent] and [[part]] tables")
@@ -364,7 +367,7 @@ def build_from_dict(data: dict[str, Any], catalog: Catalog, where: str = "build"
     market = _text(data, "market", where)
     _text(data, "source", where, MAX_TEXT)
     notes = _notes(data.get("notes"), where)
-    intent = intent_from_dict(data.get("intent"), where)
+    intent = intent_from_dict(data.get("intent"), where, paths=paths)
     items = [_item_from_table(t, catalog, f"{where} part {n}") for n, t in enumerate(parts, 1)]
     matches = tuple(
         RowMatch(None, t["ref"], i.part.category.value, "matched", i.part.id, i.part.name,
@@ -375,7 +378,7 @@ def build_from_dict(data: dict[str, Any], catalog: Catalog, where: str = "build"
                  where, notes, intent, matches)
 
 
-def intent_from_dict(data: Any, where: str) -> tuple[tuple[str, Any], ...]:
+def intent_from_dict(data: Any, where: str, *, paths: bool = True) -> tuple[tuple[str, Any], ...]:
     """The [intent] table of a build file, validated (known keys, right types)."""
     if data is None:
         return ()
@@ -399,8 +402,27 @@ def intent_from_dict(data: Any, where: str) -> tuple[tuple[str, Any], ...]:
         if want is str and len(value) > MAX_NAME:
             raise BuildFileError(f"{where}: intent '{key}' is {len(value):,} characters long",
                                  hint=f"fix '{key}' in [intent]")
+        if key == "model" and not paths and _looks_like_path(value) and not _named(value):
+            raise BuildFileError(f"{where}: intent 'model' {show(value)} is a file path; "
+                                 "here it must be a model's name",
+                                 hint="name one from the model table ('dlrig models')")
         out.append((key, value))
     return tuple(out)
+
+
+def _looks_like_path(model: str) -> bool:
+    """A model given as a file (config.json, a folder, a .gguf) rather than a table name."""
+    m = model.strip().lower()
+    return ("/" in m or "\\" in m or m.startswith("~") or m.endswith((".json", ".gguf"))
+            or m in (".", ".."))
+
+
+def _named(model: str) -> bool:
+    """Whether ``model`` is a name or alias of the model table ('meta-llama/Llama-3.1-8B')."""
+    from .llm.models import models
+
+    key = model.strip().lower()
+    return any(key == m.name or key in (a.lower() for a in m.aliases) for m in models().values())
 
 
 def load_build(path: str | Path, catalog: Catalog) -> Build:
@@ -434,16 +456,17 @@ def parse_toml(text: str, where: str) -> dict[str, Any]:
         raise BuildFileError(f"{where}: invalid TOML: {e}", hint="fix the value") from None
 
 
-def build_from_text(text: str, catalog: Catalog, where: str) -> Build:
+def build_from_text(text: str, catalog: Catalog, where: str, *, paths: bool = True) -> Build:
     """A build from a PCPartPicker list (markdown or plain text; also when ``where`` ends in
-    .md/.txt) or a TOML build file's text: one reader for the CLI and the web."""
+    .md/.txt) or a TOML build file's text: one reader for the CLI and the web (which gives
+    ``paths=False``: an uploaded build names no file on the server, see ``build_from_dict``)."""
     if not text.strip():
         raise BuildFileError(f"{where}: empty",
                              hint="give a PCPartPicker part list or a TOML build with [[part]] "
                                   "tables")
     if where.lower().endswith((".md", ".txt", ".markdown")) or looks_like_pcpp(text):
         return parse_pcpp_markdown(text, catalog, where=where)
-    return build_from_dict(parse_toml(text, where), catalog, where)
+    return build_from_dict(parse_toml(text, where), catalog, where, paths=paths)
 
 
 # -- PCPartPicker markdown part lists ------------------------------------------

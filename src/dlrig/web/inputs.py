@@ -59,9 +59,9 @@ async def build_from_form(raw, form, catalog: Catalog) -> tuple[Build | None, st
             if not data:
                 form.errors["build_file"] = f"{name} is empty"
                 return None, text
-            return build_from_text(decode_text(data, name), catalog, name), text
+            return build_from_text(decode_text(data, name), catalog, name, paths=False), text
         if text:
-            return build_from_text(text, catalog, "part list"), text
+            return build_from_text(text, catalog, "part list", paths=False), text
         form.errors["parts"] = "paste a part list, or choose a build file below"
     except DlrigError as e:
         form.errors["build_file" if has_file else "parts"] = e.one_line()
