@@ -513,7 +513,7 @@ def _clean_item(item: str) -> tuple[str, int]:
     q = re.search(r"\((\d+)\s*x\)|\b(\d+)\s*x\s*$", name)
     if q:
         digits = q.group(1) or q.group(2)
-        qty = int(digits) if len(digits) <= 6 else 10**6  # a count, not a number to convert
+        qty = int(digits) if len(digits) <= 12 else 10**12  # a count; a 5,000-digit one stays text
         name = name[: q.start()].strip()
     return clean(name), qty
 

@@ -42,7 +42,8 @@ def user_files(dirs: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for d in dirs:
         if d.is_dir():
-            files.extend(sorted(d.glob("*.toml")))
+            # regular files only: a FIFO named x.toml would block every command that lists
+            files.extend(sorted(p for p in d.glob("*.toml") if p.is_file()))
     return files
 
 
@@ -58,10 +59,16 @@ def read_row(path: Path | Any, model: type[BaseModel], what: str, hint: str) -> 
     Unreadable, non-TOML or invalid files raise one ``InputError`` line naming
     the file (``what``: 'workload file', 'model file').
     """
+    from .files import read_text
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8") if not isinstance(path, Path) else read_text(
+            path, "build")
+        data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"cannot read {what} {path}: {e}") from None
+    except RecursionError:
+        raise InputError(f"{what} {path} nests its values too deeply") from None
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"{what} {path} is not valid TOML: {e}") from None
     data.setdefault("name", Path(str(path)).stem)

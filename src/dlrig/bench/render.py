@@ -1,4 +1,8 @@
-"""Rich tables for a bench result, its verdict and a comparison."""
+"""Rich tables for a bench result, its verdict and a comparison.
+
+Every string read from a result file (a GPU's or a disk's name, a reason) is put in a cell
+as ``Text``, never into markup: a name like "RTX [/]" must print, not crash rich.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from .compare import Change
 from .schema import BenchResult
@@ -24,23 +29,26 @@ def inventory_table(r: BenchResult) -> Table:
     t.add_column(style="bold")
     t.add_column()
     c = inv.cpu
-    t.add_row("CPU", f"{c.model}: {c.physical_cores or '?'} cores / {c.logical_cpus} threads"
-              f" ({c.usable_cpus} usable)" + (f" [{inv.cpu_catalog_id}]" if inv.cpu_catalog_id else ""))
+    t.add_row("CPU", Text(f"{c.model}: {c.physical_cores or '?'} cores / {c.logical_cpus} "
+                          f"threads ({c.usable_cpus} usable)"
+                          + (f" [{inv.cpu_catalog_id}]" if inv.cpu_catalog_id else "")))
     t.add_row("RAM", f"{inv.ram_gb:.1f} GB")
     for g in inv.gpus:
         link = (f"PCIe {g.pcie_gen_current}.0 x{g.pcie_width_current}"
                 f" (max {g.pcie_gen_max}.0 x{g.pcie_width_max}"
                 f"{', read under load' if g.pcie_read_under_load else ', read at idle'})"
                 if g.pcie_gen_current else "PCIe link unknown")
-        t.add_row(f"GPU {g.index}", f"{g.name}, {g.vram_gb or 0:.0f} GB, driver {g.driver}, "
-                  f"power limit {g.power_limit_w or 0:.0f} W, {link}"
-                  + (f"; spec: {g.spec.name}" if g.spec else "; no spec record"))
+        t.add_row(f"GPU {g.index}", Text(f"{g.name}, {g.vram_gb or 0:.0f} GB, driver {g.driver}, "
+                                         f"power limit {g.power_limit_w or 0:.0f} W, {link}"
+                                         + (f"; spec: {g.spec.name}" if g.spec
+                                            else "; no spec record")))
     if not inv.gpus or inv.gpu_absent_reason:
-        t.add_row("GPU", f"[yellow]not measured: {inv.gpu_absent_reason}[/]")
+        t.add_row("GPU", Text(f"not measured: {inv.gpu_absent_reason}", style="yellow"))
     for d in inv.disks:
-        t.add_row("Disk", f"{d.device} on {d.mountpoint} ({d.fstype}, {d.kind}"
-                  + (", rotational" if d.rotational else "") + ")")
-    t.add_row("Software", f"Python {inv.python}, torch {inv.torch or '-'}, CUDA {inv.cuda or '-'}")
+        t.add_row("Disk", Text(f"{d.device} on {d.mountpoint} ({d.fstype}, {d.kind}"
+                               + (", rotational" if d.rotational else "") + ")"))
+    t.add_row("Software", Text(f"Python {inv.python}, torch {inv.torch or '-'}, "
+                               f"CUDA {inv.cuda or '-'}"))
     return t
 
 
@@ -89,29 +97,32 @@ def measurements_table(r: BenchResult) -> Table:
             t.add_row(f"[bold]{SECTION_TITLES.get(m.section, m.section)}[/]")
         if m.status != "ok" or m.value is None:
             colour = "yellow" if m.status == "skipped" else "red"
-            t.add_row(m.short_label, f"[{colour}]{m.status}[/]", "", "", "", m.reason or "")
+            t.add_row(Text(m.short_label), Text(m.status, style=colour), "", "", "",
+                      Text(m.reason or ""))
             continue
         v = m.value
         spec = f"{100 * v.median / m.expected.value:.0f} %" if m.expected else ""
-        t.add_row(m.short_label, _fmt(v.median), f"{_fmt(v.p10)}-{_fmt(v.p90)}", v.unit, spec,
-                  _conditions(m))
+        t.add_row(Text(m.short_label), _fmt(v.median), f"{_fmt(v.p10)}-{_fmt(v.p90)}",
+                  Text(v.unit), spec, Text(_conditions(m)))
     return t
 
 
-CLAIM_MARKS = {True: "[green]holds:[/]", False: "[red]fails:[/]", None: "[yellow]untested:[/]"}
+CLAIM_MARKS = {True: ("holds:", "green"), False: ("fails:", "red"), None: ("untested:", "yellow")}
 
 
 def verdict_panel(r: BenchResult) -> Panel:
     v = r.verdict
     colour = {"none": "green", "unknown": "yellow"}.get(v.bottleneck, "red")
-    parts = [f"[bold {colour}]{v.headline}[/]", ""]
-    marks = {"bottleneck": "[red]x[/]", "warning": "[yellow]![/]", "info": "-", "ok": "[green]ok[/]"}
-    parts += [f"{marks[f.severity]} {f.text}" for f in v.findings]
+    parts: list = [Text(v.headline, style=f"bold {colour}"), Text("")]
+    marks = {"bottleneck": ("x", "red"), "warning": ("!", "yellow"), "info": ("-", ""),
+             "ok": ("ok", "green")}
+    parts += [Text.assemble(marks[f.severity], " ", f.text) for f in v.findings]
     if v.against_specs:
-        parts += ["", "[bold]Measured against the specs[/]"] + [f"- {x}" for x in v.against_specs]
+        parts += [Text(""), Text("Measured against the specs", style="bold")]
+        parts += [Text(f"- {x}") for x in v.against_specs]
     if v.claims:
-        parts += ["", "[bold]The founding post's rules, on this machine[/]"]
-        parts += [f"{CLAIM_MARKS[c.holds]} {c.text}" for c in v.claims]
+        parts += [Text(""), Text("The founding post's rules, on this machine", style="bold")]
+        parts += [Text.assemble(CLAIM_MARKS[c.holds], " ", c.text) for c in v.claims]
     return Panel(Group(*parts), title="Verdict", title_align="left")
 
 
@@ -134,10 +145,10 @@ def compare_table(changes: list[Change]) -> Table:
     t.add_column("change", min_width=10)
     for c in changes:
         if c.change_pct is None:
-            ch = c.note
+            ch = Text(c.note or "")
         else:
             colour = ("green" if c.change_pct > 0 else "red") if c.significant else "dim"
-            ch = f"[{colour}]{c.change_pct:+.1f} %{'' if c.significant else ' (noise)'}[/]"
-        t.add_row(c.short, _fmt(c.old) if c.old is not None else "-",
-                  _fmt(c.new) if c.new is not None else "-", c.unit, ch)
+            ch = Text(f"{c.change_pct:+.1f} %{'' if c.significant else ' (noise)'}", style=colour)
+        t.add_row(Text(c.short), _fmt(c.old) if c.old is not None else "-",
+                  _fmt(c.new) if c.new is not None else "-", Text(c.unit), ch)
     return t

@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 
 from ..catalog import Catalog
 from ..parts import Part, Price
+from ..text import clean
 from ..units import CURRENCIES
 from .db import Database, default_db_path, resolve_path
 from .health import MAX_PRICE_MINOR, Damage, rate_problem
@@ -115,8 +116,12 @@ def _load(base: Catalog, db_path: str | Path | None, as_of: dt.date | None, pric
                     or not (store is None or type(store) is str)):
                 damage.add("prices")
                 continue
+            # (model_construct skips the model's cleaning: a hand-edited source or store with
+            # terminal escapes is cleaned here; a clean one comes back unchanged)
             add_price(pid, construct(market=market, amount_minor=amount, currency=cur, date=d,
-                                     source=source, store=store or None, estimated=bool(est)))
+                                     source=clean(source),
+                                     store=clean(store) if store else None,
+                                     estimated=bool(est)))
         for row in db.conn.execute(
             "SELECT base, quote, kind, date, rate, source FROM rates WHERE date <= ?", (day,)
         ).fetchall():
