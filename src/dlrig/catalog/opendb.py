@@ -850,8 +850,11 @@ def _rename_generics(c, old: dict[str, str], generic: list[AnyPart]) -> dict[str
     for pid, data in old.items():
         if not pid.startswith(GENERIC_PREFIX) or pid in ids:
             continue
-        d = json.loads(data)
-        new = by_key.get((d.get("chipset"), float(d.get("vram_gb") or 0)))
+        try:  # a hand-edited or damaged row is left to 'dlrig db check/repair'
+            d = json.loads(data)
+            new = by_key.get((d.get("chipset"), float(d.get("vram_gb") or 0)))
+        except (ValueError, TypeError, AttributeError, RecursionError):
+            continue
         if new is None:
             continue
         # A price already on the new id for the same day and source wins.

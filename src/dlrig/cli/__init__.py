@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import functools
 import importlib
+import math
 import sys
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -34,6 +36,24 @@ DB_HELP = ("database file to read (default: $DLRIG_DB or the user data dir's, wh
            "exists; else the built-in catalog only)")
 DB_READ = typer.Option(None, "--db", metavar="PATH", help=DB_HELP)
 NO_DB = typer.Option(False, "--no-db", help="use the built-in catalog only, not the local database")
+
+def seconds(option: str, lo: float, hi: float):
+    """A parser for an option of seconds in ``[lo, hi]`` (``typer.Option(parser=...)``):
+    'nan' and 'inf' are named as what they are, not as "should be less than or equal to
+    600" (a range check passes NaN)."""
+
+    def parse(value) -> float:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise click.BadParameter(f"{option} '{value}' is not a number of seconds") from None
+        if not math.isfinite(v) or not lo <= v <= hi:
+            raise click.BadParameter(f"{option} {value} is not a number of seconds from "
+                                     f"{lo:g} to {hi:g}")
+        return v
+
+    return parse
+
 
 # Command modules; each adds its commands to ``app`` on import.
 COMMAND_MODULES = ("check", "swap", "catalog", "plan", "prices", "bench", "serve", "demo", "perf",

@@ -15,7 +15,7 @@ from .. import files
 from ..build import RANGES
 from ..errors import InputError, MarketError
 from ..units import Money, check_currency
-from . import DB_READ, NO_DB, app, console, guarded
+from . import DB_READ, NO_DB, app, console, guarded, seconds
 
 
 def load(db: str | None, no_db: bool, as_of: dt.date | None):
@@ -139,8 +139,8 @@ def plan_cmd(
     dataset_gb: int | None = typer.Option(None, "--dataset-gb", min=1,
                                           max=RANGES["dataset_gb"][1],
                                           help="dataset the SSDs must hold"),
-    time_limit: float = typer.Option(10.0, "--time-limit", min=0.1, max=600,
-                                     help="solver time limit in seconds"),
+    time_limit: float = typer.Option(10.0, "--time-limit", parser=seconds("--time-limit", 0.1, 600),
+                                     help="solver time limit in seconds (0.1-600)"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
     as_md: bool = typer.Option(False, "--md", help="print a forum-style markdown part list"),
     save: str | None = typer.Option(None, "--save", help="write the build as a TOML build file"),

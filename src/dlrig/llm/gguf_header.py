@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..files import expand
 
 
 def _field(reader: Any, key: str) -> Any:
@@ -55,7 +56,7 @@ def model_from_gguf(path: str | Path) -> Any:
     from .models import ModelSpec
     from .quant import FTYPE_IDS
 
-    p = Path(path).expanduser()
+    p = expand(path)
     where = str(p)
     try:
         with p.open("rb") as fh:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..files import expand
 
 # transformers model_type -> GGUF architecture (tensor layout).
 MODEL_TYPES = {
@@ -52,7 +53,7 @@ def model_from_config(path: str | Path) -> Any:
     from .models import ModelSpec
     from .tensors import active_parameter_count, parameter_count
 
-    p = Path(path).expanduser()
+    p = expand(path)
     if p.is_dir():
         p = p / "config.json"
     try:
