@@ -12,6 +12,8 @@ fails reads cannot be made here.
 
 from __future__ import annotations
 
+import json
+
 import contextlib
 import hashlib
 import os
@@ -368,6 +370,9 @@ def test_hand_edited_rows_are_ignored_counted_checked_and_repaired(db):
     r = runner.invoke(app, ["plan", "--market", "ar", "--budget", "2000000", "--db", str(db),
                             "--json"], env=ENV)
     assert r.exit_code == 0, r.output
+    # ... and says on stderr that rows were left out, and how to look at them.
+    assert "damaged database rows ignored" in r.stderr and "dlrig db check" in r.stderr
+    assert json.loads(r.stdout)["status"] == "optimal"  # stdout stays clean JSON
     before = dump(db)
     out = runner.invoke(app, ["db", "check", "--db", str(db)], env=ENV)
     assert out.exit_code == 1 and "rate 1e400 is outside" in out.stdout

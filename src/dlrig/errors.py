@@ -88,7 +88,10 @@ class DatabaseError(DlrigError):
 
 
 class NetworkError(DlrigError):
-    """A download failed; nothing was changed."""
+    """A download failed; nothing was changed (the network or the server failed, not the
+    input: exit code 1)."""
+
+    exit_code = 1
 
 
 class BenchError(DlrigError):

@@ -55,6 +55,19 @@ def seconds(option: str, lo: float, hi: float):
     return parse
 
 
+def open_catalog(db: str | None = None, *, no_db: bool = False, source=None, as_of=None):
+    """``dlrig.catalog.source.open_catalog`` for a command, saying on stderr when rows of
+    the database were left out as damaged (and how to look at them)."""
+    from ..catalog import source as src
+
+    catalog = src.open_catalog(db, no_db=no_db, source=source, as_of=as_of)
+    damage = getattr(catalog, "damage", None)
+    if damage is not None and damage.total:
+        err_console.print(f"[yellow]warning:[/] {escape(damage.line())}", highlight=False,
+                          soft_wrap=True)
+    return catalog
+
+
 # Command modules; each adds its commands to ``app`` on import.
 COMMAND_MODULES = ("check", "swap", "catalog", "plan", "prices", "bench", "serve", "demo", "perf",
                    "llm")

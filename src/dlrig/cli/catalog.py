@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ..errors import InputError
 from ..parts import Category
-from . import app, console, guarded, seconds
+from . import app, console, guarded, open_catalog, seconds
 
 catalog_app = typer.Typer(help="List, show and import catalog parts.", no_args_is_help=True)
 import_app = typer.Typer(help="Import a parts catalog into the local database.", no_args_is_help=True)
@@ -22,7 +22,6 @@ DB_OPT = typer.Option(None, "--db", help="database file (default: $DLRIG_DB or t
 
 def current_catalog(db: str | None, no_db: bool = False):
     """The catalog every command reads (``dlrig.catalog.source``)."""
-    from ..catalog.source import open_catalog
 
     return open_catalog(db, no_db=no_db)
 

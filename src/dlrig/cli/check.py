@@ -12,7 +12,6 @@ import typer
 
 from .. import files
 from ..build import RANGES, Build, load_build, looks_like_pcpp, price_build
-from ..catalog.source import open_catalog
 from ..errors import DlrigError, InputError
 from ..power import (
     DEFAULT_CURRENCY,
@@ -25,7 +24,7 @@ from ..power import (
 )
 from ..report.check import render_check, render_power
 from ..rules import check_build, context_for_build
-from . import DB_READ, NO_DB, app, console, guarded
+from . import DB_READ, NO_DB, app, console, guarded, open_catalog
 
 
 def _price(build: Build, catalog, market_code: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from ..llm import Job, breakdown, models, resolve_model
 from ..llm.fit import fit_bench, fit_build, fit_gpus, speed_available
 from ..llm.memory import GIB
 from ..llm.quant import file_type
-from . import DB_READ, NO_DB, app, console, guarded
+from . import DB_READ, NO_DB, app, console, guarded, open_catalog
 from .perf import _Col, _fit_table, _short_gpu_name
 
 
@@ -167,7 +167,6 @@ def fit_cmd(
             bf = fit_bench(job, bench_file)
         else:
             from ..build import load_build
-            from ..catalog.source import open_catalog
 
             bf = fit_build(job, load_build(build_file, open_catalog(db, no_db=no_db)))
         if as_json:
@@ -188,7 +187,6 @@ def fit_cmd(
         return
     catalog = None
     if market:
-        from ..catalog.source import open_catalog
 
         catalog = open_catalog(db, no_db=no_db)
     report = fit_gpus(job, include_all=include_all, market=market, catalog=catalog,

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..perf import REFERENCE_CHIP, get_workload, rank_gpus, select_gpus, workloads
-from . import DB_READ, NO_DB, app, console, guarded
+from . import DB_READ, NO_DB, app, console, guarded, open_catalog
 
 _FIELDS = (
     ("vram_floor_gb", "GPU memory floor (GB)"),
@@ -178,7 +178,6 @@ def gpus_cmd(
     w = get_workload(workload)
     catalog = None
     if market:
-        from ..catalog.source import open_catalog
 
         catalog = open_catalog(db, no_db=no_db)
     scores = rank_gpus(w, include_all=include_all, catalog=catalog, market=market, sort=sort)

@@ -15,12 +15,12 @@ from .. import files
 from ..build import RANGES
 from ..errors import InputError, MarketError
 from ..units import Money, check_currency
-from . import DB_READ, NO_DB, app, console, guarded, seconds
+from . import DB_READ, NO_DB, app, console, guarded, open_catalog, seconds
 
 
 def load(db: str | None, no_db: bool, as_of: dt.date | None):
     """The catalog to plan on (``dlrig.catalog.source``): the database is checked first."""
-    from ..catalog.source import locate, open_catalog
+    from ..catalog.source import locate
 
     src = locate(db, no_db=no_db)
     return open_catalog(source=src, as_of=as_of), src

@@ -9,11 +9,10 @@ from rich.table import Table
 from rich.text import Text
 
 from ..build import load_build
-from ..catalog.source import open_catalog
 from ..errors import InputError
 from ..parts import Category
 from ..rules import context_for_build
-from . import DB_READ, NO_DB, app, console, guarded
+from . import DB_READ, NO_DB, app, console, guarded, open_catalog
 
 
 @app.command("swap")
