@@ -12,10 +12,9 @@ fails reads cannot be made here.
 
 from __future__ import annotations
 
-import json
-
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
