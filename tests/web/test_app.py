@@ -97,3 +97,25 @@ def test_serve_refuses_a_directory_as_db(tmp_path):
 
     r = CliRunner().invoke(app, ["serve", "--db", str(tmp_path)])
     assert r.exit_code == 2 and "is not a file" in r.output
+
+
+def test_damaged_database_rows_are_said_on_every_page(tmp_path):
+    """As the CLI says on stderr: rows left out of the catalog as damaged, and what to run."""
+    import sqlite3
+
+    from fastapi.testclient import TestClient
+
+    from dlrig.store import Database
+    from dlrig.web.app import create_app
+
+    path = tmp_path / "d.db"
+    with Database(path) as d, d.transaction():
+        pass
+    c = sqlite3.connect(path)
+    c.execute("PRAGMA ignore_check_constraints = 1")
+    c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'official', '2025-06-01', '1e400', 'x')")
+    c.commit()
+    c.close()
+    client = TestClient(create_app(path))
+    page = client.get("/plan?budget=1000000&market=ar").text
+    assert 'id="data-warning"' in page and "dlrig db check" in page

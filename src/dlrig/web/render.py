@@ -118,6 +118,7 @@ def make_templates() -> Jinja2Templates:
     from ..report.check import headline
 
     env.globals["headline"] = headline  # the check's verdict, worded as the CLI words it
+    env.globals["data_warning"] = data_warning
     env.filters["money"] = _money
     env.filters["pct"] = _pct
     env.filters["num"] = _num
@@ -147,3 +148,12 @@ def page_key(request: Request) -> tuple:
     order) and the format asked for."""
     return (request.url.path, tuple(sorted(request.query_params.multi_items())),
             wants_json(request))
+
+
+def data_warning(request: Request) -> str | None:
+    """The line the CLI prints on stderr when the database had damaged rows (left out of
+    the catalog), for the top of every page; None when there were none."""
+    source = getattr(request.app.state, "catalog", None)
+    catalog = source.loaded() if source is not None else None
+    damage = getattr(catalog, "damage", None)
+    return damage.line() if damage is not None and damage.total else None
