@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..catalog import Catalog
 from ..errors import DlrigError
 from .limits import MAX_BODY, BodyLimit
-from .render import HERE, make_templates, respond, wants_json
+from .render import HERE, busy_response, make_templates, respond, wants_json
 from .solves import Busy, SolveQueue
 from .state import CatalogSource
 
@@ -71,12 +71,7 @@ def create_app(db: Path | None = None, catalog: Catalog | None = None,
 
     @app.exception_handler(Busy)
     async def busy(request: Request, exc: Busy):
-        msg = f"{exc.why}; try again in {exc.retry_after} s"
-        if wants_json(request):
-            return JSONResponse({"error": msg, "status": 503, "retry_after": exc.retry_after},
-                                status_code=503, headers={"Retry-After": str(exc.retry_after)})
-        return respond(request, "error.html", {"title": "Busy", "message": msg, "status": 503},
-                       None, status_code=503, headers={"Retry-After": str(exc.retry_after)})
+        return busy_response(request, exc)
 
     @app.exception_handler(DlrigError)
     async def dlrig_error(request: Request, exc: DlrigError):

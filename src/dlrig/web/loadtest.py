@@ -11,8 +11,11 @@ httpx, and records each answer's status, time and body, and the home page's late
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -89,7 +92,85 @@ class Server:
         self.thread.join(timeout=20)
 
 
-async def _burst(url: str, queries: list[str], probe_every_s: float) -> LoadResult:
+class ProcessServer:
+    """``dlrig serve`` in a process of its own on 127.0.0.1 (a context manager): the load
+    generator then does not share the server's interpreter (and its GIL), as a browser
+    would not. ``env`` adds to the environment (DLRIG_DB...)."""
+
+    def __init__(self, env: dict[str, str] | None = None):
+        self.port = free_port()
+        self.env = {**os.environ, **(env or {})}
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> ProcessServer:
+        import httpx
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from dlrig.cli import main; main()", "serve", "--port",
+             str(self.port)], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(self.url + "/", timeout=1).raise_for_status()
+                return self
+            except httpx.HTTPError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr \
+                        else ""
+                    raise RuntimeError(f"dlrig serve did not start: {err[-500:]}") from None
+                time.sleep(0.1)
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+_PROBE = """
+import json, sys, time, os, httpx
+url, every, stop = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+out = []
+with httpx.Client(timeout=60) as c:
+    t0 = time.perf_counter()
+    while not os.path.exists(stop):
+        t = time.perf_counter()
+        c.get(url + "/").raise_for_status()
+        out.append((t - t0, time.perf_counter() - t))
+        time.sleep(every)
+print(json.dumps(out))
+"""
+
+
+class ProbeProcess:
+    """GET / every ``every`` seconds from a process of its own (its latencies are then the
+    server's, not the load generator's queue), until the context ends."""
+
+    def __init__(self, url: str, every: float, folder: str):
+        self.stop = os.path.join(folder, "stop-probe")
+        self.proc = subprocess.Popen([sys.executable, "-c", _PROBE, url, str(every), self.stop],
+                                     stdout=subprocess.PIPE)
+        self.samples: list[tuple[float, float]] = []
+
+    def finish(self) -> list[tuple[float, float]]:
+        import json
+
+        open(self.stop, "w").close()
+        out, _ = self.proc.communicate(timeout=120)
+        self.samples = json.loads(out or b"[]")
+        return self.samples
+
+
+async def _burst(url: str, queries: list[str], probe_every_s: float,
+                 probe_process: bool = False) -> LoadResult:
+    import tempfile
+
     import httpx
 
     limits = httpx.Limits(max_connections=len(queries) + 4, max_keepalive_connections=0)
@@ -122,17 +203,28 @@ async def _burst(url: str, queries: list[str], probe_every_s: float) -> LoadResu
         # A started server has rendered a page and read its catalog (the empty plan form).
         for warm in ("/", "/plan"):
             (await client.get(warm)).raise_for_status()
-        t0 = time.perf_counter()
-        prober = asyncio.create_task(probe())
-        answers = await asyncio.gather(*(one(q) for q in queries))
-        wall = time.perf_counter() - t0
-        done.set()
-        await prober
+        with tempfile.TemporaryDirectory() as folder:
+            outside = ProbeProcess(url, probe_every_s, folder) if probe_process else None
+            if outside is not None:
+                await asyncio.sleep(0.5)  # the probe process has started and sent once
+            t0 = time.perf_counter()
+            prober = asyncio.create_task(probe()) if outside is None else None
+            answers = await asyncio.gather(*(one(q) for q in queries))
+            wall = time.perf_counter() - t0
+            done.set()
+            if prober is not None:
+                await prober
+            else:
+                for at, took in outside.finish():
+                    home.append(took)
+                    starts.append(at)
     return LoadResult(list(answers), home, wall, starts)
 
 
-def burst(app, queries: list[str], probe_every_s: float = 0.05) -> LoadResult:
-    """Serve ``app`` and send every query in ``queries`` to /plan at once.
+def burst(app, queries: list[str], probe_every_s: float = 0.05,
+          probe_process: bool = False) -> LoadResult:
+    """Serve ``app`` (or, given a ``ProcessServer``, use that server) and send every query
+    in ``queries`` to /plan at once.
 
     The client runs its own event loop in a thread of its own, so it works wherever it is
     called from (a test process where another library keeps a loop running, too)."""
@@ -140,14 +232,17 @@ def burst(app, queries: list[str], probe_every_s: float = 0.05) -> LoadResult:
 
     def client(url: str) -> None:
         try:
-            out["result"] = asyncio.run(_burst(url, queries, probe_every_s))
+            out["result"] = asyncio.run(_burst(url, queries, probe_every_s, probe_process))
         except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
             out["error"] = e
 
-    with Server(app) as srv:
-        t = threading.Thread(target=client, args=(srv.url,))
-        t.start()
-        t.join()
+    if isinstance(app, ProcessServer):
+        client(app.url)
+    else:
+        with Server(app) as srv:
+            t = threading.Thread(target=client, args=(srv.url,))
+            t.start()
+            t.join()
     if "error" in out:
         raise out["error"]
     return out["result"]

@@ -157,3 +157,14 @@ def data_warning(request: Request) -> str | None:
     catalog = source.loaded() if source is not None else None
     damage = getattr(catalog, "damage", None)
     return damage.line() if damage is not None and damage.total else None
+
+
+def busy_response(request: Request, exc):
+    """503 with Retry-After for a ``web.solves.Busy``: the server is busy, try again."""
+    msg = f"{exc.why}; try again in {exc.retry_after} s"
+    headers = {"Retry-After": str(exc.retry_after)}
+    if wants_json(request):
+        return JSONResponse({"error": msg, "status": 503, "retry_after": exc.retry_after},
+                            status_code=503, headers=headers)
+    return respond(request, "error.html", {"title": "Busy", "message": msg, "status": 503},
+                   None, status_code=503, headers=headers)

@@ -24,7 +24,9 @@ So the server now promises:
 - **Whole pages are shared too** (``page``): identical page requests (same address, query
   and format, same catalog) wait for one rendering, recent pages are kept, and at most
   ``workers + depth`` pages are in progress; beyond that a request is refused at once,
-  before any parsing, so a burst cannot starve the quick pages of CPU.
+  before any parsing. Of the admitted pages only ``workers + 1`` are read, solved and
+  rendered at a time (the rest wait in the event loop), so a burst cannot starve the
+  quick pages of CPU.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ class SolveQueue:
         self._pages: OrderedDict[Hashable, tuple[Any, Any]] = OrderedDict()
         self._pages_inflight: dict[Hashable, asyncio.Future] = {}
         self._pages_pending = 0
+        self._turns: asyncio.Semaphore | None = None  # pages being built now (see page)
         self.stats = SolveStats()
 
     def retry_after(self) -> int:
@@ -155,9 +158,12 @@ class SolveQueue:
                 if self._inflight.get(key) is job:
                     del self._inflight[key]
 
-    async def page(self, key: Hashable, anchor: Any, make: Callable[[], Awaitable[Any]]) -> Any:
+    async def page(self, key: Hashable, anchor: Any, make: Callable[[], Awaitable[Any]],
+                   refuse: Callable[[Busy], Any] | None = None) -> Any:
         """The response ``make()`` builds, built once for identical ``key`` on the same
-        ``anchor`` (see the module docstring); a 200 response is kept and served again."""
+        ``anchor`` (see the module docstring); a 200 response is kept and served again.
+        A request refused at the door gets ``refuse(busy)`` (the 503 page) at once; without
+        ``refuse`` it raises ``Busy``."""
         with self._lock:
             hit = self._pages.get(key)
             if hit is not None and hit[0] is anchor:
@@ -169,7 +175,10 @@ class SolveQueue:
             if owner:
                 if self._pages_pending >= self.workers + self.depth:
                     self.stats.busy += 1
-                    raise Busy(self.retry_after())
+                    busy = Busy(self.retry_after())
+                    if refuse is None:
+                        raise busy
+                    return refuse(busy)  # no exception through the server's middleware
                 fut = asyncio.get_running_loop().create_future()
                 fut.add_done_callback(_consume)
                 self._pages_inflight[key] = fut
@@ -178,8 +187,13 @@ class SolveQueue:
                 self.stats.shared += 1
         if not owner:
             return _copy(await asyncio.shield(fut))
+        if self._turns is None:  # made on first use, in the server's event loop
+            self._turns = asyncio.Semaphore(self.workers + 1)
         try:
-            resp = await make()
+            # Admitted pages wait their turn in the event loop (no thread, no CPU): only a
+            # few parse and render at once, so a burst does not starve the quick pages.
+            async with self._turns:
+                resp = await make()
             if getattr(resp, "status_code", None) == 200:
                 with self._lock:
                     self._pages[key] = (anchor, resp)

@@ -21,7 +21,7 @@ from ...optimize import plan
 from ...report.plan import plan_markdown
 from ..buildlink import build_query
 from ..forms import Form
-from ..render import jsonable, page_key, respond
+from ..render import busy_response, jsonable, page_key, respond
 from .common import catalog_now, catalog_of, market_options, workload_options
 from .planform import (
     TASK_OPTIONS,
@@ -102,7 +102,8 @@ async def plan_page(request: Request):
 
     if "budget" not in request.query_params:
         return await make()  # the empty form: nothing to share or queue
-    return await solves.page(page_key(request), catalog, make)
+    return await solves.page(page_key(request), catalog, make,
+                                                   lambda b: busy_response(request, b))
 
 
 def _download(fmt: str, result, link: str) -> Response:

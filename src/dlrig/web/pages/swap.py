@@ -21,7 +21,7 @@ from ...parts import Category
 from ...rules import CheckResult, check_build
 from ..buildlink import build_from_params, build_params, build_query
 from ..forms import Form
-from ..render import page_key, respond
+from ..render import busy_response, page_key, respond
 from .common import (
     CIRCUITS,
     catalog_now,
@@ -97,7 +97,8 @@ async def swap_get(request: Request):
     async def make():
         return await run_in_threadpool(_swap_get, request)
 
-    return await request.app.state.solves.page(page_key(request), catalog, make)
+    return await request.app.state.solves.page(page_key(request), catalog, make,
+                                                   lambda b: busy_response(request, b))
 
 
 def _swap_get(request: Request):

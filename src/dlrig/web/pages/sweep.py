@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from ...optimize.sweep import budgets, sweep
 from ...report.plan import sweep_plot
 from ..forms import Form
-from ..render import page_key, respond
+from ..render import busy_response, page_key, respond
 from .common import catalog_now, catalog_of, market_options, workload_options
 from .planform import currency_options, parse_plan
 
@@ -111,7 +111,8 @@ async def sweep_page(request: Request):
     if "from" not in request.query_params:
         return await make()
     catalog = await catalog_now(request)
-    return await request.app.state.solves.page(page_key(request), catalog, make)
+    return await request.app.state.solves.page(page_key(request), catalog, make,
+                                                   lambda b: busy_response(request, b))
 
 
 def _plot_response(form, rows, title):
@@ -130,4 +131,5 @@ async def sweep_svg(request: Request):
         return await run_in_threadpool(_plot_response, form, rows, title)
 
     catalog = await catalog_now(request)
-    return await request.app.state.solves.page(page_key(request), catalog, make)
+    return await request.app.state.solves.page(page_key(request), catalog, make,
+                                                   lambda b: busy_response(request, b))
