@@ -46,7 +46,7 @@ def run() -> list[dict]:
 
 def report(rows: list[dict]) -> None:
     print(f"  {'burst':<28} {'served':>6} {'503':>4} {'5xx':>4} {'p50 s':>6} {'p99 s':>6} "
-          f"{'per s':>6} {'GET / max':>9} {'solves':>6}")
+          f"{'per s':>6} {'GET / max':>9} {'plans':>6}")
     for r in rows:
         print(f"  {r['label']:<28} {r['served']:>6} {r['busy_503']:>4} {r['errors_5xx']:>4} "
               f"{r['p50_s'] or 0:>6.2f} {r['p99_s'] or 0:>6.2f} {r['served_per_s'] or 0:>6.1f} "
