@@ -26,3 +26,20 @@ def shared_data() -> Path:
 def _isolated_db(tmp_path_factory, monkeypatch):
     """Never touch the user's real database from a test."""
     monkeypatch.setenv("DLRIG_DB", str(tmp_path_factory.mktemp("db") / "dlrig.db"))
+
+
+@pytest.fixture
+def no_hang():
+    """A test that blocks (a FIFO or device opened instead of refused) fails after 30 s
+    instead of hanging the suite. Modules opt in with ``pytestmark =
+    pytest.mark.usefixtures("no_hang")``."""
+    import signal
+
+    def boom(*_):
+        raise TimeoutError("blocked: a FIFO or device was opened instead of refused")
+
+    old = signal.signal(signal.SIGALRM, boom)
+    signal.alarm(30)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)

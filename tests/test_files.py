@@ -9,7 +9,6 @@ the limit, a symlink to a device) and must be refused before anything is opened.
 from __future__ import annotations
 
 import os
-import signal
 import stat
 from pathlib import Path
 
@@ -25,17 +24,7 @@ ZERO = Path("/dev/zero")
 needs_zero = pytest.mark.skipif(not ZERO.exists(), reason="no /dev/zero here")
 
 
-@pytest.fixture(autouse=True)
-def _no_hang():
-    """A reader that blocks (a FIFO with no writer) fails the test instead of hanging it."""
-    def boom(*_):
-        raise TimeoutError("blocked: the file was opened instead of refused")
-
-    old = signal.signal(signal.SIGALRM, boom)
-    signal.alarm(20)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, old)
+pytestmark = pytest.mark.usefixtures("no_hang")
 
 
 def _one_line(e: DlrigError) -> str:

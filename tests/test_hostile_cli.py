@@ -15,7 +15,6 @@ import contextlib
 import io
 import json
 import os
-import signal
 import stat
 import time
 from dataclasses import dataclass
@@ -72,17 +71,7 @@ def clean_run(r: Run) -> None:
     assert "Traceback" not in r.err + r.out and not set(r.err + r.out) & UNSAFE
 
 
-@pytest.fixture(autouse=True)
-def _no_hang():
-    """A command that blocks (opened a FIFO) fails instead of hanging the suite."""
-    def boom(*_):
-        raise TimeoutError("blocked: a FIFO or device was opened instead of refused")
-
-    old = signal.signal(signal.SIGALRM, boom)
-    signal.alarm(30)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, old)
+pytestmark = pytest.mark.usefixtures("no_hang")
 
 
 def _listing(folder: Path) -> dict[str, tuple[int, int, int]]:
