@@ -47,7 +47,7 @@ def template(tmp_path_factory) -> Path:
     with Database(p) as db:
         import_opendb(db, write_sample(d / "s"))
         with db.transaction() as c:
-            c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'official', '2025-01-01', '1000', 't')")
+            c.execute("INSERT INTO rates (base, quote, kind, date, rate, source) VALUES ('USD', 'ARS', 'official', '2025-01-01', '1000', 't')")
             c.execute("INSERT INTO prices (part_id, market, amount_minor, currency, date, source) "
                       "VALUES ('gpu/zotac-geforce-gtx-1070-mini', 'us', 40000, 'USD', '2025-01-02', 't')")
     return p
@@ -100,7 +100,7 @@ def writer(db):
     """Another connection holding the write lock, with a change not yet committed."""
     c = sqlite3.connect(db, isolation_level=None)
     c.execute("BEGIN IMMEDIATE")
-    c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'blue', '2025-01-03', '1200', 'other')")
+    c.execute("INSERT INTO rates (base, quote, kind, date, rate, source) VALUES ('USD', 'ARS', 'blue', '2025-01-03', '1200', 'other')")
     yield c
     c.execute("ROLLBACK")
     c.close()
@@ -136,7 +136,7 @@ def test_two_writers_serialise(db):
 
     def first():
         with Database(db) as d, d.transaction() as c:
-            c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'blue', '2025-02-01', '1300', 'a')")
+            c.execute("INSERT INTO rates (base, quote, kind, date, rate, source) VALUES ('USD', 'ARS', 'blue', '2025-02-01', '1300', 'a')")
             gate.set()
             time.sleep(0.5)
 
@@ -146,7 +146,7 @@ def test_two_writers_serialise(db):
     t0 = time.monotonic()
     with Database(db) as d, d.transaction() as c:
         waited = time.monotonic() - t0  # BEGIN IMMEDIATE waited for the first to commit
-        c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'blue', '2025-02-02', '1310', 'b')")
+        c.execute("INSERT INTO rates (base, quote, kind, date, rate, source) VALUES ('USD', 'ARS', 'blue', '2025-02-02', '1310', 'b')")
     t.join()
     assert waited > 0.3
     assert {r[5] for r in dump(db)["rates"]} >= {"a", "b"}
@@ -343,9 +343,9 @@ def _hand_edit(p: Path) -> None:
     c = sqlite3.connect(p)
     c.execute("PRAGMA ignore_check_constraints = 1")  # as a hand-edited schema would allow
     for i, r in enumerate(BAD_RATES):  # later than the good rate: each would win
-        c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'official', ?, ?, 'hand')",
+        c.execute("INSERT INTO rates (base, quote, kind, date, rate, source) VALUES ('USD', 'ARS', 'official', ?, ?, 'hand')",
                   (f"2025-06-{i + 1:02d}", r))
-    c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'official', '2025-13-40', '1100', 'hand')")
+    c.execute("INSERT INTO rates (base, quote, kind, date, rate, source) VALUES ('USD', 'ARS', 'official', '2025-13-40', '1100', 'hand')")
     c.execute("UPDATE parts SET data = '{not json' WHERE id = ?", (GOOD_CPU,))
     c.execute("UPDATE parts SET data = '{\"id\": \"x\"}' WHERE id = ?", (GOOD_GPU,))
     for amount, day in ((10**15, "2025-01-03"), (-1, "2025-01-04"), ("lots", "2025-01-05"),
@@ -451,7 +451,7 @@ def test_failed_commands_create_no_database(tmp_path, big):
         raise RuntimeError("an import that fails halfway")
     assert not new.exists() and not list(new.parent.glob("new.db*")) if new.parent.exists() else True
     with Database(new) as d, d.transaction() as c:  # a commit keeps it
-        c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'official', '2025-01-01', '1000', 't')")
+        c.execute("INSERT INTO rates (base, quote, kind, date, rate, source) VALUES ('USD', 'ARS', 'official', '2025-01-01', '1000', 't')")
     assert new.exists()
     import_opendb_ok = ok("catalog", "import", "open-db", big, "--db", tmp_path / "fresh.db")
     assert "parts added" in import_opendb_ok and (tmp_path / "fresh.db").exists()

@@ -27,7 +27,7 @@ def db(tmp_path) -> Path:
     with Database(p) as d:
         import_opendb(d, write_sample(tmp_path / "s"))
         with d.transaction() as c:
-            c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'official', '2025-01-01', '1000', 't')")
+            c.execute("INSERT INTO rates (base, quote, kind, date, rate, source) VALUES ('USD', 'ARS', 'official', '2025-01-01', '1000', 't')")
     return p
 
 
@@ -66,8 +66,8 @@ def test_an_older_schema_is_repaired_then_upgraded(tmp_path):
     p = tmp_path / "v1.db"
     c = sqlite3.connect(p)
     c.executescript(MIGRATIONS[0])
-    c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'blue', '2017-05-31', '16.2', 'user')")
-    c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'blue', '2017-06-30', '1e400', 'user')")
+    c.execute("INSERT INTO rates (base, quote, kind, date, rate, source) VALUES ('USD', 'ARS', 'blue', '2017-05-31', '16.2', 'user')")
+    c.execute("INSERT INTO rates (base, quote, kind, date, rate, source) VALUES ('USD', 'ARS', 'blue', '2017-06-30', '1e400', 'user')")
     c.execute("PRAGMA user_version = 1")
     c.commit()
     c.close()
@@ -77,7 +77,7 @@ def test_an_older_schema_is_repaired_then_upgraded(tmp_path):
     r = repair(p)
     assert len(r.removed) == 1 and r.after.ok and r.after.version == SCHEMA_VERSION
     assert (tmp_path / "v1.db.bak-v1").exists() and r.backup.exists()
-    assert dump(p)["rates"] == [("USD", "ARS", "blue", "2017-05-31", "16.2", "user")]
+    assert dump(p)["rates"] == [("USD", "ARS", "blue", "2017-05-31", "16.2", "user", None)]
 
 
 def test_hand_edited_review_rows_are_shown_then_removed(db):
@@ -97,7 +97,7 @@ def test_hand_edited_review_rows_are_shown_then_removed(db):
 
 def test_a_busy_database_is_not_repaired_underneath_its_writer(db, monkeypatch):
     c = sqlite3.connect(db)
-    c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'official', '2025-02-01', '0', 'hand')")
+    c.execute("INSERT INTO rates (base, quote, kind, date, rate, source) VALUES ('USD', 'ARS', 'official', '2025-02-01', '0', 'hand')")
     c.commit()
     before = dump(db)
     c.isolation_level = None
@@ -121,7 +121,7 @@ def test_check_of_a_missing_database_is_one_line(tmp_path):
 
 def test_the_damage_line_names_the_database_only_when_it_is_not_the_default(db, monkeypatch):
     c = sqlite3.connect(db)
-    c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'official', '2025-02-01', 'NaN', 'hand')")
+    c.execute("INSERT INTO rates (base, quote, kind, date, rate, source) VALUES ('USD', 'ARS', 'official', '2025-02-01', 'NaN', 'hand')")
     c.commit()
     c.close()
     assert load_catalog(db).damage.line().endswith(f"run 'dlrig db check --db {db}'")

@@ -28,7 +28,7 @@ def db(tmp_path):
             c.executemany("INSERT INTO prices (part_id, market, amount_minor, currency, date, source) "
                           "VALUES (?, 'us', ?, 'USD', ?, 'pcpp')",
                           [(GPU, 45000, "2026-01-05"), (GPU, 40000, "2026-06-05")])
-            c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'official', '2026-01-01', '1000', 'test')")
+            c.execute("INSERT INTO rates (base, quote, kind, date, rate, source) VALUES ('USD', 'ARS', 'official', '2026-01-01', '1000', 'test')")
             c.execute("INSERT INTO unmatched (source, date, market, category, name, row, amount_minor, currency, "
                       "status, candidates) VALUES ('pcpp', '2026-01-05', 'us', 'gpu', 'Mystery Card', 3, 999, "
                       "'USD', 'unmatched', 'no part')")
@@ -114,7 +114,7 @@ def test_documented_history_examples_work(argv, tmp_path, monkeypatch):
         with d.transaction() as c:
             c.execute("INSERT INTO prices (part_id, market, amount_minor, currency, date, source) "
                       "VALUES ('gpu/generic-geforce-rtx-3060-12gb', 'us', 29900, 'USD', '2026-01-05', 'pcpp')")
-            c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'official', '2026-01-01', '1000', 'test')")
+            c.execute("INSERT INTO rates (base, quote, kind, date, rate, source) VALUES ('USD', 'ARS', 'official', '2026-01-01', '1000', 'test')")
     monkeypatch.chdir(tmp_path)
     r = runner.invoke(app, [*argv, "--db", str(db)], env=NARROW)
     assert r.exit_code == 0, r.output

@@ -42,7 +42,7 @@ def test_upgrade_from_v1_keeps_user_data_and_a_backup(tmp_path):
             c.execute(stmt)
     c.execute("INSERT INTO prices (part_id, market, amount_minor, currency, date, source) "
               "VALUES ('cpu/x', 'ar', 123456, 'ARS', '2017-05-31', 'store:y')")
-    c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'blue', '2017-05-31', '16.2', 'user')")
+    c.execute("INSERT INTO rates (base, quote, kind, date, rate, source) VALUES ('USD', 'ARS', 'blue', '2017-05-31', '16.2', 'user')")
     c.execute("PRAGMA user_version = 1")
     c.commit()
     c.close()

@@ -22,7 +22,12 @@ RateKind = Literal["official", "blue", "mep", "card"]
 
 
 class Rate(BaseModel):
-    """``rate`` units of ``quote`` per one unit of ``base`` on ``date``."""
+    """``rate`` units of ``quote`` per one unit of ``base`` on ``date``.
+
+    ``rate`` is the selling side (what a buyer of ``base`` pays: a quote's
+    "venta"), the one prices are converted at; ``buy`` the buying side
+    ("compra") where the source gives it.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -32,6 +37,7 @@ class Rate(BaseModel):
     date: dt.date
     kind: RateKind = "official"
     source: str = "user"
+    buy: Decimal | None = Field(None, gt=0)
 
     @field_validator("base", "quote")
     @classmethod

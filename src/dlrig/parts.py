@@ -108,7 +108,11 @@ class Price(BaseModel):
 
     ``amount_minor`` is in minor units (cents) of ``currency``. ``estimated``
     marks prices derived from another market (e.g. a US price with the local
-    markup and taxes) rather than quoted by a store.
+    markup and taxes) rather than quoted by a store. ``condition``: what is
+    sold (``new`` unless a store or a used market says otherwise); plans use
+    only new quotes unless asked to let used ones compete. ``stand_in``: the
+    chip's launch price (NVIDIA's MSRP) standing in for a partner board that
+    has no quote of its own, shown as such and losing ties to real quotes.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -120,6 +124,8 @@ class Price(BaseModel):
     source: str
     store: str | None = None
     estimated: bool = False
+    condition: Literal["new", "used", "refurbished"] = "new"
+    stand_in: bool = False
 
     _text = model_validator(mode="after")(_clean_text)
 

@@ -113,7 +113,7 @@ def test_damaged_database_rows_are_said_on_every_page(tmp_path):
         pass
     c = sqlite3.connect(path)
     c.execute("PRAGMA ignore_check_constraints = 1")
-    c.execute("INSERT INTO rates VALUES ('USD', 'ARS', 'official', '2025-06-01', '1e400', 'x')")
+    c.execute("INSERT INTO rates (base, quote, kind, date, rate, source) VALUES ('USD', 'ARS', 'official', '2025-06-01', '1e400', 'x')")
     c.commit()
     c.close()
     client = TestClient(create_app(path))

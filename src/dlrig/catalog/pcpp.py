@@ -220,7 +220,7 @@ def import_pcpp(db, path: str | Path, date: dt.date, catalog: Catalog,
     with db.transaction() as c:
         c.executemany(
             "INSERT INTO prices (part_id, market, amount_minor, currency, date, source, store, estimated) "
-            "VALUES (?, ?, ?, 'USD', ?, ?, '', 0) ON CONFLICT(part_id, market, date, source, store) "
+            "VALUES (?, ?, ?, 'USD', ?, ?, '', 0) ON CONFLICT(part_id, market, date, source, store, condition) "
             "DO UPDATE SET amount_minor=excluded.amount_minor",
             [(pid, MARKET, cents, day, SOURCE) for pid, cents in sorted(res.prices.items())])
         c.execute("DELETE FROM unmatched WHERE source = ? AND date = ? AND market = ?", (SOURCE, day, MARKET))

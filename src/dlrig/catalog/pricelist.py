@@ -363,7 +363,7 @@ def import_price_list(db, path: str | Path, *, store: str, market: str, currency
     with db.transaction() as c:
         c.executemany(
             "INSERT INTO prices (part_id, market, amount_minor, currency, date, source, store, estimated) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT(part_id, market, date, source, store) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT(part_id, market, date, source, store, condition) "
             "DO UPDATE SET amount_minor=excluded.amount_minor, currency=excluded.currency",
             [(pid, market, r.amount_minor, r.currency, day, source, store) for pid, r in sorted(best.items())])
         c.execute("DELETE FROM unmatched WHERE source = ? AND date = ? AND market = ?", (source, day, market))

@@ -22,6 +22,8 @@ from .health import MAX_PRICE_MINOR, Damage, rate_problem
 from .health import day as row_day
 from .schema import SCHEMA_VERSION
 
+CONDITIONS = ("new", "used", "refurbished")  # a quote's condition (schema v3)
+
 __all__ = ["Database", "SCHEMA_VERSION", "builtin_catalog", "default_db_path", "load_catalog", "resolve_path"]
 
 _PART = TypeAdapter(Part)
@@ -102,9 +104,9 @@ def _load(base: Catalog, db_path: str | Path | None, as_of: dt.date | None, pric
         construct, add_price = Price.model_construct, cat.add_price
         dates: dict = {}
         top = MAX_PRICE_MINOR
-        for pid, market, amount, cur, date, source, store, est in db.conn.execute(
-            "SELECT part_id, market, amount_minor, currency, date, source, store, estimated "
-            "FROM prices WHERE date <= ? AND ?", (day, prices)
+        for pid, market, amount, cur, date, source, store, est, cond, stand in db.conn.execute(
+            "SELECT part_id, market, amount_minor, currency, date, source, store, estimated, "
+            "condition, stand_in FROM prices WHERE date <= ? AND ?", (day, prices)
         ).fetchall():
             if pid not in cat:
                 continue
@@ -113,7 +115,7 @@ def _load(base: Catalog, db_path: str | Path | None, as_of: dt.date | None, pric
             # keep a hand-edited row from reaching a plan (a price of 10^30, a bad date).
             if (d is None or type(amount) is not int or not 0 < amount <= top
                     or cur not in CURRENCIES or type(source) is not str
-                    or not (store is None or type(store) is str)):
+                    or not (store is None or type(store) is str) or cond not in CONDITIONS):
                 damage.add("prices")
                 continue
             # (model_construct skips the model's cleaning: a hand-edited source or store with
@@ -121,9 +123,10 @@ def _load(base: Catalog, db_path: str | Path | None, as_of: dt.date | None, pric
             add_price(pid, construct(market=market, amount_minor=amount, currency=cur, date=d,
                                      source=clean(source),
                                      store=clean(store) if store else None,
-                                     estimated=bool(est)))
+                                     estimated=bool(est), condition=cond,
+                                     stand_in=bool(stand)))
         for row in db.conn.execute(
-            "SELECT base, quote, kind, date, rate, source FROM rates WHERE date <= ?", (day,)
+            "SELECT base, quote, kind, date, rate, source, buy FROM rates WHERE date <= ?", (day,)
         ).fetchall():
             rate, _why = rate_problem(*row)
             if rate is None:  # 1e400, 0, NaN: it would reprice, or break, every plan

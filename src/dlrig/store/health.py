@@ -80,7 +80,7 @@ def price_problem(amount, currency, date, source, store=None) -> str:
     return ""
 
 
-def rate_problem(base, quote, kind, date, rate, source) -> tuple[Rate | None, str]:
+def rate_problem(base, quote, kind, date, rate, source, buy=None) -> tuple[Rate | None, str]:
     """(the rate, '') or (None, why the row is not a usable rate)."""
     from ..validate import RATE_RANGE
 
@@ -101,8 +101,16 @@ def rate_problem(base, quote, kind, date, rate, source) -> tuple[Rate | None, st
         return None, f"rate {rate} is outside {lo}-{hi:,}"
     if type(source) is not str:
         return None, f"source {source!r} is not a name"
+    bought = None
+    if buy is not None:
+        try:
+            bought = Decimal(str(buy).strip())
+        except (InvalidOperation, ValueError):
+            return None, f"buying rate {buy!r} is not a number"
+        if not bought.is_finite() or not lo <= bought <= hi:
+            return None, f"buying rate {buy} is outside {lo}-{hi:,}"
     return Rate.model_construct(base=base, quote=quote, rate=value, date=d, kind=kind,
-                                source=source), ""
+                                source=source, buy=bought), ""
 
 
 def unmatched_problem(amount, date, status) -> str:

@@ -59,9 +59,11 @@ def set_rate(db: Database, rate: Rate, known=None) -> None:
 
 def _put(c, rates: list[Rate]) -> None:
     c.executemany(
-        "INSERT INTO rates (base, quote, kind, date, rate, source) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT(base, quote, kind, date) DO UPDATE SET rate=excluded.rate, source=excluded.source",
-        [(r.base, r.quote, r.kind, r.date.isoformat(), str(r.rate), r.source) for r in rates])
+        "INSERT INTO rates (base, quote, kind, date, rate, source, buy) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(base, quote, kind, date) DO UPDATE SET "
+        "rate=excluded.rate, source=excluded.source, buy=excluded.buy",
+        [(r.base, r.quote, r.kind, r.date.isoformat(), str(r.rate), r.source,
+          None if r.buy is None else str(r.buy)) for r in rates])
 
 
 def rate_value(text: str, quote: str) -> Decimal:
@@ -163,6 +165,8 @@ def import_rates(db: Database, path: str | Path, known=None) -> list[Rate]:
 
 
 def list_rates(db: Database) -> list[Rate]:
-    return [Rate(base=b, quote=q, kind=k, date=dt.date.fromisoformat(d), rate=Decimal(r), source=s)
-            for b, q, k, d, r, s in db.conn.execute(
-                "SELECT base, quote, kind, date, rate, source FROM rates ORDER BY base, quote, kind, date")]
+    return [Rate(base=b, quote=q, kind=k, date=dt.date.fromisoformat(d), rate=Decimal(r),
+                 source=s, buy=None if buy is None else Decimal(buy))
+            for b, q, k, d, r, s, buy in db.conn.execute(
+                "SELECT base, quote, kind, date, rate, source, buy FROM rates "
+                "ORDER BY base, quote, kind, date")]

@@ -88,6 +88,36 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX prices_market_date ON prices (market, date);
     """,
+    # 3: a quote's condition (new, used, refurbished) and whether it is a chip's launch
+    # price standing in for a board's own (issue 13); a rate's buying side beside its
+    # selling one. The prices table is rebuilt so one store may quote a part new and used
+    # on one day (the condition joins the unique key); every row is kept, as 'new'.
+    """
+    CREATE TABLE prices_v3 (
+        id INTEGER PRIMARY KEY,
+        part_id TEXT NOT NULL,
+        market TEXT NOT NULL,
+        amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
+        currency TEXT NOT NULL,
+        date TEXT NOT NULL,
+        source TEXT NOT NULL,
+        store TEXT NOT NULL DEFAULT '',
+        estimated INTEGER NOT NULL DEFAULT 0,
+        condition TEXT NOT NULL DEFAULT 'new'
+            CHECK (condition IN ('new', 'used', 'refurbished')),
+        stand_in INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (part_id, market, date, source, store, condition)
+    );
+    INSERT INTO prices_v3 (id, part_id, market, amount_minor, currency, date, source, store,
+                           estimated)
+        SELECT id, part_id, market, amount_minor, currency, date, source, store, estimated
+        FROM prices;
+    DROP TABLE prices;
+    ALTER TABLE prices_v3 RENAME TO prices;
+    CREATE INDEX prices_part ON prices (part_id, market, date);
+    CREATE INDEX prices_market_date ON prices (market, date);
+    ALTER TABLE rates ADD COLUMN buy TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
