@@ -16,24 +16,25 @@ NaN ended in a traceback. Now:
   complete: a failed download leaves no file.
 
 Every failure is one ``NetworkError`` line (``InputError`` for a bad URL or timeout).
+The URL, timeout and retry checks are ``dlrig.sources.http``'s, shared with the other
+commands that download.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from ..errors import InputError, NetworkError
+from ..errors import NetworkError
 from ..files import LIMITS, MB
+from ..sources.http import NOT_CHANGED as _NOT_CHANGED
+from ..sources.http import RETRY_STATUS as _RETRY_STATUS
+from ..sources.http import check_retries, check_timeout, check_url
 from .records import shown
 
 BACKOFF_S = 0.5
-_RETRY_STATUS = {408, 429, 500, 502, 503, 504}
-_NOT_CHANGED = "the database was not changed"
 
 
 class _Retry(Exception):  # noqa: N818 - an outcome: this try failed, the next may not
@@ -41,44 +42,10 @@ class _Retry(Exception):  # noqa: N818 - an outcome: this try failed, the next m
         self.error = error
 
 
-def check_url(url: str) -> str:
-    """``url`` if it is an http(s) address with a host; else one line."""
-    text = (url or "").strip()
-    if any(ord(c) < 32 or ord(c) == 127 for c in text):
-        raise InputError(f"URL '{shown(text, 120)}' holds control characters",
-                         hint="give an http:// or https:// address", field="url")
-    try:
-        parts = urlsplit(text)
-        host = parts.hostname
-    except ValueError:
-        raise InputError(f"'{shown(text, 120)}' is not a URL",
-                         hint="give an http:// or https:// address", field="url") from None
-    if parts.scheme.lower() not in ("http", "https"):
-        scheme = f"a {parts.scheme}:// address" if parts.scheme else "no http(s) address"
-        raise InputError(f"'{shown(text, 120)}' is {scheme}",
-                         hint="dlrig downloads over http:// or https:// only; to import a file "
-                              "you have, use 'dlrig catalog import open-db FILE'", field="url")
-    if not host:
-        raise InputError(f"'{shown(text, 120)}' names no host",
-                         hint="e.g. https://github.com/...", field="url")
-    return text
-
-
-def check_timeout(timeout: float) -> float:
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) \
-            or not math.isfinite(timeout) or timeout <= 0:
-        raise InputError(f"timeout must be a finite number of seconds above 0 (got {timeout})",
-                         hint="e.g. 60", field="timeout")
-    return float(timeout)
-
-
 def download(url: str, target: str | Path, timeout: float, *, retries: int = 2,
              limit: int | None = None) -> Path:
     """Fetch ``url`` to ``target`` (see the module docstring); returns ``target``."""
-    url, timeout = check_url(url), check_timeout(timeout)
-    if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 10:
-        raise InputError(f"retries must be a whole number from 0 to 10 (got {retries})",
-                         field="retries")
+    url, timeout, retries = check_url(url), check_timeout(timeout), check_retries(retries)
     try:
         import httpx
     except ImportError:  # a dev dependency today; see pyproject.toml
