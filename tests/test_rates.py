@@ -65,7 +65,7 @@ def test_rates_import_file_and_list(db, tmp_path):
     ("base,quote,rate\nUSD,ARS,1\n", "line 1: no date column"),
     ("base,quote,rate,date\nUSD,XYZ,1,2026-01-01\n", "line 2: unknown currency 'XYZ'"),
     ("base,quote,rate,date\nUSD,ARS,1000,2026-01-01\nUSD,ARS,-2,2026-01-02\n", "line 3: rate must be positive"),
-    ("base,quote,rate,date,kind\nUSD,ARS,1000,2026-01-01,crypto\n", "line 2: unknown rate kind"),
+    ("base,quote,rate,date,kind\nUSD,ARS,1000,2026-01-01,bitcoin\n", "line 2: unknown rate kind"),
     ("base,quote,rate,date\nUSD,ARS,1,yesterday\n", "line 2:"),
 ])
 def test_bad_rates_file_names_the_line_and_imports_nothing(db, tmp_path, body, msg):

@@ -10,6 +10,7 @@ always flagged ``estimated`` so every output can say so.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from decimal import Decimal
 from typing import Literal
 
@@ -18,7 +19,17 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .errors import MarketError
 from .units import Money, check_currency
 
-RateKind = Literal["official", "blue", "mep", "card"]
+# The kinds of exchange rate a market may price in. Argentina quotes several at once
+# (DolarAPI's and ArgentinaDatos' "casas", their names in brackets):
+#   official   the retail selling rate of the official market, Banco Nacion's ("oficial")
+#   blue       the informal street market ("blue")
+#   mep        pesos -> local bonds -> dollars on the local exchange ("bolsa", dolar MEP)
+#   ccl        the same with the dollars paid abroad ("contadoconliqui")
+#   wholesale  the interbank market, BCRA Com. A 3500 ("mayorista")
+#   crypto     dollar stablecoins bought with pesos on exchanges ("cripto")
+#   card       a card purchase priced in dollars, paid in pesos: official plus the taxes
+#              and perceptions on it ("tarjeta"); see ``CardSurcharge``
+RateKind = Literal["official", "blue", "mep", "ccl", "wholesale", "crypto", "card"]
 
 
 class Rate(BaseModel):
@@ -100,39 +111,113 @@ def circuit_default(market: Market | None) -> int:
     return US_CIRCUIT_W if market.currency == "USD" else OTHER_CIRCUIT_W
 
 
+class CardSurcharge(BaseModel):
+    """From ``date`` on, a card purchase priced in a foreign currency and paid in
+    ``currency`` costs the official rate x (1 + ``pct``/100).
+
+    The taxes and perceptions a bank adds to such a purchase (in Argentina the PAIS tax
+    and the income-tax perception) change by decree, so they are dated data with a
+    source, like rates: the card rate of 2020 is not the card rate of 2025.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    currency: str
+    date: dt.date
+    pct: Decimal = Field(ge=0, le=500)
+    source: str = Field(min_length=1)
+    note: str = ""
+
+    @field_validator("currency")
+    @classmethod
+    def _cur(cls, v: str) -> str:
+        return check_currency(v)
+
+
 class Rates:
-    """A history of exchange rates; look-ups take the latest on or before a date."""
+    """A history of exchange rates; look-ups take the latest on or before a date.
+
+    Each pair and kind is kept sorted by date with a parallel list of dates, so adding
+    and looking up cost a binary search: a database holding 15 years of daily rates of
+    seven kinds (``dlrig rates update``) is read and used without a scan per look-up.
+    Of two rates of one day, the one added last wins (a database's over a built-in one).
+    """
 
     def __init__(self, rates: list[Rate] | None = None):
         self._by_pair: dict[tuple[str, str, str], list[Rate]] = {}
+        self._dates: dict[tuple[str, str, str], list[dt.date]] = {}
+        self._surcharges: dict[str, list[CardSurcharge]] = {}
         for r in rates or []:
             self.add(r)
 
     def add(self, r: Rate) -> None:
-        lst = self._by_pair.setdefault((r.base, r.quote, r.kind), [])
-        lst.append(r)
-        lst.sort(key=lambda x: x.date)
+        key = (r.base, r.quote, r.kind)
+        dates = self._dates.setdefault(key, [])
+        i = bisect_right(dates, r.date)
+        dates.insert(i, r.date)
+        self._by_pair.setdefault(key, []).insert(i, r)
 
     def all(self) -> list[Rate]:
         return [r for lst in self._by_pair.values() for r in lst]
 
+    def add_surcharge(self, s: CardSurcharge) -> None:
+        lst = self._surcharges.setdefault(s.currency, [])
+        lst.insert(bisect_right([x.date for x in lst], s.date), s)
+
+    def card_surcharges(self) -> list[CardSurcharge]:
+        return [s for lst in self._surcharges.values() for s in lst]
+
+    def surcharge(self, currency: str, on: dt.date | None) -> CardSurcharge | None:
+        """The card surcharge in force in ``currency`` on ``on`` (latest on or before)."""
+        lst = self._surcharges.get(currency, [])
+        found = [s for s in lst if on is None or s.date <= on]
+        return found[-1] if found else None
+
+    def _latest(self, base: str, quote: str, kind: str, on: dt.date) -> Rate | None:
+        dates = self._dates.get((base, quote, kind))
+        if not dates:
+            return None
+        i = bisect_right(dates, on)
+        return self._by_pair[(base, quote, kind)][i - 1] if i else None
+
+    def _card(self, base: str, quote: str, on: dt.date) -> Rate | None:
+        """The card rate derived from the official one: official x (1 + surcharge), both of
+        ``on``; dated the later of the two (the day from which that product holds)."""
+        s = self.surcharge(quote, on)
+        off = self._latest(base, quote, "official", on) if s is not None else None
+        if s is None or off is None:
+            return None
+        factor = 1 + s.pct / 100
+        return Rate(base=base, quote=quote, rate=off.rate * factor, date=max(off.date, s.date),
+                    kind="card", source=f"official {off.rate} of {off.date} x {factor:f} "
+                                        f"(card surcharge from {s.date})")
+
     def lookup(self, base: str, quote: str, on: dt.date | None, kind: str = "official") -> Rate:
-        """The rate of ``on`` (latest on or before it); inverse pairs are used too."""
+        """The rate of ``on`` (latest on or before it); inverse pairs are used too.
+
+        A kind with no rate falls back to the official one (the rate then says so by its
+        kind). The card rate is the quoted one, unless the official rate x the card
+        surcharge of that day is newer (a surcharge changed, or the official moved since
+        the last card quote): then that product.
+        """
         base, quote = check_currency(base), check_currency(quote)
         if base == quote:
             return Rate(base=base, quote=quote, rate=Decimal(1), date=on or dt.date.today(),
                         kind="official", source="identity")
         on = on or dt.date.max
         for (b, q, inverse) in ((base, quote, False), (quote, base, True)):
-            for k in (kind, "official") if kind != "official" else ("official",):
-                lst = self._by_pair.get((b, q, k), [])
-                found = [r for r in lst if r.date <= on]
-                if found:
-                    r = found[-1]
-                    if inverse:
-                        return Rate(base=base, quote=quote, rate=Decimal(1) / r.rate, date=r.date,
-                                    kind=r.kind, source=r.source + " (inverted)")
-                    return r
+            r = self._latest(b, q, kind, on)
+            if kind == "card":
+                derived = self._card(b, q, on)
+                if derived is not None and (r is None or derived.date > r.date):
+                    r = derived
+            if r is None and kind != "official":
+                r = self._latest(b, q, "official", on)
+            if r is not None:
+                if inverse:
+                    return Rate(base=base, quote=quote, rate=Decimal(1) / r.rate, date=r.date,
+                                kind=r.kind, source=r.source + " (inverted)")
+                return r
         raise MarketError(
             f"no {kind} exchange rate {base}->{quote} on or before {on if on != dt.date.max else 'today'}",
             hint=f"record a {base}->{quote} rate dated on or before that day",
