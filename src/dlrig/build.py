@@ -109,7 +109,7 @@ class PartListError(BuildFileError):
 INTENT_FIELDS: dict[str, type] = {
     "workload": str, "model": str, "task": str, "quant": str, "context": int, "users": int,
     "batch": int, "power_limit": str, "dataset_gb": int, "circuit_w": int,
-    "allow_bios_update": bool,
+    "allow_bios_update": bool, "used": bool, "max_age_days": int, "rate_kind": str,
 }
 # The range of each whole-number requirement, in a build's [intent] and in the CLI's
 # options alike (one definition): wider than any machine, narrow enough that the
@@ -120,6 +120,7 @@ RANGES: dict[str, tuple[int, int]] = {
     "batch": (1, 65_536),
     "dataset_gb": (1, 1_000_000),
     "circuit_w": (100, 20_000),
+    "max_age_days": (1, 36_500),
 }
 
 
@@ -638,16 +639,27 @@ class BuildPrice:
 def price_build(build: Build, catalog: Catalog, market: str | None) -> BuildPrice:
     """Each line's catalog price in ``market`` (latest quote, else an estimate) and the sum.
 
+    A saved plan's ``[intent]`` (used quotes allowed, a rate kind, an age limit) prices it
+    as the plan did.
+
     One function for ``dlrig check`` and the web pages, so both show the same
     total. A part the catalog does not hold, or a missing exchange rate,
     leaves that line unpriced rather than failing the whole check.
     """
     lines, total = [], None
+    terms = None
+    if market:
+        try:  # a saved plan is priced as it was planned: used quotes, rate kind, age limit
+            terms = catalog.market(market).with_terms(
+                used=bool(build.intended("used")), max_age_days=build.intended("max_age_days"),
+                rate_kind=build.intended("rate_kind"))
+        except MarketError:
+            terms = None
     for item in build.items:
         lp = None
-        if market and item.part.id in catalog:
+        if terms is not None and item.part.id in catalog:
             try:
-                lp = catalog.local_price(item.part.id, market)
+                lp = catalog.local_price(item.part.id, terms)
             except MarketError:
                 lp = None
         line = PricedItem(item, lp)

@@ -5,6 +5,11 @@ kind (Argentina has several: official, blue, MEP, card), and the markup and
 import taxes that local stores charge over US prices. When a store quote is
 missing, a market may *estimate* a local price from a US one; such prices are
 always flagged ``estimated`` so every output can say so.
+
+A market also says what running a machine there is like: its mains voltage,
+the continuous watts one household circuit carries, and a dated, sourced
+electricity tariff, so ``dlrig power`` prices a year of training in the
+buyer's currency instead of assuming a US outlet and a US bill.
 """
 
 from __future__ import annotations
@@ -56,6 +61,29 @@ class Rate(BaseModel):
         return check_currency(v)
 
 
+class Tariff(BaseModel):
+    """The price of one kWh of household electricity in a market, as published.
+
+    ``per_kwh`` in ``currency``; ``date`` is the first day the figure applies
+    (a regulator's tariff period, a statistics semester); ``source`` names the
+    publication. ``note`` says what the figure includes (taxes, fixed charges
+    left out), because tariffs are quoted every which way.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    per_kwh: float = Field(gt=0, le=100000)
+    currency: str
+    date: dt.date
+    source: str = Field(min_length=1)
+    note: str = ""
+
+    @field_validator("currency")
+    @classmethod
+    def _cur(cls, v: str) -> str:
+        return check_currency(v)
+
+
 class Market(BaseModel):
     """Where parts are bought, and how local prices relate to US ones."""
 
@@ -67,29 +95,62 @@ class Market(BaseModel):
     rate_kind: RateKind = "official"
     markup_pct: float = Field(0.0, ge=-50, le=500, description="store markup over US street price")
     import_tax_pct: float = Field(0.0, ge=0, le=500, description="duties and taxes on top")
+    vat_pct: float = Field(
+        0.0, ge=0, le=100,
+        description="value-added or sales tax in local shelf prices (0 where prices exclude it, "
+                    "as US list prices do, or where markup_pct is already all-in)",
+    )
     estimate_from: str | None = Field(None, description="market whose prices may be marked up")
     date: dt.date | None = Field(None, description="a historical market's fixed date")
     circuit_w: int | None = Field(
         None, ge=100, le=10000,
         description="continuous watts one household circuit carries (breaker x volts x 0.8)",
     )
+    mains_v: int | None = Field(
+        None, ge=100, le=240, description="household mains voltage (120 US, 230 Europe and India)"
+    )
+    tariff: Tariff | None = Field(None, description="household electricity price, dated and sourced")
     max_price_age_days: int | None = Field(
         None, ge=1, description="older quotes are stale: a 2016 launch price says nothing about today"
     )
     note: str = ""
     sources: tuple[str, ...] = ()
+    # Which quotes a plan in this market reads: new only, unless a request lets used
+    # (and refurbished) quotes compete (``with_terms``; never set in a market file).
+    conditions: tuple[str, ...] = ("new",)
 
     @field_validator("currency")
     @classmethod
     def _cur(cls, v: str) -> str:
         return check_currency(v)
 
+    def with_terms(self, *, used: bool = False, max_age_days: int | None = None,
+                   rate_kind: str | None = None) -> Market:
+        """This market as one request reads it: used and refurbished quotes allowed
+        (``plan --used``), another stale-price cut-off (``--max-age``), another exchange
+        rate kind (``--rate-kind``: blue, card...). Unchanged values give ``self``."""
+        update: dict = {}
+        if used:
+            update["conditions"] = ("new", "used", "refurbished")
+        if max_age_days is not None:
+            update["max_price_age_days"] = max_age_days
+        if rate_kind is not None:
+            update["rate_kind"] = rate_kind
+        return self.model_copy(update=update) if update else self
+
     @property
     def factor(self) -> Decimal:
-        """Multiplier from a converted US price to the local shelf price."""
-        return (Decimal(1) + Decimal(str(self.markup_pct)) / 100) * (
-            Decimal(1) + Decimal(str(self.import_tax_pct)) / 100
-        )
+        """Multiplier from a converted US price to the local shelf price.
+
+        (1 + markup) x (1 + import taxes) x (1 + VAT): the store's margin over
+        the US street price, the duties at the border, and the tax on the shelf
+        price (German, British and Indian prices include it; US ones do not).
+        """
+        pct = (self.markup_pct, self.import_tax_pct, self.vat_pct)
+        out = Decimal(1)
+        for p in pct:
+            out *= Decimal(1) + Decimal(str(p)) / 100
+        return out
 
 
 US_CIRCUIT_W = 1440  # 120 V x 15 A x 0.8 (NEC continuous load)
@@ -109,6 +170,22 @@ def circuit_default(market: Market | None) -> int:
     if market.circuit_w:
         return market.circuit_w
     return US_CIRCUIT_W if market.currency == "USD" else OTHER_CIRCUIT_W
+
+
+US_MAINS_V = 120
+LOW_MAINS_V = 127  # at or below this the 80 Plus 115 V curves apply (US, Brazil's 127 V)
+
+
+def mains_default(market: Market | None) -> int:
+    """The mains voltage a build is powered from: the market's, else 120 V (US)."""
+    if market is not None and market.mains_v:
+        return market.mains_v
+    return US_MAINS_V
+
+
+def tariff_default(market: Market | None) -> Tariff | None:
+    """The market's published household tariff, or None (the caller's default applies)."""
+    return market.tariff if market is not None else None
 
 
 class CardSurcharge(BaseModel):

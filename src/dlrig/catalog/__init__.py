@@ -37,6 +37,33 @@ class LocalPrice:
     estimated: bool
     store: str | None = None
     basis: str = ""  # how an estimate was made ("US 379 USD x 1.45 x 1,450 ARS/USD ...")
+    condition: str = "new"  # new, used or refurbished
+    stand_in: bool = False  # the chip's launch MSRP standing in for the board's own price
+
+
+def pick_quote(quotes: list[Price], conditions: tuple[str, ...] = ("new",)) -> Price | None:
+    """The quote a price is read from, among ``quotes`` (one market's, on or before the
+    day and not stale): only the allowed ``conditions``; a real quote before a chip-MSRP
+    stand-in (a board's own price, even an older one, says more than its chip's launch
+    price); for each condition the latest quote (a store's before an estimate of the same
+    day); of those, the cheapest (a used RTX 3090 competes with a new one when allowed).
+    """
+    allowed = [q for q in quotes if q.condition in conditions]
+    real = [q for q in allowed if not q.stand_in]
+    latest: dict[str, Price] = {}
+    for q in real or allowed:
+        cur = latest.get(q.condition)
+        if cur is None or (q.date, not q.estimated) > (cur.date, not cur.estimated):
+            latest[q.condition] = q
+    if not latest:
+        return None
+    return min(latest.values(), key=lambda q: (q.amount_minor, conditions.index(q.condition)))
+
+
+def local_of(part_id: str, q: Price, money: Money | None = None) -> LocalPrice:
+    """A market's own quote as a ``LocalPrice`` (in ``money`` when converted)."""
+    return LocalPrice(part_id, money or Money(q.amount_minor, q.currency), q.date, q.source,
+                      q.estimated, q.store, condition=q.condition, stand_in=q.stand_in)
 
 
 def pricing_day(market: Market, as_of: dt.date | None = None) -> dt.date:
@@ -166,17 +193,19 @@ class Catalog:
             oldest = (when or dt.date.today()) - dt.timedelta(days=m.max_price_age_days)
         quotes = [p for p in self._prices.get(part_id, []) if p.market == m.code
                   and (when is None or p.date <= when) and (oldest is None or p.date >= oldest)]
-        if quotes:
-            q = max(quotes, key=lambda p: (p.date, not p.estimated))
+        q = pick_quote(quotes, m.conditions) if quotes else None
+        if q is not None:
             money = Money(q.amount_minor, q.currency)
             if q.currency != m.currency:
                 money, _ = self.rates.convert(money, m.currency, q.date, m.rate_kind)
-            return LocalPrice(part_id, money, q.date, q.source, q.estimated, q.store)
+            return local_of(part_id, q, money)
         if not m.estimate_from:
             return None
         base = self.markets.get(m.estimate_from)
         if base is None:
             return None
+        if base.conditions != m.conditions:  # a used quote there estimates a used one here
+            base = base.model_copy(update={"conditions": m.conditions})
         ref = self.local_price(part_id, base, when)
         if ref is None:
             return None
@@ -187,7 +216,8 @@ class Catalog:
             f"{m.currency}/{ref.money.currency} ({rate.kind}, {rate.date}) x {float(m.factor):.2f} "
             f"markup and taxes"
         )
-        return LocalPrice(part_id, local, ref.date, ref.source, True, None, basis)
+        return LocalPrice(part_id, local, ref.date, ref.source, True, None, basis,
+                          condition=ref.condition, stand_in=ref.stand_in)
 
     def convert(self, money: Money, currency: str, on: dt.date | None, kind: str = "official") -> Money:
         return self.rates.convert(money, currency, on, kind)[0]

@@ -61,14 +61,14 @@ def rates_hint(src):
         if src.path is None and e.code == "missing_rate":
             raise MarketError(e.message, hint=(e.hint + "; " if e.hint else "") + "rates set "
                               "with 'dlrig rates set' live in the local database, read when it "
-                              "exists (or with --db PATH)", code=e.code) from None
+                              "exists (or with --db PATH)", code=e.code, field=e.field) from None
         raise
 
 
 def _request(catalog, budget, currency, market, workload, gpus, require, exclude,
              allow_bios_update, as_of, time_limit, circuit_w, dataset_gb, explain=True,
              model=None, task=None, quant=None, context=None, users=1, power_limit=None,
-             allow_unverified=False):
+             allow_unverified=False, used=False, max_age=None, rate_kind=None):
     from ..optimize.request import PlanRequest
     from ..validate import amount
 
@@ -87,12 +87,15 @@ def _request(catalog, budget, currency, market, workload, gpus, require, exclude
         allow_bios_update=allow_bios_update, as_of=as_of, time_limit_s=time_limit,
         circuit_w=circuit_w, dataset_gb=dataset_gb, explain=explain, model=model,
         task=task or "inference", quant=quant, context=context, users=users,
-        power_limit=power_limit, allow_unverified=allow_unverified,
+        power_limit=power_limit, allow_unverified=allow_unverified, used=used,
+        max_age_days=max_age, rate_kind=rate_kind,
     )
 
 
 GPUS_HELP = ("identical GPUs: 0-8, or 'auto' to let the planner choose 1-4 (the default with "
              "--model; otherwise 1)")
+USED_HELP = ("let used and refurbished quotes compete with new ones (marked in the answer; "
+             "warranty and risk noted)")
 UNVERIFIED_HELP = ("let parts compete whose data an error rule needs is missing (the build "
                    "is then unverified on that rule)")
 MODEL_HELP = ("plan for a model the machine must run: a name from 'dlrig models', a Hugging "
@@ -130,6 +133,13 @@ def plan_cmd(
     allow_bios_update: bool = typer.Option(False, "--allow-bios-update",
                                            help="allow a board that needs a BIOS update for the CPU"),
     allow_unverified: bool = typer.Option(False, "--allow-unverified", help=UNVERIFIED_HELP),
+    used: bool = typer.Option(False, "--used", help=USED_HELP),
+    max_age: int | None = typer.Option(None, "--max-age", min=1, max=36500, metavar="DAYS",
+                                       help="leave out quotes older than DAYS (default: the "
+                                            "market's cut-off)"),
+    rate_kind: str | None = typer.Option(None, "--rate-kind",
+                                         help="exchange rate to price at: official, blue, mep, "
+                                              "card... (default: the market's)"),
     as_of: str | None = typer.Option(None, "--as-of", help="plan with prices known on this date (YYYY-MM-DD)"),
     db: str | None = DB_READ,
     no_db: bool = NO_DB,
@@ -163,7 +173,8 @@ def plan_cmd(
         req = _request(catalog, budget, currency, market, workload, gpus, require, exclude,
                        allow_bios_update, when, time_limit, circuit_w, dataset_gb,
                        model=model, task=task, quant=quant, context=context_tokens, users=users,
-                       power_limit=power_limit, allow_unverified=allow_unverified)
+                       power_limit=power_limit, allow_unverified=allow_unverified, used=used,
+                       max_age=max_age, rate_kind=rate_kind)
         res = plan(catalog, req)
     if save_to and res.build is not None:
         import tomli_w
@@ -208,6 +219,13 @@ def sweep_cmd(
                                            help="cap the GPUs: 0.7 of board power, or 300W each"),
     allow_bios_update: bool = typer.Option(False, "--allow-bios-update"),
     allow_unverified: bool = typer.Option(False, "--allow-unverified", help=UNVERIFIED_HELP),
+    used: bool = typer.Option(False, "--used", help=USED_HELP),
+    max_age: int | None = typer.Option(None, "--max-age", min=1, max=36500, metavar="DAYS",
+                                       help="leave out quotes older than DAYS (default: the "
+                                            "market's cut-off)"),
+    rate_kind: str | None = typer.Option(None, "--rate-kind",
+                                         help="exchange rate to price at: official, blue, mep, "
+                                              "card... (default: the market's)"),
     as_of: str | None = typer.Option(None, "--as-of", help="prices known on this date"),
     db: str | None = DB_READ,
     no_db: bool = NO_DB,
@@ -235,7 +253,8 @@ def sweep_cmd(
         base = _request(catalog, amounts[0].amount, cur, market, workload, gpus, (), (),
                         allow_bios_update, when, 10.0, None, None, explain=False, model=model,
                         task=task, quant=quant, power_limit=power_limit,
-                        allow_unverified=allow_unverified)
+                        allow_unverified=allow_unverified, used=used, max_age=max_age,
+                        rate_kind=rate_kind)
         rows = sweep(catalog, base, amounts)
     title = f"dlrig sweep: {market}, " + (f"model {model}" if model else
                                            f"workload {workload or 'none'}")

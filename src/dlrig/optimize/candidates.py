@@ -23,13 +23,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..catalog import Catalog, LocalPrice, pricing_day
+from ..catalog import Catalog, LocalPrice, local_of, pick_quote, pricing_day
 from ..errors import InputError
 from ..market import Market
 from ..parts import AnyPart, Category, Price
 from ..rules import Context
 from ..rules.registry import GpuSetRule, LinearRule, NotChecked, PairRule, Rule, Severity, UnaryRule
-from ..units import Money
 from . import objective
 from .policy import violates
 from .prune import prune as prune_parts
@@ -58,8 +57,7 @@ class Candidate:
     def price(self) -> LocalPrice:
         q = self.quote
         if isinstance(q, Price):
-            q = self.quote = LocalPrice(self.id, Money(q.amount_minor, q.currency), q.date,
-                                        q.source, q.estimated, q.store)
+            q = self.quote = local_of(self.id, q)
         return q
 
 
@@ -193,8 +191,7 @@ def local_price(catalog: Catalog, part_id: str, market: Market,
     """``catalog.local_price``, with a fast path (see ``local_quote``)."""
     q = local_quote(catalog, part_id, market, when)
     if isinstance(q, Price):
-        return LocalPrice(part_id, Money(q.amount_minor, q.currency), q.date, q.source,
-                          q.estimated, q.store)
+        return local_of(part_id, q)
     return q
 
 
@@ -227,15 +224,26 @@ def local_quote(catalog: Catalog, part_id: str, market: Market, when: dt.date | 
         cutoff = price_cutoff(market, when)
     code = market.code
     day = pricing_day(market, when)  # never a quote dated after it
+    conds = market.conditions
     quotes = [q for q in everywhere if q.market == code and q.date <= day
-              and (cutoff is None or q.date >= cutoff)]
-    if len(quotes) == 1 and quotes[0].currency == market.currency:
+              and (cutoff is None or q.date >= cutoff) and q.condition in conds]
+    if len(quotes) == 1 and quotes[0].currency == market.currency and not quotes[0].stand_in:
         return quotes[0]  # the common case, decided without a max() over one quote
     if quotes and all(q.currency == market.currency for q in quotes):
-        return max(quotes, key=lambda p: (p.date, not p.estimated))
+        return pick_quote(quotes, conds)
     if not quotes and not market.estimate_from:
         return None  # no quote and nothing to estimate from: most imported parts
     return catalog.local_price(part_id, market, when)
+
+
+STALE = "stale price"  # the start of a dropped part's reason when its quotes are too old
+
+
+def _only_stale(catalog: Catalog, pid: str, market: Market, cutoff: dt.date) -> bool:
+    """The part has quotes in the market, all older than the cut-off (``--max-age``)."""
+    qs = [q for q in catalog.prices(pid) if q.market == market.code
+          and q.condition in market.conditions]
+    return bool(qs) and all(q.date < cutoff for q in qs)
 
 
 def priced_parts(catalog: Catalog, market: Market, when: dt.date | None, category: Category,
@@ -264,6 +272,8 @@ def priced_parts(catalog: Catalog, market: Market, when: dt.date | None, categor
     kept: list[tuple] = []  # (catalog position, part, quote, cost)
     best: dict[tuple, tuple] = {}  # spec key -> (cost, id, catalog position, part, quote)
     no_price = f"no price in market {market.code}" + (f" on {when}" if when else "")
+    stale = (f"{STALE}: every quote in market {market.code} is older than "
+             f"{market.max_price_age_days} days")
     available = catalog.available
     cutoff = price_cutoff(market, when)
     n_priced = 0
@@ -275,7 +285,8 @@ def priced_parts(catalog: Catalog, market: Market, when: dt.date | None, categor
         q = local_quote(catalog, pid, market, when, cutoff)
         cost = None if q is None else (q.amount_minor if isinstance(q, Price) else q.money.minor)
         if not cost or cost <= 0:
-            unpriced[pid] = no_price
+            unpriced[pid] = (stale if cutoff is not None and _only_stale(catalog, pid, market,
+                                                                         cutoff) else no_price)
             continue
         n_priced += 1
         if pid in excluded:
@@ -297,14 +308,16 @@ def priced_parts(catalog: Catalog, market: Market, when: dt.date | None, categor
         else:
             k = spec_key(p)
             cur = best.get(k)
+        # (at equal cost a real quote beats a chip-MSRP stand-in, then the smaller id)
+        rank = (cost, q.stand_in, pid)
         if cur is None:
-            best[k] = (cost, pid, i, p, q)
-        elif (cost, pid) < (cur[0], cur[1]):
-            twins[cur[1]] = f"same specification as {pid}, which costs less"
-            best[k] = (cost, pid, i, p, q)
+            best[k] = (rank, i, p, q)
+        elif rank < cur[0]:
+            twins[cur[0][2]] = f"same specification as {pid}, which costs less"
+            best[k] = (rank, i, p, q)
         else:
-            twins[pid] = f"same specification as {cur[1]}, which costs less"
-    kept += [(i, p, q, cost) for cost, _, i, p, q in best.values()]
+            twins[pid] = f"same specification as {cur[0][2]}, which costs less"
+    kept += [(i, p, q, rank[0]) for rank, i, p, q in best.values()]
     kept.sort(key=lambda t: t[0])
     dropped = unpriced
     dropped.update(unselected)
@@ -333,6 +346,24 @@ def gc_paused():
             gc.enable()
 
 
+def _check_rate_kind(catalog: Catalog, market: Market, when: dt.date | None) -> None:
+    """An exchange rate kind asked for by name must exist: the rates table would otherwise
+    fall back to the official rate, and a plan "at the blue rate" would not be one."""
+    from ..market import MarketError
+
+    base = catalog.markets.get(market.estimate_from) if market.estimate_from else None
+    if base is None or base.currency == market.currency:
+        return
+    found = [r for r in catalog.rates.all() if r.kind == market.rate_kind
+             and {r.base, r.quote} == {base.currency, market.currency}
+             and (when is None or r.date <= when)]
+    if not found:
+        raise MarketError(f"no {market.rate_kind} exchange rate {base.currency}->"
+                          f"{market.currency}" + (f" on or before {when}" if when else ""),
+                          hint="record one, or leave the rate kind to the market",
+                          field="rate_kind", code="missing_rate")
+
+
 def build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload: Any,
                      perf_workload: Any, hard: list[Rule]) -> Candidates:
     """Every part that can be in a valid build for ``req``, before pruning.
@@ -346,8 +377,11 @@ def build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload:
 
 def _build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload: Any,
                       perf_workload: Any, hard: list[Rule]) -> Candidates:
-    market = catalog.market(req.market)
+    market = catalog.market(req.market).with_terms(
+        used=req.used, max_age_days=req.max_age_days, rate_kind=req.rate_kind)
     when = req.as_of or market.date  # shown as the plan's date; prices are read as of today
+    if req.rate_kind is not None:
+        _check_rate_kind(catalog, market, when)
     excluded = set(req.exclude_ids)
     for ref in req.exclude:
         excluded |= resolve_selector(catalog, ref, "--exclude").ids
@@ -428,7 +462,8 @@ def _build_candidates(catalog: Catalog, req: PlanRequest, ctx: Context, workload
                     counts=tuple(counts), all_options=options, options=list(options), sets=sets)
     cs.stats = {"catalog": len(catalog), "priced": n_priced, "valid": len(all_parts),
                 "gpus_without_estimate": no_estimate, "gpu_options": len(options),
-                "unverified": sum(": unverified: " in why for why in dropped.values())}
+                "unverified": sum(": unverified: " in why for why in dropped.values()),
+                "stale": sum(why.startswith(STALE) for why in dropped.values())}
     return cs
 
 

@@ -277,7 +277,7 @@ class PlanModel:
             "capacity": sum(o.capacity * self.y[o.id] for o in cs.options),
             "balance": sum(w * b for b, w in self.balance_terms().values()),
             "cost": self.cost_expr(),
-            "preference": sum(objective.preference(c.part) * self.x[c.id] for c in cs.all()),
+            "preference": sum(objective.quote_preference(c) * self.x[c.id] for c in cs.all()),
         }
         # The final tie-break: the smallest ids, one rank per category.
         terms["ids"] = sum(i * self.x[c.id] for cands in cs.by_cat.values()

@@ -198,6 +198,17 @@ def min_ssd_gb(workload: Any) -> int:
     return int(getattr(workload, "min_ssd_gb", 0) or 0)
 
 
+# A part priced by its chip's launch MSRP standing in for its own price loses every tie
+# at equal cost to a part with a real quote: more than any preference difference.
+STAND_IN_PENALTY = 100_000
+
+
+def quote_preference(cand) -> int:
+    """``preference`` of a candidate, less ``STAND_IN_PENALTY`` when its price is a
+    chip-MSRP stand-in (issue 13: a real quote wins ties)."""
+    return preference(cand.part) - STAND_IN_PENALTY * bool(cand.price.stand_in)
+
+
 def preference(part: AnyPart) -> int:
     """How much a builder prefers a part among equally priced ones (higher: more).
 
@@ -314,10 +325,12 @@ def balance_met(items: list[tuple[AnyPart, int, int]], workload: Any,
 
 def score(items: list[tuple[AnyPart, int, int]], workload: Any,
           throughputs: dict[tuple[str, int], float], capacities: dict[tuple[str, int], int]
-          | None = None, upgrade_w: dict[str, int] | None = None, ctx: Any = None) -> Score:
+          | None = None, upgrade_w: dict[str, int] | None = None, ctx: Any = None,
+          stand_ins: frozenset[str] = frozenset()) -> Score:
     """Score a build given as (part, quantity, unit cost).
 
-    ``throughputs``/``capacities``: (GPU id, count) -> the option's values.
+    ``throughputs``/``capacities``: (GPU id, count) -> the option's values;
+    ``stand_ins``: the parts priced by a chip-MSRP stand-in (``quote_preference``).
     """
     gpus = [(p, q) for p, q, _ in items if p.category == Category.gpu]
     t = sum(throughput_int(throughputs.get((p.id, q), 0.0)) for p, q in gpus)
@@ -325,5 +338,5 @@ def score(items: list[tuple[AnyPart, int, int]], workload: Any,
     met = balance_met(items, workload, upgrade_w or {}, ctx)
     bal = sum(w for name, w, _ in BALANCE_TERMS if met[name])
     cost = sum(c * q for _, q, c in items)
-    pref = sum(preference(p) for p, _, _ in items)
+    pref = sum(preference(p) - STAND_IN_PENALTY * (p.id in stand_ins) for p, _, _ in items)
     return Score(t, bal, cost, tuple(n for n, _, _ in BALANCE_TERMS if met[n]), cap, pref)

@@ -58,6 +58,9 @@ class PlanRequest:
     exclude: tuple[str, ...] = ()
     allow_bios_update: bool = False
     allow_unverified: bool = False  # let parts whose data is missing for an error rule compete
+    used: bool = False  # let used and refurbished quotes compete (marked in the answer)
+    max_age_days: int | None = None  # stale-price cut-off (None: the market's own)
+    rate_kind: str | None = None  # exchange rate kind (None: the market's own)
     as_of: dt.date | None = None
     circuit_w: int | None = None
     dataset_gb: int | None = None
@@ -102,6 +105,18 @@ class PlanRequest:
         if self.gpus == 0 and self.model:
             raise InputError("0 GPUs cannot run a model", hint="leave the GPU count to the "
                              "planner (auto)", field="gpus")
+        if self.max_age_days is not None and not 1 <= self.max_age_days <= 36500:
+            raise InputError(f"price age limit must be 1 to 36,500 days (got {self.max_age_days})",
+                             hint="e.g. 365 for quotes of the last year", field="max_age_days")
+        if self.rate_kind is not None:
+            from typing import get_args
+
+            from ..market import RateKind
+
+            if self.rate_kind not in get_args(RateKind):
+                raise InputError(f"unknown exchange rate kind '{self.rate_kind}'",
+                                 hint="use one of " + ", ".join(get_args(RateKind)),
+                                 field="rate_kind")
         if not 1 <= self.max_drives <= 8:
             raise InputError(f"max_drives must be 1 to 8 (got {self.max_drives})",
                              field="max_drives")
@@ -124,6 +139,11 @@ def intent_of(req: PlanRequest) -> tuple[tuple[str, object], ...]:
             out.append(("users", req.users))
     if req.allow_bios_update:
         out.append(("allow_bios_update", True))
+    if req.used:
+        out.append(("used", True))
+    for key in ("max_age_days", "rate_kind"):
+        if getattr(req, key) is not None:
+            out.append((key, getattr(req, key)))
     return tuple(out)
 
 

@@ -45,6 +45,9 @@ class PlannedPart:
             "price_estimated": self.unit_price.estimated,
             "price_date": self.unit_price.date.isoformat(),
             "price_source": self.unit_price.source,
+            "price_store": self.unit_price.store,
+            "condition": self.unit_price.condition,
+            "price_stand_in": self.unit_price.stand_in,
             "reason": self.reason,
             "next_better": self.next_better,
         }

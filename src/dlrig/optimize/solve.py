@@ -157,7 +157,8 @@ def prepare(catalog: Catalog, req: PlanRequest) -> Prepared:
 def _request_key(req: PlanRequest) -> tuple:
     return (req.market, req.workload, req.gpus, req.model, req.task, req.quant, req.context,
             req.users, req.batch, req.power_limit, req.require, req.exclude,
-            req.allow_bios_update, req.allow_unverified, req.as_of, req.circuit_w, req.dataset_gb,
+            req.allow_bios_update, req.allow_unverified, req.used, req.max_age_days,
+            req.rate_kind, req.as_of, req.circuit_w, req.dataset_gb,
             req.exclude_ids,
             req.require_any, req.relax_rules, req.workload_overrides, req.extra_hard,
             req.unchecked_ok, req.max_drives)
@@ -308,7 +309,8 @@ def score_outcome(cs: Candidates, out: Outcome) -> objective.Score:
     thr = {(o.cand.id, o.count): o.throughput} if o else {}
     cap = {(o.cand.id, o.count): o.capacity} if o else {}
     upg = {o.cand.id: o.cand.upgrade_w} if o else {}
-    return objective.score(items, cs.workload, thr, cap, upg, cs.ctx)
+    stand = frozenset(c.id for c, _ in out.chosen if c.price.stand_in)
+    return objective.score(items, cs.workload, thr, cap, upg, cs.ctx, stand)
 
 
 def solve_prepared(prep: Prepared, budget_minor: int | None = -1, *, exclude_ids=frozenset(),
@@ -337,6 +339,25 @@ def make_build(outcome: Outcome, name: str, market: str, intent=()) -> Build:
     order = list(Category)
     items = sorted(outcome.chosen, key=lambda cq: (order.index(cq[0].part.category), cq[0].id))
     return Build(tuple(BuildItem(c.part, q) for c, q in items), name, market, intent=intent)
+
+
+def rate_notes(prep: Prepared, res: PlanResult) -> list[str]:
+    """Which exchange rate priced the plan, and of what day (issue 13: a plan in pesos
+    says whether it used the official or the blue rate, and when it was quoted)."""
+    m = prep.market
+    currencies = {p.unit_price.money.currency for p in res.parts if p.unit_price.estimated}
+    base = prep.catalog.markets.get(m.estimate_from) if m.estimate_from else None
+    if not currencies or base is None or base.currency == m.currency:
+        return []
+    from ..errors import MarketError
+
+    try:
+        rate = prep.catalog.rates.lookup(base.currency, m.currency, prep.base.as_of, m.rate_kind)
+    except MarketError:
+        return []
+    return [f"prices estimated from market {base.code} at the {rate.kind} rate of {rate.date}: "
+            f"{float(rate.rate):,.2f} {m.currency}/{base.currency} ({rate.source}), x "
+            f"{float(m.factor):.2f} markup and taxes"]
 
 
 def result_from(prep: Prepared, out: Outcome) -> PlanResult:
@@ -372,6 +393,7 @@ def result_from(prep: Prepared, out: Outcome) -> PlanResult:
                                      prep.to_budget_currency(line), share))
     res.total_local = total
     res.total_budget = prep.to_budget_currency(total)
+    res.notes += rate_notes(prep, res)
     res.score = out.score
     res.throughput = out.score.throughput / objective.THROUGHPUT_SCALE if out.score else 0.0
     res.capacity_gb = out.score.capacity if out.score else 0

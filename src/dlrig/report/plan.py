@@ -8,6 +8,7 @@ list, one row per unit, so ``dlrig check`` can read it back.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -79,6 +80,10 @@ def status_line(res: PlanResult) -> str:
     if unverified:
         notes.append(f"{unverified} parts set aside: data a rule needs is missing; "
                      "allow unverified parts to consider them")
+    stale = c.get("stale", 0)
+    if stale:
+        notes.append(f"{stale} parts left out for stale prices (older than the market's "
+                     "cut-off; a longer price age limit lets them in)")
     left_out = f" ({'; '.join(notes)})" if notes else ""
     return (f"status {res.status} (CP-SAT: {stages}); {c.get('priced', 0)} priced parts, "
             f"{c.get('valid', 0)} valid{left_out}, {c.get('after_pruning', c.get('valid', 0))} "
@@ -94,12 +99,58 @@ def power_text(res: PlanResult) -> str:
             f"({p.headroom_pct:.0f} %) headroom")
 
 
+OLD_QUOTE_DAYS = 365  # a price older than this is flagged "old" beside its date
+
+
+def price_marks(lp) -> str:
+    """What a price is, in marks after it: '*' estimated from another market, 'used',
+    'refurbished', 'chip MSRP' (the chip's launch price standing in for the board's)."""
+    marks = []
+    if lp.estimated:
+        marks.append("*")
+    if lp.condition != "new":
+        marks.append(lp.condition)
+    if lp.stand_in:
+        marks.append("chip MSRP")
+    return (" " + " ".join(marks)) if marks else ""
+
+
+def price_date(lp, res: PlanResult) -> str:
+    """The quote's date, flagged 'old' when over a year before the plan's pricing day."""
+    day = res.as_of or dt.date.today()
+    old = (day - lp.date).days > OLD_QUOTE_DAYS
+    return lp.date.isoformat() + (" (old)" if old else "")
+
+
+def price_legend(res: PlanResult) -> list[str]:
+    """The lines that explain the marks a plan's prices carry."""
+    lps = [p.unit_price for p in res.parts]
+    out = []
+    if any(lp.estimated for lp in lps):
+        out.append("* estimated from another market's price")
+    if any(lp.condition == "used" for lp in lps):
+        out.append("used: a second-hand quote (allowed by --used): usually no or a short "
+                   "warranty; test it, and ask whether it was mined on")
+    if any(lp.condition == "refurbished" for lp in lps):
+        out.append("refurbished: a seller-refurbished quote (allowed by --used): check the "
+                   "warranty it comes with")
+    if any(lp.stand_in for lp in lps):
+        out.append("chip MSRP: the chip's launch price standing in for this board's own; "
+                   "partner boards usually cost more")
+    day = res.as_of or dt.date.today()
+    if any((day - lp.date).days > OLD_QUOTE_DAYS for lp in lps):
+        out.append(f"old: the newest quote is more than {OLD_QUOTE_DAYS} days old; prices "
+                   "may have moved ('dlrig prices update')")
+    return out
+
+
 def parts_table(res: PlanResult) -> Table:
     cur = res.budget.currency if res.budget else res.currency
     t = Table("type", "item", "qty", f"price ({res.currency})",
               *([f"({cur})"] if cur != res.currency else []), "share")
     for p in res.parts:
-        price = money(p.total_local) + (" *" if p.unit_price.estimated else "")
+        price = (money(p.total_local) + price_marks(p.unit_price) + "\n"
+                 + price_date(p.unit_price, res))
         row = [PCPP_TYPE[p.part.category], Text(p.part.name), str(p.quantity), price]
         if cur != res.currency:
             row.append(money(p.total_budget))
@@ -143,8 +194,8 @@ def render_plan(console: Console, res: PlanResult) -> None:
         console.print(Text(note, style="dim"))
     if res.score is not None:
         console.print(Text(balance_text(res)))
-    if any(p.unit_price.estimated for p in res.parts):
-        console.print(Text("* estimated from another market's price", style="dim"))
+    for line in price_legend(res):
+        console.print(Text(line, style="dim"))
     if res.not_chosen:
         console.print(Text("Not chosen", style="bold"))
         for s in res.not_chosen:
@@ -156,9 +207,12 @@ def render_plan(console: Console, res: PlanResult) -> None:
         for u in res.upgrades:
             console.print(Text("  - " + upgrade_text(u)))
     if res.check is not None:
+        from .check import headline as check_headline
+
         w = [f for f in res.check.findings if f.severity.value != "info"]
-        console.print(Text(f"dlrig check: {'OK' if res.check.ok else 'NOT OK'}; "
-                           f"{len(w)} warnings", style="green" if res.check.ok else "bold red"))
+        words, level = check_headline(res.check)
+        console.print(Text(f"dlrig check: {words}", style={"good": "green", "bad": "bold red"}
+                           .get(level, "yellow")))
         for f in w:
             console.print(Text(f"  - {f.rule}: {f.message}", style="yellow"))
     console.print(Text(status_line(res), style=_STATUS_STYLE.get(res.status, "dim")))
@@ -221,9 +275,10 @@ def plan_markdown(res: PlanResult) -> str:
         unit_local = Money(p.total_local.minor // p.quantity, p.total_local.currency)
         unit_budget = Money(p.total_budget.minor // p.quantity, p.total_budget.currency)
         for _ in range(p.quantity):
-            est = " (estimated)" if p.unit_price.estimated else ""
+            marks = price_marks(p.unit_price).replace(" *", " (estimated)")
             lines.append(f"**{PCPP_TYPE[p.part.category]}** | {p.part.name} | "
-                         f"{both(unit_local, unit_budget)}{est}")
+                         f"{both(unit_local, unit_budget)}{marks} "
+                         f"({price_date(p.unit_price, res)})")
     lines.append(f" | **Total** | **{both(res.total_local, res.total_budget)}**")
     lines.append(f" | *Estimated draw* | {power_text(res)}")
     lines.append(f" | *Estimated throughput* | {throughput_text(res)}")

@@ -43,7 +43,16 @@ def form_context(catalog, form: Form, values: dict) -> dict:
         "currencies": currency_options(),
         "workloads": [("", "none (no memory or storage floors)"), *workload_options()],
         "models": model_options(), "tasks": list(TASK_OPTIONS), "quants": quant_options(),
+        "rate_kinds": _rate_kinds(),
     }
+
+
+def _rate_kinds() -> tuple[str, ...]:
+    from typing import get_args
+
+    from ...market import RateKind
+
+    return get_args(RateKind)
 
 
 def _proven(result) -> bool:
@@ -62,7 +71,8 @@ def _read_form(request: Request):
     req, values = parse_plan(form, catalog) if submitted else (None, {
         "budget": "", "currency": "", "market": "", "workload": "", "gpus": "",
         "model": "", "task": "inference", "quant": "", "context": "", "power_limit": "",
-        "require": "", "exclude": "", "bios": "", "unverified": "", "circuit": "auto",
+        "require": "", "exclude": "", "bios": "", "unverified": "", "used": "", "max_age": "",
+        "rate_kind": "", "circuit": "auto",
         "dataset_gb": ""})
     download = form.choice("download", DOWNLOADS, default=None, what="download format")
     ctx = form_context(catalog, form, values)

@@ -23,7 +23,8 @@ MAX_BUDGET = 10_000_000_000  # major units: beyond any machine, still exact in i
 MAX_REFS = 20
 
 FIELDS = ("budget", "currency", "market", "workload", "gpus", "model", "task", "quant", "context",
-          "power_limit", "require", "exclude", "bios", "unverified", "circuit", "dataset_gb")
+          "power_limit", "require", "exclude", "bios", "unverified", "used", "max_age",
+          "rate_kind", "circuit", "dataset_gb")
 TASK_OPTIONS = (("inference", "inference"), ("lora", "LoRA fine-tuning"),
                 ("qlora", "QLoRA fine-tuning"), ("full", "full fine-tuning (AdamW)"))
 
@@ -91,6 +92,14 @@ def parse_plan(form: Form, catalog: Catalog, *, budget_required: bool = True) ->
         except DlrigError as e:
             form.errors["power_limit"] = e.one_line()
     circuit = form.choice("circuit", ("auto", "1440", "1840"), default="auto", what="circuit")
+    from typing import get_args
+
+    from ...market import RateKind
+
+    rate_kind = form.choice("rate_kind", ("", *get_args(RateKind)), default="",
+                            what="exchange rate kind")
+    max_age = form.integer("max_age", default=0, low=0, high=36500, what="price age in days")
+    max_age = max_age or None
     dataset = form.number("dataset_gb", low=1, high=1_000_000, what="dataset size in GB",
                           required=False)
     require = _refs(form, "require", catalog)
@@ -106,7 +115,8 @@ def parse_plan(form: Form, catalog: Catalog, *, budget_required: bool = True) ->
                     if budget is not None else None),
             market=market, workload=workload or None, gpus=gpus, require=require, exclude=exclude,
             allow_bios_update=form.flag("bios"), circuit_w=circuit_w,
-            allow_unverified=form.flag("unverified"),
+            allow_unverified=form.flag("unverified"), used=form.flag("used"),
+            max_age_days=max_age, rate_kind=rate_kind or None,
             dataset_gb=int(dataset) if dataset is not None else None,
             model=model or None, task=task or "inference", quant=quant or None,
             context=context or None, power_limit=power_limit or None,
