@@ -8,6 +8,11 @@ read). Rows are matched to catalog parts by the catalog's resolver
 (``resolve.py``: the name's words, and the specs the row's fields state);
 rows that match nothing, or more than one product, are kept in the
 ``unmatched`` table for review, never dropped.
+
+``fetch_dataset`` downloads the same files as the project publishes them
+(``data/json/<category>.json`` on its main branch, ``BASE_URL``) for
+``dlrig prices update``: every file must arrive and be a clean list of parts
+before anything is imported.
 """
 
 from __future__ import annotations
@@ -26,9 +31,14 @@ from .archive import members
 from .records import BadValue, kind_of, load_json, shown
 from .resolve import CHIP, Match
 
+# The published files: github.com/docyx/pc-part-dataset, folder data/json/ (README.md:
+# "available in JSON, JSON Lines, and CSV format ... in the ./data directory"), one
+# <category>.json per part type (API.md lists the type ids), served raw by GitHub.
+BASE_URL = "https://raw.githubusercontent.com/docyx/pc-part-dataset/main/data/json"
 SOURCE = "pcpp"
 CREDIT = "PCPartPicker prices via docyx/pc-part-dataset (MIT)"
 MARKET = "us"
+CONDITION = "new"  # rows name no condition (API.md has no such field): taken as retail stock, new
 FILES: dict[str, Category] = {
     "cpu": Category.cpu, "video-card": Category.gpu, "motherboard": Category.motherboard,
     "memory": Category.memory, "internal-hard-drive": Category.storage,
@@ -112,6 +122,79 @@ def _parse(raw: bytes, where: Any) -> list[Any]:
         raise InputError(f"{where}: expected a JSON array of parts (got {kind_of(rows)})",
                          hint="is this a pc-part-dataset file?")
     return rows
+
+
+def dataset_urls(base: str) -> dict[str, str]:
+    """``{file stem: URL}`` of the eight part files under ``base`` (an http(s) folder)."""
+    from .download import check_url
+
+    root = check_url(base).rstrip("/")
+    return {stem: f"{root}/{stem}.json" for stem in FILES}
+
+
+def fetch_dataset(base: str = BASE_URL, *, timeout: float = 60.0,
+                  retries: int = 2) -> dict[str, list[Any]]:
+    """The eight part files downloaded from ``base`` and checked, as ``read_dataset`` gives.
+
+    Each file goes through ``download.download`` (http(s) only, ``timeout`` per wait,
+    ``retries`` after a failed connection or a 5xx, at most ``LIMITS['archive member']``
+    bytes, an HTML page refused) to a temporary folder that is always removed. What
+    arrived must then be what the project publishes (``check_dataset``): a file that
+    is not JSON, is cut short, is no list, is empty, or holds a row that cannot be used
+    (a price of 0 or of a billion, a name that is no text) fails the whole download in
+    one ``NetworkError`` line: the server sent something else, so nothing is imported.
+    """
+    import tempfile
+
+    from ..errors import NetworkError
+    from .download import check_timeout, download
+
+    urls = dataset_urls(base)
+    check_timeout(timeout)
+    with tempfile.TemporaryDirectory(prefix="dlrig-pcpp-") as tmp:
+        out: dict[str, list[Any]] = {}
+        for stem, url in urls.items():
+            target = download(url, Path(tmp) / f"{stem}.json", timeout, retries=retries,
+                              limit=LIMITS["archive member"])
+            try:
+                raw = read_bytes(target, "pc-part-dataset file", limit=LIMITS["archive member"])
+                if raw.lstrip()[:1] == b"<":  # an error page served as JSON or text
+                    raise InputError(f"{shown(url, 120)}: the server sent a web page, not JSON")
+                out[stem] = _parse(raw, shown(url, 120))
+            except InputError as e:
+                raise NetworkError(f"download failed: {e.message}",
+                                   hint="check --url: it must name the folder holding "
+                                        "<category>.json; the database was not changed") from None
+            finally:
+                target.unlink(missing_ok=True)
+    check_dataset(out, urls)
+    return out
+
+
+def check_dataset(data: dict[str, list[Any]], where: dict[str, str]) -> None:
+    """Refuse (one ``NetworkError`` line) a downloaded dataset with an empty file or any row
+    ``check_row`` cannot use. A local snapshot may have bad rows, which are counted and
+    skipped; the published files have none (0 in the four snapshots of 2023-07-05 to
+    2025-07-23, 166,068 rows), so a download that has them is not what was published."""
+    from ..errors import NetworkError
+
+    hint = "check --url, or try again later; the database was not changed"
+    bad: list[str] = []
+    for stem, rows in data.items():
+        if not rows:
+            raise NetworkError(f"download failed: {shown(where[stem], 120)} holds no parts",
+                               hint=hint)
+        for i, row in enumerate(rows):
+            try:
+                name, cents = check_row(row)
+                if cents is not None and not name:
+                    raise BadValue("a price without a name")
+            except BadValue as e:
+                bad.append(f"{stem}.json row {i + 1}: {e}")
+    if bad:
+        more = f" (+{len(bad) - 3} more)" if len(bad) > 3 else ""
+        raise NetworkError(f"download failed: {len(bad)} unusable row{'s' * (len(bad) > 1)}: "
+                           + "; ".join(bad[:3]) + more, hint=hint)
 
 
 def price_minor(v: Any) -> int | None:
@@ -219,10 +302,11 @@ def import_pcpp(db, path: str | Path, date: dt.date, catalog: Catalog,
     day = date.isoformat()
     with db.transaction() as c:
         c.executemany(
-            "INSERT INTO prices (part_id, market, amount_minor, currency, date, source, store, estimated) "
-            "VALUES (?, ?, ?, 'USD', ?, ?, '', 0) ON CONFLICT(part_id, market, date, source, store, condition) "
+            "INSERT INTO prices (part_id, market, amount_minor, currency, date, source, store, "
+            "estimated, condition) VALUES (?, ?, ?, 'USD', ?, ?, '', 0, ?) "
+            "ON CONFLICT(part_id, market, date, source, store, condition) "
             "DO UPDATE SET amount_minor=excluded.amount_minor",
-            [(pid, MARKET, cents, day, SOURCE) for pid, cents in sorted(res.prices.items())])
+            [(pid, MARKET, cents, day, SOURCE, CONDITION) for pid, cents in sorted(res.prices.items())])
         c.execute("DELETE FROM unmatched WHERE source = ? AND date = ? AND market = ?", (SOURCE, day, MARKET))
         c.executemany(
             "INSERT INTO unmatched (source, date, market, category, name, row, amount_minor, currency, "

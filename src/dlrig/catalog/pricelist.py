@@ -5,6 +5,11 @@ UTF-8 or Latin-1, and in Argentina decimal commas with thousands dots
 ("1.234,56"). The parser accepts all of these, checks every row, and
 reports each bad one with its line number and reason; a file with bad rows
 imports nothing unless the user asks to skip them.
+
+A list may say what condition each part is sold in (new, used, refurbished): a
+``condition``/``condición``/``estado`` column in English or Spanish. A store that sells
+one part new and used on one day keeps both quotes (the condition is part of a quote's
+key); a list without the column takes the importer's default (new unless told).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -32,6 +38,14 @@ ALIASES = {
     "currency": ("currency", "moneda", "divisa"),
     "category": ("category", "categoria", "rubro", "type"),
     "id": ("id", "part_id", "dlrig_id"),
+    "condition": ("condition", "condicion", "estado"),
+}
+# A condition cell's words (lower-case, accents folded), English and Spanish (both genders).
+CONDITIONS = {
+    "new": "new", "nuevo": "new", "nueva": "new",
+    "used": "used", "usado": "used", "usada": "used",
+    "refurbished": "refurbished", "reacondicionado": "refurbished",
+    "reacondicionada": "refurbished",
 }
 MAX_BAD_SHOWN = 3
 
@@ -44,6 +58,7 @@ class Row:
     currency: str
     category: Category | None = None
     part_id: str | None = None
+    condition: str = "new"
 
 
 @dataclass
@@ -175,9 +190,25 @@ def category_of(text: str) -> Category | None:
     return None
 
 
+def condition_of(text: str) -> str | None:
+    """A condition cell as dlrig's word ('Usado' -> 'used', 'REACONDICIONADO' ->
+    'refurbished', ' Nuevo ' -> 'new'); None when it names no condition."""
+    return CONDITIONS.get(_fold(text))
+
+
+def check_condition(text: str) -> str:
+    """A default condition given by a front end (``--condition``), or one line."""
+    found = condition_of(text or "")
+    if found is None:
+        raise PriceListError(f"unknown condition '{shown((text or '').strip())}'",
+                             hint="use new, used or refurbished (nuevo, usado, reacondicionado)",
+                             field="condition")
+    return found
+
+
 def _fold(h: str) -> str:
     h = h.strip().lower()
-    for a, b in zip("áéíóúñ", "aeioun", strict=True):
+    for a, b in zip("áéíóúüñ", "aeiouun", strict=True):
         h = h.replace(a, b)
     return re.sub(r"\s+", "_", h)
 
@@ -197,16 +228,22 @@ def parse_columns(spec: str | None) -> dict[str, str]:
 
 
 def read_price_list(path: str | Path, currency: str, *, columns: dict[str, str] | None = None,
-                    decimal: str = "auto") -> ParsedList:
+                    decimal: str = "auto", condition: str = "new") -> ParsedList:
     """``parse_price_list`` of a file read through ``dlrig.files`` (see ``import_price_list``)."""
     p = Path(path)
     raw = read_bytes(p, "price list")
-    return parse_price_list(raw, shown(p.name, 120), currency, columns=columns, decimal=decimal)
+    return parse_price_list(raw, shown(p.name, 120), currency, columns=columns, decimal=decimal,
+                            condition=condition)
 
 
 def parse_price_list(raw: bytes, where: str, currency: str, *, columns: dict[str, str] | None = None,
-                     decimal: str = "auto") -> ParsedList:
-    """Every row checked; ``bad`` holds ``(line, reason)`` for those that fail."""
+                     decimal: str = "auto", condition: str = "new") -> ParsedList:
+    """Every row checked; ``bad`` holds ``(line, reason)`` for those that fail.
+
+    ``condition``: what a row is sold as when the list has no condition column, or leaves
+    a row's cell empty (``check_condition``'s words); a cell naming no condition is a bad
+    row, like an unknown currency."""
+    default = check_condition(condition)
     text, enc = decode(raw, where)
     first = text.splitlines()[0] if text.splitlines() else ""
     delim = sniff_delimiter(first)
@@ -243,7 +280,7 @@ def parse_price_list(raw: bytes, where: str, currency: str, *, columns: dict[str
             out.bad.append((reader.line_num, f"unreadable CSV ({shown(str(e), 80)})"))
             continue
         try:
-            row = _row(rec, reader.line_num, header, col, currency, decimal)
+            row = _row(rec, reader.line_num, header, col, currency, decimal, default)
         except ValueError as e:  # BadValue too: the row's reason, in one line
             out.bad.append((reader.line_num, str(e)))
             continue
@@ -261,7 +298,7 @@ def _columns(header: list[str]) -> str:
 
 
 def _row(rec: list[str], line: int, header: list[str], col: dict[str, int], currency: str,
-         decimal: str) -> Row | None:
+         decimal: str, condition: str = "new") -> Row | None:
     """One CSV record as a ``Row`` (None for a blank line); ``ValueError`` with the reason
     for a bad one. Cells are quoted back through ``shown``: one line, no control bytes."""
     if not any(c.strip() for c in rec):
@@ -288,7 +325,14 @@ def _row(rec: list[str], line: int, header: list[str], col: dict[str, int], curr
         if cat is None:
             raise ValueError(f"unknown category '{shown(rec[col['category']].strip())}'")
     pid = rec[col["id"]].strip()[:200] if "id" in col and rec[col["id"]].strip() else None
-    return Row(line, name, minor, cur, cat, pid)
+    if "condition" in col and rec[col["condition"]].strip():
+        cell = rec[col["condition"]]
+        condition = condition_of(cell[:200]) or ""
+        if not condition:
+            raise ValueError(f"unknown condition '{shown(cell.strip())}' in column "
+                             f"'{shown(header[col['condition']].strip())}' (new, used or "
+                             "refurbished; nuevo, usado or reacondicionado)")
+    return Row(line, name, minor, cur, cat, pid, condition)
 
 
 @dataclass
@@ -328,7 +372,7 @@ def match_rows(rows: list[Row], catalog: Catalog
 def import_price_list(db, path: str | Path, *, store: str, market: str, currency: str, date: dt.date,
                       catalog: Catalog, columns: dict[str, str] | None = None, decimal: str = "auto",
                       dry_run: bool = False, skip_bad_rows: bool = False,
-                      parsed: ParsedList | None = None) -> PriceListResult:
+                      parsed: ParsedList | None = None, condition: str = "new") -> PriceListResult:
     """Check the whole file, then write it in one transaction (or not at all).
 
     The store's name and the list's date are checked first (``dlrig.validate``): the
@@ -337,6 +381,9 @@ def import_price_list(db, path: str | Path, *, store: str, market: str, currency
     (a regular file of at most ``LIMITS['price list']``: a FIFO or ``/dev/zero`` is
     refused before it is opened); ``parsed``: the list already read with
     ``read_price_list``, so a front end can refuse a bad file before it opens a database.
+    ``condition``: the rows' condition where the list does not say (``parse_price_list``).
+    Every quote is written with its store, condition and date: a part the list sells new
+    and used is two quotes, each the lowest of its condition.
     """
     from ..validate import not_future, store_name
 
@@ -344,7 +391,8 @@ def import_price_list(db, path: str | Path, *, store: str, market: str, currency
     not_future(date, "price list date")
     p = Path(path)
     if parsed is None:
-        parsed = read_price_list(p, currency, columns=columns, decimal=decimal)
+        parsed = read_price_list(p, currency, columns=columns, decimal=decimal,
+                                 condition=condition)
     if parsed.bad and not skip_bad_rows:
         listed = "; ".join(f"line {ln}: {why}" for ln, why in parsed.bad[:MAX_BAD_SHOWN])
         more = f" (+{len(parsed.bad) - MAX_BAD_SHOWN} more)" if len(parsed.bad) > MAX_BAD_SHOWN else ""
@@ -356,16 +404,19 @@ def import_price_list(db, path: str | Path, *, store: str, market: str, currency
     if dry_run:
         return res
     source, day = f"store:{store}", date.isoformat()
-    best: dict[str, Row] = {}
-    for r, pid in res.matched:  # a part listed twice: its lowest price
-        if pid not in best or r.amount_minor < best[pid].amount_minor:
-            best[pid] = r
+    best: dict[tuple[str, str], Row] = {}
+    for r, pid in res.matched:  # a part listed twice in one condition: its lowest price
+        key = (pid, r.condition)
+        if key not in best or r.amount_minor < best[key].amount_minor:
+            best[key] = r
     with db.transaction() as c:
         c.executemany(
-            "INSERT INTO prices (part_id, market, amount_minor, currency, date, source, store, estimated) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT(part_id, market, date, source, store, condition) "
+            "INSERT INTO prices (part_id, market, amount_minor, currency, date, source, store, "
+            "estimated, condition) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?) "
+            "ON CONFLICT(part_id, market, date, source, store, condition) "
             "DO UPDATE SET amount_minor=excluded.amount_minor, currency=excluded.currency",
-            [(pid, market, r.amount_minor, r.currency, day, source, store) for pid, r in sorted(best.items())])
+            [(pid, market, r.amount_minor, r.currency, day, source, store, cond)
+             for (pid, cond), r in sorted(best.items())])
         c.execute("DELETE FROM unmatched WHERE source = ? AND date = ? AND market = ?", (source, day, market))
         c.executemany(
             "INSERT INTO unmatched (source, date, market, category, name, row, amount_minor, currency, "
@@ -375,6 +426,7 @@ def import_price_list(db, path: str | Path, *, store: str, market: str, currency
         db.set_source(c, source, f"price list of {store}", None)
         db.log_import(c, "csv", str(p), {"store": store, "market": market, "date": day,
                                          "prices": len(best), "review": len(res.review),
-                                         "bad_skipped": len(parsed.bad)})
+                                         "bad_skipped": len(parsed.bad),
+                                         "conditions": dict(Counter(k[1] for k in best))})
     res.written = len(best)
     return res
