@@ -13,7 +13,7 @@ from ..catalog.records import shown
 from ..errors import InputError
 from ..market import Rate
 from ..units import check_currency
-from . import app, console, fail, guarded
+from . import app, console, fail, guarded, seconds
 from .catalog import DB_OPT, current_catalog
 
 prices_app = typer.Typer(help="Import and review prices; show a part's price history.", no_args_is_help=True)
@@ -57,6 +57,51 @@ def import_pcpp_cmd(
     with _open(db) as d:
         cat = load_catalog(d.path, prices=False)
         res = import_pcpp(d, path, day, cat, data=data)
+    _pcpp_report(res, day)
+
+
+@prices_app.command("update")
+@guarded
+def update_cmd(
+    url: str | None = typer.Option(
+        None, "--url", help="folder URL holding <category>.json, http:// or https:// "
+                            "(default: pc-part-dataset's data/json on GitHub)"),
+    date: str | None = typer.Option(
+        None, "--date", help="the date the prices are from (default: today, the download day)"),
+    timeout: float = typer.Option(60.0, "--timeout", parser=seconds("--timeout", 0.1, 3600),
+                                  help="seconds to wait for the server to answer or send more "
+                                       "(0.1-3600)"),
+    retries: int = typer.Option(2, "--retries", min=0, max=10,
+                                help="tries after a failed connection, a timeout or a server error"),
+    db: str | None = DB_OPT,
+) -> None:
+    """Download the published pc-part-dataset and import it as today's US prices, e.g.
+    `dlrig prices update` or `dlrig prices update --url http://mirror.example/json --date 2025-07-23`.
+
+    All eight part files must arrive and be clean part lists before the database is
+    opened: any failure (the network, an HTTP error, a web page, cut-off or wrong JSON,
+    an unusable row) is one line, exit code 1, and the database is left as it was.
+    """
+    from ..catalog.pcpp import BASE_URL, dataset_urls, fetch_dataset, import_pcpp
+    from ..store import load_catalog
+    from ..validate import not_future
+
+    base = BASE_URL if url is None else url
+    dataset_urls(base)  # a bad --url is refused before anything else
+    day = parse_day(date) if date else dt.date.today()
+    not_future(day, "price date")
+    data = fetch_dataset(base, timeout=timeout, retries=retries)
+    with _open(db) as d:
+        cat = load_catalog(d.path, prices=False)
+        res = import_pcpp(d, base, day, cat, data=data)
+    _pcpp_report(res, day)
+    if not date:
+        console.print(f"dated {day}, the download day: the published files may be older "
+                      "(give --date for their scrape date)", highlight=False)
+
+
+def _pcpp_report(res, day: dt.date) -> None:
+    """The match report of a pc-part-dataset import, per category."""
     t = Table(title=f"price match report, {day} (US, USD)")
     for col in ("category", "rows", "priced", "matched", "of which chip-level", "ambiguous",
                 "unmatched", "bad"):
@@ -88,11 +133,24 @@ def import_csv_cmd(
     decimal: str = typer.Option("auto", "--decimal", help="auto, comma (1.234,56) or point (1,234.56)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="check and match, write nothing"),
     skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="import the good rows of a file with bad ones"),
+    condition: str = typer.Option(
+        "new", "--condition", help="new, used or refurbished: rows whose list has no condition "
+                                   "column (or an empty cell)"),
     db: str | None = DB_OPT,
 ) -> None:
     """Import a store's price list, e.g.
-    `dlrig prices import csv lista.csv --store mexx --market ar --currency ARS --date 2025-08-01`."""
-    from ..catalog.pricelist import import_price_list, parse_columns, read_price_list
+    `dlrig prices import csv lista.csv --store mexx --market ar --currency ARS --date 2025-08-01`.
+
+    A `condition` (`condición`, `estado`) column says each row's condition: new/nuevo,
+    used/usado, refurbished/reacondicionado."""
+    from collections import Counter
+
+    from ..catalog.pricelist import (
+        check_condition,
+        import_price_list,
+        parse_columns,
+        read_price_list,
+    )
     from ..store import load_catalog
     from ..validate import not_future, store_name
 
@@ -101,15 +159,16 @@ def import_csv_cmd(
     cur = check_currency(currency)
     day = parse_day(date)
     mapping = parse_columns(columns)
+    default = check_condition(condition)
     store_name(store)  # checked again by the importer; here before any file is opened
     not_future(day, "price list date")
-    parsed = read_price_list(file, cur, columns=mapping, decimal=decimal)
+    parsed = read_price_list(file, cur, columns=mapping, decimal=decimal, condition=default)
     with _open(db) as d:
         cat = load_catalog(d.path, prices=False)
         cat.market(market)
         res = import_price_list(d, file, store=store, market=market, currency=cur, date=day, catalog=cat,
                                 columns=mapping, decimal=decimal, dry_run=dry_run, skip_bad_rows=skip_bad_rows,
-                                parsed=parsed)
+                                parsed=parsed, condition=default)
     p = res.parsed
     console.print(f"{escape(shown(file.name, 120))}: {len(p.rows)} rows read ({p.encoding}, '{p.delimiter}' separated), "
                   f"{len(res.matched)} matched, {len(res.review)} kept for review"
@@ -119,7 +178,10 @@ def import_csv_cmd(
     for r, h in res.review[:20]:
         console.print(f"  line {r.line}: {escape(r.name)} -> {h.status}"
                       + (f" ({', '.join(h.candidates[:3])})" if h.candidates else ""), highlight=False)
-    console.print("dry run: nothing written" if dry_run else f"{res.written} prices written", highlight=False)
+    kinds = Counter(r.condition for r, _ in res.matched)
+    said = ", ".join(f"{n} {c}" for c, n in sorted(kinds.items())) if set(kinds) - {"new"} else ""
+    console.print(("dry run: nothing written" if dry_run else f"{res.written} prices written")
+                  + (f" (matched rows: {said})" if said else ""), highlight=False)
 
 
 @prices_app.command("unmatched")
@@ -163,14 +225,19 @@ def history_cmd(
     part: str = typer.Argument(..., help="part id, name, or words of a name (e.g. 'RTX 3060 12GB')"),
     market: str | None = typer.Option(None, "--market", "-m", help="one market (adds estimates where it makes them)"),
     plot: Path | None = typer.Option(None, "--plot", help="also write a PNG plot here"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON: every quote with its store, "
+                                                       "condition and date"),
     db: str | None = DB_OPT,
 ) -> None:
     """A part's prices over time, e.g. `dlrig prices history "RTX 3060 12GB" --market ar --plot h.png`.
 
+    Each quote shows its date, store and condition (new, used, refurbished).
     Exits 1 when the part has no prices (in that market), 2 when it is unknown.
     """
+    import json
+
     from ..catalog.matching import find_part
-    from ..store.queries import history
+    from ..catalog.quotes import quote_history
 
     cat = current_catalog(db)
     p = find_part(cat, part)
@@ -180,18 +247,30 @@ def history_cmd(
         from ..report.history import check_plot_path
 
         check_plot_path(plot)
-    pts = history(cat, p.id, market)
+    pts = quote_history(cat, p.id, market)
     if not pts:
         raise fail(f"no prices for {p.name} [{p.id}]" + (f" in market {market}" if market else "")
                    + " (import prices first: 'dlrig prices import ...')", 1)
+    if as_json:
+        if plot:
+            from ..report.history import plot_history
+
+            plot_history(pts, p.name, plot, "; ".join(cat.sources))
+        print(json.dumps({"part": p.id, "name": p.name, "market": market,
+                          "quotes": [x.to_dict() for x in pts], "sources": cat.sources},
+                         ensure_ascii=False))
+        return
     t = Table(title=f"{p.name}: {len(pts)} price points")
     t.add_column("date", no_wrap=True)
     t.add_column("market", no_wrap=True)
     t.add_column("price", justify="right", no_wrap=True)
-    t.add_column("source", overflow="fold")
+    t.add_column("source (store)", overflow="fold")
+    t.add_column("condition", no_wrap=True)
     t.add_column("est.", no_wrap=True)
     for x in pts:
-        t.add_row(x.date.isoformat(), x.market, f"{x.amount:,.2f} {x.currency}", x.source,
+        src = x.source + (f" ({x.store})" if x.store and x.store not in x.source else "")
+        t.add_row(x.date.isoformat(), x.market, f"{x.amount:,.2f} {x.currency}", escape(src),
+                  x.condition + (" (chip MSRP)" if x.stand_in else ""),
                   "ESTIMATED" if x.estimated else "")
     console.print(t)
     if any(x.estimated for x in pts):
