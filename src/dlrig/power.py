@@ -20,14 +20,18 @@ millisecond (RTX 5090: ~900 W against 575 W). An ATX 3.x unit is specified to
 ride 200 % of its rating for 100 us, so only half the spike counts against it;
 an older unit is sized against the whole spike.
 
-Wall power = DC / efficiency(load), with the 80 Plus curves (115 V, at 20 /
-50 / 100 % load) interpolated linearly between those points and held flat
-outside them. Yearly cost = wall W x hours a day x days a year x utilisation
-/ 1000 x tariff per kWh.
+Wall power = DC / efficiency(load), with the 80 Plus curves (at 20 / 50 /
+100 % load) interpolated linearly between those points and held flat outside
+them: the 115 V curves on 100-127 V mains (the US, Brazil's 127 V), the
+230 V EU Internal curves on 200-240 V mains (Europe, India, Argentina), where
+a unit loses less. Yearly cost = wall W x hours a day x days a year x
+utilisation / 1000 x tariff per kWh; ``dlrig power`` takes the voltage and the
+tariff from the build's market (``dlrig.market``) unless told otherwise.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,12 +62,32 @@ EFFICIENCY_CURVES: dict[str, tuple[int, int, int]] = {
     "80+ Titanium": (92, 94, 90),
 }
 
+# 80 Plus efficiency (%) at 20 / 50 / 100 % load on 230 V, the "230V EU Internal"
+# (non-redundant) requirements, as tabulated in latex4ei/tex4tum,
+# _article/electronics/computer/psu.md ("Non-Redundant PSU": 80 PLUS 82/85/82, Bronze
+# 85/88/85, Silver 87/90/87, Gold 90/92/89, Platinum 92/94/90; reference plugloadsolutions.com).
+# Titanium: that table's row gives 94 % at 20 % and 96 % at 50 % load but no 100 % figure,
+# so Platinum's 90 % stands in for it there (Titanium is at least Platinum).
+# "none" has no 230 V figure: the 115 V guess is kept.
+EFFICIENCY_CURVES_230V: dict[str, tuple[int, int, int]] = {
+    "none": (75, 75, 75),
+    "80+": (82, 85, 82),
+    "80+ Bronze": (85, 88, 85),
+    "80+ Silver": (87, 90, 87),
+    "80+ Gold": (90, 92, 89),
+    "80+ Platinum": (92, 94, 90),
+    "80+ Titanium": (94, 96, 90),
+}
+LOW_VOLTAGE_MAX = 127  # mains at or below this use the 115 V curves
+
 PSU_SIZES = (300, 350, 400, 430, 450, 500, 550, 600, 650, 700, 750, 850, 1000, 1200,
              1300, 1500, 1600, 2000)
 
-# Defaults of the running-cost estimate; every output states them.
+# Defaults of the running-cost estimate; every output states them. A market with a
+# published tariff (``Market.tariff``) replaces the first two: see ``tariff_for``.
 DEFAULT_TARIFF = 0.15  # per kWh: about the US residential average (EIA, 2023-2024)
 DEFAULT_CURRENCY = "USD"
+DEFAULT_TARIFF_SOURCE = "dlrig's default, about the US residential average"
 DEFAULT_HOURS_PER_DAY = 8.0
 DEFAULT_DAYS_PER_YEAR = 365
 DEFAULT_UTILISATION = 1.0
@@ -184,9 +208,16 @@ def part_transient_w(part: AnyPart, limit: PowerLimit | None = None) -> int:
     return part_draw_w(part)
 
 
-def efficiency_pct(rating: str, load: float) -> float:
-    """80 Plus efficiency (%) of a unit of ``rating`` at ``load`` (0-1+ of its rating)."""
-    curve = EFFICIENCY_CURVES.get(rating, EFFICIENCY_CURVES["none"])
+def curve_voltage(mains_v: int | None) -> int:
+    """The 80 Plus test voltage whose curve applies on ``mains_v`` (None: US mains): 115 or 230."""
+    return 230 if mains_v is not None and mains_v > LOW_VOLTAGE_MAX else 115
+
+
+def efficiency_pct(rating: str, load: float, mains_v: int | None = None) -> float:
+    """80 Plus efficiency (%) of a unit of ``rating`` at ``load`` (0-1+ of its rating),
+    on ``mains_v`` volts (None: 115 V, the US curves)."""
+    curves = EFFICIENCY_CURVES_230V if curve_voltage(mains_v) == 230 else EFFICIENCY_CURVES
+    curve = curves.get(rating, curves["none"])
     points = ((0.2, curve[0]), (0.5, curve[1]), (1.0, curve[2]))
     if load <= points[0][0]:
         return float(points[0][1])
@@ -232,6 +263,12 @@ class PowerEstimate:
     load_pct: float | None = None
     efficiency_pct: float | None = None
     wall_w: int | None = None
+    mains_v: int | None = None  # the mains the wall figure is for; None: US 115 V curves
+
+    @property
+    def curve_v(self) -> int:
+        """The 80 Plus test voltage of the curve the wall figure used: 115 or 230."""
+        return curve_voltage(self.mains_v)
 
     @property
     def headroom_w(self) -> int | None:
@@ -264,6 +301,8 @@ class PowerEstimate:
             "load_pct": None if self.load_pct is None else round(self.load_pct, 1),
             "efficiency_pct": None if self.efficiency_pct is None else round(self.efficiency_pct, 1),
             "wall_w": self.wall_w,
+            "mains_v": self.mains_v,
+            "efficiency_curve_v": self.curve_v,
             "by_part": [{"part": n, "quantity": q, "watts": w} for n, q, w in self.by_part],
             **self.extras,
         }
@@ -277,8 +316,12 @@ def transient_w(build, limit: PowerLimit | None = None) -> int:
     return sum(part_transient_w(i.part, limit) * i.quantity for i in build.items)
 
 
-def estimate(build, limit: PowerLimit | None = None) -> PowerEstimate:
-    """Sustained and peak draw of ``build`` (GPUs capped by ``limit``), PSU sizing, wall power."""
+def estimate(build, limit: PowerLimit | None = None, mains_v: int | None = None) -> PowerEstimate:
+    """Sustained and peak draw of ``build`` (GPUs capped by ``limit``), PSU sizing, wall power.
+
+    ``mains_v`` picks the efficiency curve of the wall figure (None: the US 115 V
+    curves, which the circuit rule and the planner also use: a bound on the high side).
+    """
     by_part = [(i.part.name, i.quantity, part_draw_w(i.part, limit) * i.quantity)
                for i in build.items if part_draw_w(i.part, limit)]
     total = sum(w for _, _, w in by_part)
@@ -291,6 +334,7 @@ def estimate(build, limit: PowerLimit | None = None) -> PowerEstimate:
         recommended_psu_w=recommended_psu_w(total, peak, atx3=bool(psu and psu.atx3)),
         psu_w=None,
         power_limit=limit.describe() if limit is not None else None,
+        mains_v=mains_v,
     )
     if psu is not None:
         est.psu_name = psu.name
@@ -298,7 +342,7 @@ def estimate(build, limit: PowerLimit | None = None) -> PowerEstimate:
         est.psu_atx3 = psu.atx3
         est.psu_efficiency = psu.efficiency
         est.load_pct = 100.0 * total / psu.wattage_w
-        est.efficiency_pct = efficiency_pct(psu.efficiency, total / psu.wattage_w)
+        est.efficiency_pct = efficiency_pct(psu.efficiency, total / psu.wattage_w, mains_v)
         est.wall_w = int(round(total * 100 / est.efficiency_pct))
     return est
 
@@ -315,10 +359,16 @@ class RunningCost:
     utilisation: float
     kwh_per_year: float
     cost: Money
+    tariff_source: str | None = None  # where the tariff comes from (a market's publication)
+    tariff_date: dt.date | None = None
 
     def assumptions(self) -> str:
-        return (f"{self.hours_per_day:g} h/day x {self.days_per_year} days/year at "
+        text = (f"{self.hours_per_day:g} h/day x {self.days_per_year} days/year at "
                 f"{self.utilisation:.0%} of sustained load, {self.tariff:g} {self.currency}/kWh")
+        if self.tariff_source:
+            when = f", {self.tariff_date}" if self.tariff_date else ""
+            text += f" ({self.tariff_source}{when})"
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -331,6 +381,8 @@ class RunningCost:
             "kwh_per_year": round(self.kwh_per_year, 1),
             "cost_per_year": self.cost.amount,
             "cost_per_year_minor": self.cost.minor,
+            "tariff_source": self.tariff_source,
+            "tariff_date": None if self.tariff_date is None else self.tariff_date.isoformat(),
         }
 
 
@@ -341,11 +393,15 @@ def running_cost(
     hours_per_day: float = DEFAULT_HOURS_PER_DAY,
     days_per_year: int = DEFAULT_DAYS_PER_YEAR,
     utilisation: float = DEFAULT_UTILISATION,
+    tariff_source: str | None = None,
+    tariff_date: dt.date | None = None,
 ) -> RunningCost:
     """Yearly energy and cost: wall W x h/day x days x utilisation / 1000 x tariff.
 
     ``utilisation`` scales the sustained load over the powered hours (0.5: the
     GPUs train half the time, or at half load); the machine is off otherwise.
+    ``tariff_source`` and ``tariff_date`` say where the tariff comes from, so
+    every output can name it.
     """
     if tariff < 0:
         raise InputError(f"tariff must be >= 0 (got {tariff})", hint="give the price of one kWh")
@@ -359,4 +415,43 @@ def running_cost(
     cur = check_currency(currency)
     kwh = wall_w * hours_per_day * days_per_year * utilisation / 1000.0
     return RunningCost(wall_w, tariff, cur, hours_per_day, days_per_year, utilisation, kwh,
-                       Money.of(round(kwh * tariff, 2), cur))
+                       Money.of(round(kwh * tariff, 2), cur), tariff_source, tariff_date)
+
+
+@dataclass(frozen=True)
+class TariffChoice:
+    """The tariff a running-cost estimate uses, and where it comes from."""
+
+    per_kwh: float
+    currency: str
+    source: str
+    date: dt.date | None = None
+
+
+def tariff_for(market=None, tariff: float | None = None,
+               currency: str | None = None) -> TariffChoice:
+    """The tariff for a build bought and run in ``market`` (a ``dlrig.market.Market``).
+
+    An explicit ``tariff`` always wins, in ``currency`` (default: the market's
+    currency, else USD). Otherwise the market's published tariff (dated, sourced),
+    else dlrig's default of 0.15 USD, named as such. A ``currency`` without a
+    ``tariff`` must be the chosen tariff's own: dlrig does not convert a tariff.
+    """
+    if tariff is not None:
+        cur = check_currency(currency or (market.currency if market is not None else
+                                          DEFAULT_CURRENCY))
+        return TariffChoice(tariff, cur, "given")
+    published = market.tariff if market is not None else None
+    if published is not None:
+        choice = TariffChoice(published.per_kwh, published.currency,
+                              f"market {market.code}: {published.source}", published.date)
+    else:
+        why = f"; market {market.code} states no tariff" if market is not None else ""
+        choice = TariffChoice(DEFAULT_TARIFF, DEFAULT_CURRENCY, DEFAULT_TARIFF_SOURCE + why)
+    if currency is not None and check_currency(currency) != choice.currency:
+        raise InputError(
+            f"the tariff is in {choice.currency} ({choice.per_kwh:g} {choice.currency}/kWh), "
+            f"not {check_currency(currency)}",
+            hint=f"give the price of one kWh in {check_currency(currency)} with --tariff",
+            field="currency")
+    return choice

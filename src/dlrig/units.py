@@ -12,17 +12,18 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .errors import InputError
 
-# Minor units per major unit. All currencies dlrig knows use two decimals.
+# The currencies dlrig offers: each is the currency of a built-in market
+# (src/dlrig/data/markets/*.toml: us, ar, de, uk, in, br), so a price, a rate or a
+# tariff in it can be used somewhere; tests/test_markets.py keeps the two lists equal.
+# A currency without a market is not offered (the Chilean and Mexican pesos, the
+# Canadian dollar and the yen were listed once with no market behind them).
+# All of these use two decimals (minor units per major unit: MINOR).
 CURRENCIES = {
     "USD": "US dollar",
     "ARS": "Argentine peso",
     "EUR": "Euro",
     "GBP": "Pound sterling",
     "BRL": "Brazilian real",
-    "CLP": "Chilean peso",
-    "MXN": "Mexican peso",
-    "CAD": "Canadian dollar",
-    "JPY": "Japanese yen",
     "INR": "Indian rupee",
 }
 MINOR = 100

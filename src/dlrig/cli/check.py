@@ -14,13 +14,12 @@ from .. import files
 from ..build import RANGES, Build, load_build, looks_like_pcpp, price_build
 from ..errors import DlrigError, InputError
 from ..power import (
-    DEFAULT_CURRENCY,
     DEFAULT_DAYS_PER_YEAR,
     DEFAULT_HOURS_PER_DAY,
-    DEFAULT_TARIFF,
     DEFAULT_UTILISATION,
     estimate,
     running_cost,
+    tariff_for,
 )
 from ..report.check import render_check, render_power
 from ..rules import check_build, context_for_build
@@ -144,8 +143,14 @@ def check_cmd(
 def power_cmd(
     build_file: str = typer.Argument(..., metavar="BUILD",
                                      help="build TOML, or a PCPartPicker markdown part list"),
-    tariff: float = typer.Option(DEFAULT_TARIFF, "--tariff", help="price of one kWh"),
-    currency: str = typer.Option(DEFAULT_CURRENCY, "--currency", help="currency of the tariff"),
+    tariff: float | None = typer.Option(
+        None, "--tariff", help="price of one kWh (default: the market's published tariff, "
+                               "else 0.15 USD)"),
+    currency: str | None = typer.Option(
+        None, "--currency", help="currency of --tariff (default: the market's)"),
+    market: str | None = typer.Option(
+        None, "--market", "-m", help="where the build runs: its mains voltage and tariff "
+                                     "(default: the build's market)"),
     hours_per_day: float = typer.Option(DEFAULT_HOURS_PER_DAY, "--hours-per-day",
                                         help="hours a day the machine trains"),
     days_per_year: int = typer.Option(DEFAULT_DAYS_PER_YEAR, "--days-per-year"),
@@ -160,23 +165,33 @@ def power_cmd(
     """Estimate a build's power: draw by part, transient peak, PSU size and headroom,
     wall power and the yearly electricity cost.
 
+    The market (--market, else the build's) sets the mains voltage (the 80 Plus
+    curve of the wall figure) and the tariff; --tariff overrides the tariff.
+
     Example: dlrig power examples/ar-2017-05/build.toml --tariff 0.30 --currency EUR
     """
+    from ..market import mains_default
     from ..power import parse_power_limit
 
     for field, value in (("tariff", tariff), ("hours_per_day", hours_per_day),
                          ("utilisation", utilisation)):
-        if not math.isfinite(value):  # click's float takes 'nan' and 'inf'
+        if value is not None and not math.isfinite(value):  # click's float takes 'nan' and 'inf'
             raise InputError(f"{field.replace('_', ' ')} must be a finite number (got {value})",
                              field=field)
-    build = load_build(build_file, open_catalog(db, no_db=no_db))
-    est = estimate(build, parse_power_limit(power_limit or build.intended("power_limit")))
+    catalog = open_catalog(db, no_db=no_db)
+    build = load_build(build_file, catalog)
+    code = market or build.market
+    m = catalog.market(code) if code else None
+    est = estimate(build, parse_power_limit(power_limit or build.intended("power_limit")),
+                   mains_v=mains_default(m) if m is not None else None)
+    chosen = tariff_for(m, tariff, currency)
     # Validated even without a PSU (no wall figure), so a bad option is always an error.
-    cost = running_cost(est.wall_w or 0, tariff, currency, hours_per_day, days_per_year, utilisation)
+    cost = running_cost(est.wall_w or 0, chosen.per_kwh, chosen.currency, hours_per_day,
+                        days_per_year, utilisation, chosen.source, chosen.date)
     if est.wall_w is None:
         cost = None
     if as_json:
-        out = {"build": build.name, **est.to_dict(),
+        out = {"build": build.name, "market": code, **est.to_dict(),
                "running_cost": None if cost is None else cost.to_dict()}
         print(json.dumps(out, indent=2))
         return
