@@ -491,7 +491,7 @@ def test_history_shows_each_quotes_condition_store_and_date(db, tmp_path, server
     doc = json.loads(r.output)
     got = {(q["date"], q["source"], q["store"], q["condition"], q["amount"], q["currency"])
            for q in doc["quotes"] if q["source"] in ("pcpp", "store:ebay")}
-    assert got == {("2025-07-23", "pcpp", "", "new", "379.99", "USD"),
-                   ("2025-08-01", "store:ebay", "ebay", "used", "199.00", "USD"),
-                   ("2025-08-01", "store:ebay", "ebay", "refurbished", "249.00", "USD")}
+    assert got == {("2025-07-23", "pcpp", "", "new", 379.99, "USD"),
+                   ("2025-08-01", "store:ebay", "ebay", "used", 199.0, "USD"),
+                   ("2025-08-01", "store:ebay", "ebay", "refurbished", 249.0, "USD")}
     assert doc["part"] == GPU and all(q["market"] == "us" for q in doc["quotes"])

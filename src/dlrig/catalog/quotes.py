@@ -38,7 +38,7 @@ class Quote:
 
     def to_dict(self) -> dict[str, Any]:
         return {"date": self.date.isoformat(), "market": self.market,
-                "amount": f"{self.amount_minor / 100:.2f}", "currency": self.currency,
+                "amount": self.amount_minor / 100, "currency": self.currency,
                 "source": self.source, "store": self.store, "condition": self.condition,
                 "estimated": self.estimated, "stand_in": self.stand_in, "basis": self.basis}
 

@@ -34,13 +34,14 @@ def plot_history(points, title: str, path: str | Path, credit: str = "") -> Path
     out = check_plot_path(path)
     series: dict[tuple[str, str, bool], list] = defaultdict(list)
     for p in points:
-        series[(p.market, p.currency, p.estimated)].append(p)
+        series[(p.market, p.currency, p.estimated, getattr(p, "condition", "new"))].append(p)
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
-    for (market, cur, est), pts in sorted(series.items()):
+    for (market, cur, est, cond), pts in sorted(series.items()):
         pts = sorted(pts, key=lambda p: p.date)
         ax.plot([p.date for p in pts], [p.amount for p in pts],
                 linestyle="--" if est else "-", marker="o", markerfacecolor="none" if est else None,
-                label=f"{market} ({cur})" + (" - estimated" if est else ""))
+                label=f"{market} ({cur})" + (" - estimated" if est else "")
+                + (f" - {cond}" if cond != "new" else ""))
     ax.set_title(title)
     ax.set_ylabel("price")
     ax.grid(alpha=0.3)

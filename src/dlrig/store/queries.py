@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..catalog import Catalog
-from ..errors import MarketError
+from ..catalog.quotes import Quote, quote_history
 from .db import Database
 from .health import MAX_PRICE_MINOR
 
@@ -75,32 +74,7 @@ def quarantine(db: Database, limit: int = 100) -> list[tuple[str, str, str, str]
         (limit,))]
 
 
-@dataclass(frozen=True)
-class Point:
-    date: dt.date
-    market: str
-    amount: float  # major units, in ``currency``
-    currency: str
-    source: str
-    estimated: bool
-    basis: str = ""
-
-
-def history(catalog: Catalog, part_id: str, market: str | None = None) -> list[Point]:
-    """Every quote of the part, plus (for a market that estimates) the local
-    price on each date a base-market quote exists, flagged estimated."""
-    quotes = catalog.prices(part_id)
-    pts = [Point(p.date, p.market, p.amount_minor / 100, p.currency, p.source + (f" ({p.store})" if p.store else ""),
-                 p.estimated) for p in quotes if market is None or p.market == market]
-    if market:
-        m = catalog.market(market)
-        have = {p.date for p in pts}
-        if m.estimate_from:
-            for d in sorted({p.date for p in quotes if p.market == m.estimate_from} - have):
-                try:
-                    lp = catalog.local_price(part_id, m, as_of=d)
-                except MarketError:  # no rate that day: no estimate that day
-                    lp = None
-                if lp is not None and lp.estimated:
-                    pts.append(Point(d, m.code, lp.money.minor / 100, lp.money.currency, lp.source, True, lp.basis))
-    return sorted(pts, key=lambda p: (p.market, p.date, p.source))
+# One price history for the CLI, the web page and the plot (``catalog.quotes``): every
+# quote with its store, condition, date and whether it is an estimate or a stand-in.
+Point = Quote
+history = quote_history

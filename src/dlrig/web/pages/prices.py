@@ -38,6 +38,7 @@ WEB_HINTS = {
     "bad_rows": "tick 'Import the good rows' under More options",
     "missing_column": "map it under More options, Columns",
 }
+CONDITIONS = (("new", "new"), ("used", "used"), ("refurbished", "refurbished"))
 DECIMALS = (("auto", "detect"), ("comma", "1.234,56"), ("point", "1,234.56"))
 
 
@@ -45,7 +46,7 @@ def _ctx(request: Request, form: Form, values: dict, **more) -> dict:
     catalog = catalog_of(request)
     src = request.app.state.catalog
     return {"errors": form.errors, "values": values, "markets": market_options(catalog),
-            "currencies": [("", "the market's"), *((c, c) for c in CURRENCIES)], "decimals": DECIMALS,
+            "currencies": [("", "the market's"), *((c, c) for c in CURRENCIES)], "decimals": DECIMALS, "conditions": CONDITIONS,
             "db_path": src.db_path, "db_exists": src.db_path.exists(), "limit_mb": request.app.state.max_body / 2**20,
             "report": None, "points": None, "part": None, "plot": None, **more}
 
@@ -73,7 +74,8 @@ def prices_get(request: Request):
     ref = form.text("part", "", 200)
     market = form.choice("market", catalog.markets, default=None, what="market")
     values = {"part": ref, "market": market or "", "hmarket": market or "", "store": "",
-              "currency": "", "date": dt.date.today().isoformat(), "decimal": "auto", "columns": ""}
+              "currency": "", "date": dt.date.today().isoformat(), "decimal": "auto", "columns": "",
+              "condition": "new"}
     part = points = plot = None
     if ref and form.ok:
         part, points, plot = _history(request, form, ref, market)
@@ -88,7 +90,8 @@ async def prices_post(request: Request):
     big = too_large_message(request)
     raw = await request.form(max_files=1, max_fields=20, max_part_size=64 * 1024)
     form = Form(raw)
-    values = {k: form.text(k, "", 200) for k in ("store", "currency", "date", "decimal", "columns")}
+    values = {k: form.text(k, "", 200) for k in ("store", "currency", "date", "decimal", "columns",
+                                                  "condition")}
     values.update(part="", hmarket="")
     if big:
         form.errors["file"] = big
@@ -113,6 +116,8 @@ async def prices_post(request: Request):
         form.errors["date"] = f"'{values['date']}' is not a date; write YYYY-MM-DD"
         day = None
     decimal = form.choice("decimal", [k for k, _ in DECIMALS], default="auto", what="decimal style")
+    condition = form.choice("condition", [k for k, _ in CONDITIONS], default="new",
+                            what="condition")
     mapping = None
     if values["columns"]:
         try:
@@ -137,7 +142,7 @@ async def prices_post(request: Request):
                     db, path, store=store, market=market,
                     currency=currency or catalog.market(market).currency, date=day, catalog=catalog,
                     columns=mapping, decimal=decimal, dry_run=form.flag("dry_run"),
-                    skip_bad_rows=form.flag("skip_bad_rows"))
+                    skip_bad_rows=form.flag("skip_bad_rows"), condition=condition or "new")
     except DlrigError as e:
         if e.exit_code != 2:  # the database failed (busy, full, read-only): not the upload
             raise
