@@ -202,7 +202,7 @@ def render_power(console: Console, est: PowerEstimate, cost: RunningCost | None,
         row("headroom", f"{est.headroom_w} W ({est.headroom_pct:.0f} % of the rating); "
             f"load {est.load_pct:.0f} %; rides spikes up to {est.transient_capacity_w} W")
         row("wall power", f"~{est.wall_w} W at {est.efficiency_pct:.1f} % efficiency "
-            f"(80 Plus curve at {est.load_pct:.0f} % load, 115 V)")
+            f"(80 Plus curve at {est.load_pct:.0f} % load, {est.curve_v} V)")
     if cost is not None:
         row("running cost", f"{cost.kwh_per_year:,.0f} kWh/year = {cost.cost} per year")
         row("assumptions", cost.assumptions())
