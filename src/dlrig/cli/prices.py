@@ -295,7 +295,8 @@ def rates_set_cmd(
     quote: str = typer.Argument(..., help="to currency, e.g. ARS"),
     rate: str = typer.Argument(..., help="units of TO per one FROM, e.g. 1450", metavar="RATE"),
     date: str = typer.Option(..., "--date", help="the day the rate applies from"),
-    kind: str = typer.Option("official", "--kind", help="official, blue, mep or card"),
+    kind: str = typer.Option("official", "--kind", help="official, blue, mep, ccl, wholesale, "
+                                                        "crypto or card"),
     source: str = typer.Option("user", "--source"),
     db: str | None = DB_OPT,
 ) -> None:
@@ -326,6 +327,55 @@ def rates_import_cmd(file: Path = typer.Argument(..., help="CSV: base,quote,rate
     with _open(db) as d:
         rates = import_rates(d, file, current_catalog(str(d.path)).rates)
     console.print(f"{len(rates)} rates imported", highlight=False)
+
+
+@rates_app.command("update")
+@guarded
+def rates_update_cmd(
+    source: str = typer.Option("all", "--source", help="dolarapi (today's quotes), "
+                               "argentinadatos (daily history since 2011) or all"),
+    url: str | None = typer.Option(None, "--url", help="an address replacing both services' "
+                                   "(a mirror answering /v1/dolares and "
+                                   "/v1/cotizaciones/dolares/CASA)"),
+    since: str | None = typer.Option(None, "--since", help="history from this day on "
+                                     "(YYYY-MM-DD; default: all of it, from 2011)"),
+    timeout: float = typer.Option(30.0, "--timeout", parser=seconds("--timeout", 0.1, 3600),
+                                  help="seconds to wait for a server to answer or send more "
+                                       "(0.1-3600)"),
+    retries: int = typer.Option(2, "--retries", min=0, max=10,
+                                help="tries after a failed connection, a timeout or a server error"),
+    db: str | None = DB_OPT,
+) -> None:
+    """Download Argentine dollar rates: today's quotes (DolarAPI) and their daily history
+    (ArgentinaDatos), e.g. `dlrig rates update --since 2025-01-01`.
+
+    Each rate keeps its kind (official, blue, mep, ccl, wholesale, crypto, card), day,
+    selling and buying side and source. Every answer is downloaded and checked before the
+    database is opened and the rates are written in one transaction: a failure (the
+    network, a server error, a web page, a cut-off answer, a missing or absurd value) is
+    one line, exit code 1, and changes nothing.
+    """
+    from ..sources.rates import fetch_rates, save_rates, shown_rate
+    from ..store.rates import known_rates
+
+    day = parse_day(since, "--since") if since else None
+    fetched = fetch_rates(source, url, since=day, timeout=timeout, retries=retries)
+    with _open(db) as d:
+        saved = save_rates(d, fetched, known_rates(d))
+    t = Table(title=f"USD->ARS rates read ({', '.join(fetched.sources)})")
+    for col in ("kind", "rates", "from", "newest", "sell", "buy", "source"):
+        t.add_column(col, justify="right" if col in ("rates", "sell", "buy") else "left",
+                     no_wrap=True)
+    for k in saved.kinds:
+        r = k.newest
+        t.add_row(k.kind, f"{k.count:,}", k.first.isoformat(), r.date.isoformat(),
+                  shown_rate(r.rate), shown_rate(r.buy) if r.buy is not None else "-", r.source)
+    console.print(t)
+    console.print(f"{saved.new:,} new, {saved.changed:,} changed, {saved.unchanged:,} already "
+                  "stored" + (" (nothing written)" if not saved.new + saved.changed else ""),
+                  highlight=False)
+    for s in fetched.skipped:
+        console.print(f"skipped {escape(s)}: no dlrig rate kind", highlight=False)
 
 
 @rates_app.command("list")

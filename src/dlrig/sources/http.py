@@ -172,7 +172,8 @@ def parse_json(body: bytes, where: str) -> Any:
     except ValueError as e:  # json.JSONDecodeError, NaN/Infinity
         msg = getattr(e, "msg", None) or str(e)
         pos = getattr(e, "pos", None)
-        cut = pos is not None and pos >= len(text.rstrip())
+        end = text.rstrip()
+        cut = (pos is not None and pos >= len(end)) or not end.endswith(("]", "}"))
         why = ("the answer is cut off (incomplete JSON)" if cut
                else f"the answer is not valid JSON ({clean(msg, limit=80)}"
                     + (f" at character {pos}" if pos is not None else "") + ")")
