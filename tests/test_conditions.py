@@ -34,6 +34,17 @@ def test_the_quote_read_is_new_unless_used_is_allowed_then_the_cheapest():
     assert pick_quote([_q(700, "used")]) is None  # no new quote: not priced for a new plan
 
 
+def test_a_stand_in_is_never_below_its_chips_real_street_price():
+    """A partner board priced by its chip's launch MSRP costs at least what a board of the
+    same chip really sells for (built-in data: the 5090 FE's street quote)."""
+    cat = builtin()
+    fe = cat.local_price("gpu/nvidia-geforce-rtx-5090-founders-edition", "us")
+    astral = cat.local_price("gpu/asus-rog-astral-geforce-rtx-5090-oc", "us")
+    assert not fe.stand_in and astral.stand_in
+    assert astral.money.minor >= fe.money.minor
+    assert "raised to the cheapest real quote" in astral.basis
+
+
 def test_a_real_quote_beats_a_chip_msrp_stand_in_even_when_older():
     old_real = _q(1200, date=dt.date(2025, 3, 1))
     msrp = _q(999, stand_in=True, date=dt.date(2025, 10, 1))
@@ -46,7 +57,8 @@ def test_a_real_quote_beats_a_chip_msrp_stand_in_even_when_older():
 
 @pytest.fixture(scope="module")
 def with_used_3090():
-    """The built-in catalog with a used RTX 3090 FE quote (test data) at 650 USD."""
+    """The built-in catalog with a used RTX 3090 FE quote (test data) at 650 USD, newer than
+    the built-in used quotes (the latest quote of a condition is the one read)."""
     base = builtin()
     cat = Catalog(parts=base.parts(), markets=base.markets.values())
     cat.rates = base.rates
@@ -54,8 +66,9 @@ def with_used_3090():
         for q in base.prices(p.id):
             cat.add_price(p.id, q)
     fe = "gpu/nvidia-geforce-rtx-3090-founders-edition"
-    cat.add_price(fe, Price(market="us", amount_minor=65000, currency="USD", date=D,
-                            source="test", store="test store", condition="used"))
+    cat.add_price(fe, Price(market="us", amount_minor=65000, currency="USD",
+                            date=dt.date(2026, 11, 1), source="test", store="test store",
+                            condition="used"))
     return cat, fe
 
 
@@ -88,8 +101,14 @@ def test_stale_quotes_are_counted_and_max_age_moves_the_cut_off():
 
 def test_an_exchange_rate_kind_asked_by_name_must_exist():
     cat = builtin()
-    with pytest.raises(MarketError, match="no blue exchange rate USD->ARS") as e:
-        plan(cat, PlanRequest(Money.of(1500, "USD"), "ar", rate_kind="blue", explain=False))
+    with pytest.raises(MarketError, match="no ccl exchange rate USD->ARS") as e:
+        plan(cat, PlanRequest(Money.of(1500, "USD"), "ar", rate_kind="ccl", explain=False))
     assert e.value.field == "rate_kind"
     res = plan(cat, PlanRequest(Money.of(1500, "USD"), "ar", explain=False))
     assert any("official rate of" in n for n in res.notes)  # which rate, and its date
+    blue = plan(cat, PlanRequest(Money.of(1500, "USD"), "ar", rate_kind="blue", explain=False))
+    assert any("blue rate of" in n for n in blue.notes)
+    # The card rate is derived from the official one and the dated surcharge when no card
+    # quote exists that day (ArgentinaDatos' tarjeta = oficial x 1.6 on 2024-01-05).
+    r = cat.rates.lookup("USD", "ARS", dt.date(2024, 1, 5), "card")
+    assert r.kind == "card" and float(r.rate) == pytest.approx(830.25 * 1.6)

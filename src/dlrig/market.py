@@ -188,6 +188,9 @@ def tariff_default(market: Market | None) -> Tariff | None:
     return market.tariff if market is not None else None
 
 
+CARD_BASE_MAX_DAYS = 31  # the official rate a derived card rate may rest on: a month old
+
+
 class CardSurcharge(BaseModel):
     """From ``date`` on, a card purchase priced in a foreign currency and paid in
     ``currency`` costs the official rate x (1 + ``pct``/100).
@@ -259,10 +262,14 @@ class Rates:
 
     def _card(self, base: str, quote: str, on: dt.date) -> Rate | None:
         """The card rate derived from the official one: official x (1 + surcharge), both of
-        ``on``; dated the later of the two (the day from which that product holds)."""
+        ``on``; dated the later of the two (the day from which that product holds). Not
+        derived from an official rate more than ``CARD_BASE_MAX_DAYS`` older than ``on``:
+        a 2017 rate times a 2023 surcharge is no 2023 card rate."""
         s = self.surcharge(quote, on)
         off = self._latest(base, quote, "official", on) if s is not None else None
         if s is None or off is None:
+            return None
+        if on != dt.date.max and (on - off.date).days > CARD_BASE_MAX_DAYS:
             return None
         factor = 1 + s.pct / 100
         return Rate(base=base, quote=quote, rate=off.rate * factor, date=max(off.date, s.date),

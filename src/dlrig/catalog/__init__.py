@@ -198,6 +198,10 @@ class Catalog:
             money = Money(q.amount_minor, q.currency)
             if q.currency != m.currency:
                 money, _ = self.rates.convert(money, m.currency, q.date, m.rate_kind)
+            if q.stand_in:
+                raised = self._stand_in_floor(part_id, m, when, oldest, money)
+                if raised is not None:
+                    return raised
             return local_of(part_id, q, money)
         if not m.estimate_from:
             return None
@@ -218,6 +222,41 @@ class Catalog:
         )
         return LocalPrice(part_id, local, ref.date, ref.source, True, None, basis,
                           condition=ref.condition, stand_in=ref.stand_in)
+
+    def _stand_in_floor(self, part_id: str, m: Market, when: dt.date | None,
+                        oldest: dt.date | None, money: Money) -> LocalPrice | None:
+        """A chip-MSRP stand-in is never below what a board of the same chip (and memory)
+        really sells for: a partner board costs at least the cheapest real quote of its
+        chip, so a launch price of 1,999 USD does not make an ASUS ROG Astral RTX 5090 the
+        cheapest 5090 when the Founders Edition sells at 2,550. The raised price stays
+        marked as a stand-in, with how it was made. None when no real quote is higher."""
+        part = self._parts.get(part_id)
+        chip = getattr(part, "chipset", None)
+        if chip is None:
+            return None
+        best: tuple[Money, AnyPart, Price] | None = None
+        for other in self._by_cat[part.category]:
+            if other.id == part_id or getattr(other, "chipset", None) != chip or \
+                    getattr(other, "vram_gb", None) != getattr(part, "vram_gb", None):
+                continue
+            real = [p for p in self._prices.get(other.id, []) if p.market == m.code
+                    and not p.stand_in and (when is None or p.date <= when)
+                    and (oldest is None or p.date >= oldest)]
+            q = pick_quote(real, m.conditions) if real else None
+            if q is None:
+                continue
+            amount = Money(q.amount_minor, q.currency)
+            if q.currency != m.currency:
+                amount, _ = self.rates.convert(amount, m.currency, q.date, m.rate_kind)
+            if best is None or amount.minor < best[0].minor:
+                best = (amount, other, q)
+        if best is None or best[0].minor <= money.minor:
+            return None
+        amount, other, q = best
+        basis = (f"chip MSRP {money} raised to the cheapest real quote of a {chip} board: "
+                 f"{other.name} {amount} ({q.source}, {q.date})")
+        return LocalPrice(part_id, amount, q.date, q.source, False, None, basis,
+                          condition=q.condition, stand_in=True)
 
     def convert(self, money: Money, currency: str, on: dt.date | None, kind: str = "official") -> Money:
         return self.rates.convert(money, currency, on, kind)[0]

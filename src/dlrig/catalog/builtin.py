@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..errors import CatalogError
-from ..market import Market, Rate
+from ..market import CardSurcharge, Market, Rate
 from ..parts import AnyPart, Category, Part, Price
 from . import Catalog
 
@@ -166,6 +166,11 @@ def load_into(catalog: Catalog, root: Path | Any) -> Catalog:
                     catalog.rates.add(Rate(**r))
                 except ValidationError as e:
                     raise CatalogError(f"{f}: rate: {validation_message(e)}") from None
+            for sc in data.get("card_surcharges", []):
+                try:
+                    catalog.rates.add_surcharge(CardSurcharge(**sc))
+                except ValidationError as e:
+                    raise CatalogError(f"{f}: card surcharge: {validation_message(e)}") from None
             for p in data.get("prices", []):
                 if "part" not in p:
                     raise CatalogError(f"{f}: price without 'part'", hint="name the part id")

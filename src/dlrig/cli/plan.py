@@ -139,7 +139,8 @@ def plan_cmd(
                                             "market's cut-off)"),
     rate_kind: str | None = typer.Option(None, "--rate-kind",
                                          help="exchange rate to price at: official, blue, mep, "
-                                              "card... (default: the market's)"),
+                                              "ccl, wholesale, crypto, card (default: the "
+                                              "market's)"),
     as_of: str | None = typer.Option(None, "--as-of", help="plan with prices known on this date (YYYY-MM-DD)"),
     db: str | None = DB_READ,
     no_db: bool = NO_DB,
@@ -225,7 +226,8 @@ def sweep_cmd(
                                             "market's cut-off)"),
     rate_kind: str | None = typer.Option(None, "--rate-kind",
                                          help="exchange rate to price at: official, blue, mep, "
-                                              "card... (default: the market's)"),
+                                              "ccl, wholesale, crypto, card (default: the "
+                                              "market's)"),
     as_of: str | None = typer.Option(None, "--as-of", help="prices known on this date"),
     db: str | None = DB_READ,
     no_db: bool = NO_DB,

@@ -230,7 +230,10 @@ def local_quote(catalog: Catalog, part_id: str, market: Market, when: dt.date | 
     if len(quotes) == 1 and quotes[0].currency == market.currency and not quotes[0].stand_in:
         return quotes[0]  # the common case, decided without a max() over one quote
     if quotes and all(q.currency == market.currency for q in quotes):
-        return pick_quote(quotes, conds)
+        q = pick_quote(quotes, conds)
+        if q is None or not q.stand_in:
+            return q
+        return catalog.local_price(part_id, market, when)  # a stand-in's floor (the chip's)
     if not quotes and not market.estimate_from:
         return None  # no quote and nothing to estimate from: most imported parts
     return catalog.local_price(part_id, market, when)
@@ -354,9 +357,11 @@ def _check_rate_kind(catalog: Catalog, market: Market, when: dt.date | None) -> 
     base = catalog.markets.get(market.estimate_from) if market.estimate_from else None
     if base is None or base.currency == market.currency:
         return
-    found = [r for r in catalog.rates.all() if r.kind == market.rate_kind
-             and {r.base, r.quote} == {base.currency, market.currency}
-             and (when is None or r.date <= when)]
+    try:  # a quoted rate of that kind, or one derived from its dated rule (the card rate)
+        found = catalog.rates.lookup(base.currency, market.currency, when,
+                                     market.rate_kind).kind == market.rate_kind
+    except MarketError:
+        found = False
     if not found:
         raise MarketError(f"no {market.rate_kind} exchange rate {base.currency}->"
                           f"{market.currency}" + (f" on or before {when}" if when else ""),

@@ -87,6 +87,8 @@ def _load(base: Catalog, db_path: str | Path | None, as_of: dt.date | None, pric
         for r in base.rates.all():
             if as_of is None or r.date <= as_of:
                 cat.rates.add(r)
+        for sc in base.rates.card_surcharges():  # dated data: the card rate of a day
+            cat.rates.add_surcharge(sc)
         builtin_ids = {p.id for p in base.parts()}
         validate, add_part = _PART.validate_json, cat.add_part
         for pid, data in db.conn.execute("SELECT id, data FROM parts ORDER BY id").fetchall():
