@@ -71,7 +71,7 @@ def _fetch(httpx, url: str, target: Path, timeout: float, cap: int) -> None:
     """One try: the body to a temporary file renamed over ``target`` when complete."""
     shown_url = shown(url, 120)
 
-    def fail(why: str, hint: str = "check --url or the connection", retry: bool = False):
+    def fail(why: str, hint: str = "check the address or the connection", retry: bool = False):
         err = NetworkError(f"download failed: {shown_url}: {why}", hint=f"{hint}; {_NOT_CHANGED}")
         return _Retry(err) if retry else err
 
@@ -86,17 +86,17 @@ def _fetch(httpx, url: str, target: Path, timeout: float, cap: int) -> None:
             ctype = r.headers.get("content-type", "").split(";")[0].strip().lower()
             if ctype in ("text/html", "application/xhtml+xml"):
                 raise fail("the server sent a web page, not an archive",
-                           hint="check --url: it must name the .tar.gz itself")
+                           hint="check the address: it must name the .tar.gz itself")
             size = r.headers.get("content-length", "")
             if size.isdigit() and int(size) > cap:
                 raise fail(f"the archive is {int(size) / MB:,.0f} MB, more than the "
-                           f"{cap / MB:,.0f} MB dlrig reads", hint="check --url")
+                           f"{cap / MB:,.0f} MB dlrig reads", hint="check the address")
             got = 0
             for chunk in r.iter_bytes(1 << 20):
                 got += len(chunk)
                 if got > cap:
                     raise fail(f"more than the {cap / MB:,.0f} MB dlrig reads",
-                               hint="check --url")
+                               hint="check the address")
                 f.write(chunk)
         os.replace(tmp, target)
     except httpx.TimeoutException:

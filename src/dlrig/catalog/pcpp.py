@@ -163,7 +163,7 @@ def fetch_dataset(base: str = BASE_URL, *, timeout: float = 60.0,
                 out[stem] = _parse(raw, shown(url, 120))
             except InputError as e:
                 raise NetworkError(f"download failed: {e.message}",
-                                   hint="check --url: it must name the folder holding "
+                                   hint="check the address: it must name the folder holding "
                                         "<category>.json; the database was not changed") from None
             finally:
                 target.unlink(missing_ok=True)

@@ -69,8 +69,8 @@ def open_catalog(db: str | None = None, *, no_db: bool = False, source=None, as_
 
 
 # Command modules; each adds its commands to ``app`` on import.
-COMMAND_MODULES = ("check", "swap", "catalog", "plan", "prices", "bench", "serve", "demo", "perf",
-                   "llm")
+COMMAND_MODULES = ("check", "swap", "catalog", "plan", "prices", "update", "bench", "serve",
+                   "demo", "perf", "llm")
 
 
 def _load() -> None:

@@ -115,7 +115,7 @@ def _fetch(httpx, url: str, timeout: float, cap: int, what: str) -> bytes:
     """One try: the whole body, or ``_Retry``/``NetworkError``."""
     shown_url = _shown(url, 120)
 
-    def fail(why: str, hint: str = "check --url or the connection", retry: bool = False):
+    def fail(why: str, hint: str = "check the address or the connection", retry: bool = False):
         err = NetworkError(f"{what}: {shown_url}: {why}", hint=f"{hint}; {NOT_CHANGED}")
         return _Retry(err) if retry else err
 
@@ -128,16 +128,16 @@ def _fetch(httpx, url: str, timeout: float, cap: int, what: str) -> bytes:
             ctype = r.headers.get("content-type", "").split(";")[0].strip().lower()
             if ctype in ("text/html", "application/xhtml+xml"):
                 raise fail("the server sent a web page, not JSON",
-                           hint="check --url: it must name the API's address")
+                           hint="check the address: it must name the API's address")
             size = r.headers.get("content-length", "")
             if size.isdigit() and int(size) > cap:
                 raise fail(f"the answer is {int(size) / MB:,.1f} MB, more than the "
-                           f"{cap / MB:,.0f} MB dlrig reads", hint="check --url")
+                           f"{cap / MB:,.0f} MB dlrig reads", hint="check the address")
             chunks, got = [], 0
             for chunk in r.iter_bytes(1 << 16):
                 got += len(chunk)
                 if got > cap:
-                    raise fail(f"more than the {cap / MB:,.0f} MB dlrig reads", hint="check --url")
+                    raise fail(f"more than the {cap / MB:,.0f} MB dlrig reads", hint="check the address")
                 chunks.append(chunk)
             return b"".join(chunks)
     except httpx.TimeoutException:
@@ -161,7 +161,7 @@ def parse_json(body: bytes, where: str) -> Any:
     head = body[:200].lstrip().lower()
     if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
         raise NetworkError(f"{where}: the server sent a web page, not JSON",
-                           hint=f"check --url: it must name the API's address; {NOT_CHANGED}")
+                           hint=f"check the address: it must name the API's address; {NOT_CHANGED}")
     try:
         text = body.decode("utf-8-sig")
         return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
@@ -177,7 +177,7 @@ def parse_json(body: bytes, where: str) -> Any:
         why = ("the answer is cut off (incomplete JSON)" if cut
                else f"the answer is not valid JSON ({clean(msg, limit=80)}"
                     + (f" at character {pos}" if pos is not None else "") + ")")
-    raise NetworkError(f"{where}: {why}", hint=f"try again later or check --url; {NOT_CHANGED}")
+    raise NetworkError(f"{where}: {why}", hint=f"try again later or check the address; {NOT_CHANGED}")
 
 
 def _why(e: Exception) -> str:

@@ -1,0 +1,55 @@
+"""``dlrig update``: catalog, prices and rates in one command (``dlrig.update``)."""
+
+from __future__ import annotations
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import app, console, guarded, seconds
+
+ONLY_HELP = "refresh only these: catalog, prices, rates (repeatable; default: all three)"
+
+
+@app.command("update")
+@guarded
+def update_cmd(
+    only: list[str] = typer.Option(None, "--only", help=ONLY_HELP),
+    catalog_url: str | None = typer.Option(None, "--catalog-url",
+                                           help="open-db archive URL (default: GitHub)"),
+    prices_url: str | None = typer.Option(None, "--prices-url",
+                                          help="folder URL of pc-part-dataset's <category>.json"),
+    rates_url: str | None = typer.Option(None, "--rates-url",
+                                         help="a mirror of DolarAPI and ArgentinaDatos"),
+    since: str | None = typer.Option(None, "--since",
+                                     help="rate history from this day on (YYYY-MM-DD)"),
+    timeout: float = typer.Option(60.0, "--timeout", parser=seconds("--timeout", 0.1, 3600),
+                                  help="seconds to wait for a server to answer or send more"),
+    retries: int = typer.Option(2, "--retries", min=0, max=10,
+                                help="tries after a failed connection, a timeout or a server "
+                                     "error"),
+    db: str | None = typer.Option(None, "--db", help="database file (default: $DLRIG_DB or "
+                                  "the user data dir)"),
+) -> None:
+    """Refresh the catalog (open-db), US street prices (pc-part-dataset) and Argentine
+    dollar rates (DolarAPI, ArgentinaDatos), then say what changed.
+
+    Everything is downloaded and checked before the database is opened: offline, or with
+    any server failing, the answer is one line (exit code 1) and nothing has changed.
+    """
+    from ..update import STEPS, update
+    from .prices import parse_day
+
+    steps = tuple(only) if only else STEPS
+    day = parse_day(since, "--since") if since else None
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[what]}"),
+                  TimeElapsedColumn(), console=console, transient=True) as bars:
+        task = bars.add_task("dlrig update", total=len(steps), what="downloading and checking")
+
+        def tick(step: str, done: int, total: int) -> None:
+            bars.update(task, completed=done, what=f"{step} checked")
+
+        report = update(db, steps=steps, catalog_url=catalog_url, prices_url=prices_url,
+                        rates_url=rates_url, rates_since=day, timeout=timeout, retries=retries,
+                        progress=tick)
+    for line in report.lines():
+        console.print(line, highlight=False)
