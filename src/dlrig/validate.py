@@ -25,8 +25,8 @@ from decimal import Decimal, InvalidOperation
 from .errors import InputError
 
 # Where a currency is written with a decimal comma and thousands dots (es-AR, most of the
-# euro area, pt-BR, es-CL); the others here are written 1,234.56.
-DECIMAL_COMMA = frozenset({"ARS", "EUR", "BRL", "CLP"})
+# euro area, pt-BR); the others here are written 1,234.56.
+DECIMAL_COMMA = frozenset({"ARS", "EUR", "BRL"})
 MAX_QUANTITY = 16  # of one part in a build: 8 GPUs, 16 memory modules, drives
 STORE_RE = re.compile(r"^[\w .&'()+-]{1,60}$")
 # An exchange rate outside this is a typo, whatever the pair (1 USD = 0.000001 to 10^7 units).

@@ -87,8 +87,8 @@ def demo(
         rate = cat.rates.lookup("USD", m_now.currency, None, m_now.rate_kind)
         console.print(
             f"[dim]today's prices are estimates: US list price x {float(rate.rate):,.0f} "
-            f"{m_now.currency}/USD ({rate.kind} rate of {rate.date}; 'dlrig rates set' records a "
-            f"newer one) x {float(m_now.factor):.2f} markup and taxes; import a store's price list "
+            f"{m_now.currency}/USD ({rate.kind} rate of {rate.date}; 'dlrig rates update' fetches "
+            f"today's) x {float(m_now.factor):.2f} markup and taxes; import a store's price list "
             "with 'dlrig prices import csv'[/]"
         )
     for label, res in (("2017", then), ("today", now)):
