@@ -731,7 +731,7 @@ def server(tmp_path, monkeypatch):
     temp = tmp_path / "tmp"
     temp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp))  # to see that nothing is left there
-    monkeypatch.setattr("dlrig.catalog.download.BACKOFF_S", 0.05)
+    monkeypatch.setattr("dlrig.sources.http.BACKOFF_S", 0.05)
     _Handler.archive = tar_sample(write_sample(tmp_path / "co"), tmp_path / "a.tar.gz").read_bytes()
     _Handler.hits = Counter()
     httpd = _Server(("127.0.0.1", 0), _Handler)

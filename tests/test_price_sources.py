@@ -173,7 +173,7 @@ def server(tmp_path, monkeypatch):
     temp = tmp_path / "tmp"
     temp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp))  # to see that nothing is left there
-    monkeypatch.setattr("dlrig.catalog.download.BACKOFF_S", 0.05)
+    monkeypatch.setattr("dlrig.sources.http.BACKOFF_S", 0.05)
     _Handler.files, _Handler.hits = {}, Counter()
     httpd = _Server(("127.0.0.1", 0), _Handler)
     threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
@@ -282,7 +282,7 @@ def test_retries_are_counted(server, db):
 
 def test_no_server_is_one_line(db, monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    monkeypatch.setattr("dlrig.catalog.download.BACKOFF_S", 0.01)
+    monkeypatch.setattr("dlrig.sources.http.BACKOFF_S", 0.01)
     import socket
 
     with socket.socket() as s:  # a port nobody listens on

@@ -68,6 +68,16 @@ def open_catalog(db: str | None = None, *, no_db: bool = False, source=None, as_
     return catalog
 
 
+def timeout_option(default: float = 60.0):
+    """``--timeout`` of every command that downloads: seconds, 0.1-3600, NaN refused."""
+    return typer.Option(default, "--timeout", parser=seconds("--timeout", 0.1, 3600),
+                        help="seconds to wait for a server to answer or send more (0.1-3600)")
+
+
+RETRIES = typer.Option(2, "--retries", min=0, max=10,
+                       help="tries after a failed connection, a timeout or a server error")
+
+
 # Command modules; each adds its commands to ``app`` on import.
 COMMAND_MODULES = ("check", "swap", "catalog", "plan", "prices", "update", "bench", "serve",
                    "demo", "perf", "llm")

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ..errors import InputError
 from ..parts import Category
-from . import app, console, guarded, open_catalog, seconds
+from . import RETRIES, app, console, guarded, open_catalog, timeout_option
 
 catalog_app = typer.Typer(help="List, show and import catalog parts.", no_args_is_help=True)
 import_app = typer.Typer(help="Import a parts catalog into the local database.", no_args_is_help=True)
@@ -195,11 +195,8 @@ def import_opendb_cmd(
 def update_cmd(
     url: str | None = typer.Option(None, "--url", help="archive URL, http:// or https:// "
                                    "(default: open-db's main branch on GitHub)"),
-    timeout: float = typer.Option(60.0, "--timeout", parser=seconds("--timeout", 0.1, 3600),
-                                  help="seconds to wait for the server to answer or send more "
-                                       "(0.1-3600)"),
-    retries: int = typer.Option(2, "--retries", min=0, max=10,
-                                help="tries after a failed connection, a timeout or a server error"),
+    timeout: float = timeout_option(60.0),
+    retries: int = RETRIES,
     db: str | None = DB_OPT,
 ) -> None:
     """Download the current open-db and import it: the full catalog in one command.

@@ -94,10 +94,17 @@ def _request(catalog, budget, currency, market, workload, gpus, require, exclude
 
 GPUS_HELP = ("identical GPUs: 0-8, or 'auto' to let the planner choose 1-4 (the default with "
              "--model; otherwise 1)")
-USED_HELP = ("let used and refurbished quotes compete with new ones (marked in the answer; "
-             "warranty and risk noted)")
-UNVERIFIED_HELP = ("let parts compete whose data an error rule needs is missing (the build "
-                   "is then unverified on that rule)")
+# Options plan and sweep share (one definition each).
+UNVERIFIED_OPT = typer.Option(False, "--allow-unverified",
+                              help="let parts compete whose data an error rule needs is missing "
+                                   "(the build is then unverified on that rule)")
+USED_OPT = typer.Option(False, "--used", help="let used and refurbished quotes compete with new "
+                        "ones (marked in the answer; warranty and risk noted)")
+MAX_AGE_OPT = typer.Option(None, "--max-age", min=1, max=36500, metavar="DAYS",
+                           help="leave out quotes older than DAYS (default: the market's cut-off)")
+RATE_KIND_OPT = typer.Option(None, "--rate-kind",
+                             help="exchange rate to price at: official, blue, mep, ccl, "
+                                  "wholesale, crypto, card (default: the market's)")
 MODEL_HELP = ("plan for a model the machine must run: a name from 'dlrig models', a Hugging "
               "Face config.json or a .gguf file")
 
@@ -132,15 +139,10 @@ def plan_cmd(
                                            "for its CPUs, 'asus gpu')"),
     allow_bios_update: bool = typer.Option(False, "--allow-bios-update",
                                            help="allow a board that needs a BIOS update for the CPU"),
-    allow_unverified: bool = typer.Option(False, "--allow-unverified", help=UNVERIFIED_HELP),
-    used: bool = typer.Option(False, "--used", help=USED_HELP),
-    max_age: int | None = typer.Option(None, "--max-age", min=1, max=36500, metavar="DAYS",
-                                       help="leave out quotes older than DAYS (default: the "
-                                            "market's cut-off)"),
-    rate_kind: str | None = typer.Option(None, "--rate-kind",
-                                         help="exchange rate to price at: official, blue, mep, "
-                                              "ccl, wholesale, crypto, card (default: the "
-                                              "market's)"),
+    allow_unverified: bool = UNVERIFIED_OPT,
+    used: bool = USED_OPT,
+    max_age: int | None = MAX_AGE_OPT,
+    rate_kind: str | None = RATE_KIND_OPT,
     as_of: str | None = typer.Option(None, "--as-of", help="plan with prices known on this date (YYYY-MM-DD)"),
     db: str | None = DB_READ,
     no_db: bool = NO_DB,
@@ -219,15 +221,10 @@ def sweep_cmd(
     power_limit: str | None = typer.Option(None, "--power-limit",
                                            help="cap the GPUs: 0.7 of board power, or 300W each"),
     allow_bios_update: bool = typer.Option(False, "--allow-bios-update"),
-    allow_unverified: bool = typer.Option(False, "--allow-unverified", help=UNVERIFIED_HELP),
-    used: bool = typer.Option(False, "--used", help=USED_HELP),
-    max_age: int | None = typer.Option(None, "--max-age", min=1, max=36500, metavar="DAYS",
-                                       help="leave out quotes older than DAYS (default: the "
-                                            "market's cut-off)"),
-    rate_kind: str | None = typer.Option(None, "--rate-kind",
-                                         help="exchange rate to price at: official, blue, mep, "
-                                              "ccl, wholesale, crypto, card (default: the "
-                                              "market's)"),
+    allow_unverified: bool = UNVERIFIED_OPT,
+    used: bool = USED_OPT,
+    max_age: int | None = MAX_AGE_OPT,
+    rate_kind: str | None = RATE_KIND_OPT,
     as_of: str | None = typer.Option(None, "--as-of", help="prices known on this date"),
     db: str | None = DB_READ,
     no_db: bool = NO_DB,

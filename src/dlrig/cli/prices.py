@@ -13,7 +13,7 @@ from ..catalog.records import shown
 from ..errors import InputError
 from ..market import Rate
 from ..units import check_currency
-from . import app, console, fail, guarded, seconds
+from . import RETRIES, app, console, fail, guarded, timeout_option
 from .catalog import DB_OPT, current_catalog
 
 prices_app = typer.Typer(help="Import and review prices; show a part's price history.", no_args_is_help=True)
@@ -68,11 +68,8 @@ def update_cmd(
                             "(default: pc-part-dataset's data/json on GitHub)"),
     date: str | None = typer.Option(
         None, "--date", help="the date the prices are from (default: today, the download day)"),
-    timeout: float = typer.Option(60.0, "--timeout", parser=seconds("--timeout", 0.1, 3600),
-                                  help="seconds to wait for the server to answer or send more "
-                                       "(0.1-3600)"),
-    retries: int = typer.Option(2, "--retries", min=0, max=10,
-                                help="tries after a failed connection, a timeout or a server error"),
+    timeout: float = timeout_option(60.0),
+    retries: int = RETRIES,
     db: str | None = DB_OPT,
 ) -> None:
     """Download the published pc-part-dataset and import it as today's US prices, e.g.
@@ -339,11 +336,8 @@ def rates_update_cmd(
                                    "/v1/cotizaciones/dolares/CASA)"),
     since: str | None = typer.Option(None, "--since", help="history from this day on "
                                      "(YYYY-MM-DD; default: all of it, from 2011)"),
-    timeout: float = typer.Option(30.0, "--timeout", parser=seconds("--timeout", 0.1, 3600),
-                                  help="seconds to wait for a server to answer or send more "
-                                       "(0.1-3600)"),
-    retries: int = typer.Option(2, "--retries", min=0, max=10,
-                                help="tries after a failed connection, a timeout or a server error"),
+    timeout: float = timeout_option(30.0),
+    retries: int = RETRIES,
     db: str | None = DB_OPT,
 ) -> None:
     """Download Argentine dollar rates: today's quotes (DolarAPI) and their daily history

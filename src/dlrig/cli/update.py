@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import app, console, guarded, seconds
+from . import RETRIES, app, console, guarded, timeout_option
 
 ONLY_HELP = "refresh only these: catalog, prices, rates (repeatable; default: all three)"
 
@@ -22,11 +22,8 @@ def update_cmd(
                                          help="a mirror of DolarAPI and ArgentinaDatos"),
     since: str | None = typer.Option(None, "--since",
                                      help="rate history from this day on (YYYY-MM-DD)"),
-    timeout: float = typer.Option(60.0, "--timeout", parser=seconds("--timeout", 0.1, 3600),
-                                  help="seconds to wait for a server to answer or send more"),
-    retries: int = typer.Option(2, "--retries", min=0, max=10,
-                                help="tries after a failed connection, a timeout or a server "
-                                     "error"),
+    timeout: float = timeout_option(60.0),
+    retries: int = RETRIES,
     db: str | None = typer.Option(None, "--db", help="database file (default: $DLRIG_DB or "
                                   "the user data dir)"),
 ) -> None:

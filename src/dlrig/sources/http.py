@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -85,34 +86,36 @@ def check_retries(retries: int) -> int:
     return retries
 
 
-def get_json(url: str, timeout: float, *, retries: int = 2, limit: int = 16 * MB,
-             what: str = "download") -> Any:
-    """The JSON value at ``url`` (see the module docstring); ``what`` starts every error
-    line ("rates update: dolarapi")."""
-    url, timeout, retries = check_url(url), check_timeout(timeout), check_retries(retries)
+def _httpx(what: str):
     try:
         import httpx
     except ImportError:
         raise NetworkError(f"{what}: downloading needs the httpx package",
                            hint="pip install httpx; " + NOT_CHANGED) from None
+    return httpx
+
+
+def with_retries(retries: int, attempt: Callable[[], Any]) -> Any:
+    """``attempt()``, tried again after a ``_Retry`` (0.5 s, 1 s, 2 s ... apart) at most
+    ``retries`` times; the last failure is raised with how many tries it took."""
     last: NetworkError | None = None
-    for attempt in range(retries + 1):
-        if attempt:
-            time.sleep(BACKOFF_S * 2 ** (attempt - 1))
+    for n in range(retries + 1):
+        if n:
+            time.sleep(BACKOFF_S * 2 ** (n - 1))
         try:
-            body = _fetch(httpx, url, timeout, limit, what)
-            break
+            return attempt()
         except _Retry as e:
             last = e.error
-    else:
-        assert last is not None
-        tries = f" (after {retries + 1} tries)" if retries else ""
-        raise NetworkError(last.message + tries, hint=last.hint)
-    return parse_json(body, f"{what}: {_shown(url, 120)}")
+    assert last is not None
+    tries = f" (after {retries + 1} tries)" if retries else ""
+    raise NetworkError(last.message + tries, hint=last.hint)
 
 
-def _fetch(httpx, url: str, timeout: float, cap: int, what: str) -> bytes:
-    """One try: the whole body, or ``_Retry``/``NetworkError``."""
+def stream(httpx, url: str, timeout: float, cap: int, what: str, expect: str,
+           write: Callable[[bytes], Any], page_hint: str) -> None:
+    """One try: the body of ``url`` handed to ``write`` chunk by chunk, at most ``cap``
+    bytes; a failure is ``_Retry`` (worth another try) or one ``NetworkError`` line.
+    ``expect`` names what was wanted ("JSON", "an archive") for the web-page refusal."""
     shown_url = _shown(url, 120)
 
     def fail(why: str, hint: str = "check the address or the connection", retry: bool = False):
@@ -127,21 +130,20 @@ def _fetch(httpx, url: str, timeout: float, cap: int, what: str) -> bytes:
                 raise fail(reason, retry=r.status_code in RETRY_STATUS)
             ctype = r.headers.get("content-type", "").split(";")[0].strip().lower()
             if ctype in ("text/html", "application/xhtml+xml"):
-                raise fail("the server sent a web page, not JSON",
-                           hint="check the address: it must name the API's address")
+                raise fail(f"the server sent a web page, not {expect}", hint=page_hint)
             size = r.headers.get("content-length", "")
             if size.isdigit() and int(size) > cap:
                 raise fail(f"the answer is {int(size) / MB:,.1f} MB, more than the "
                            f"{cap / MB:,.0f} MB dlrig reads", hint="check the address")
-            chunks, got = [], 0
+            got = 0
             for chunk in r.iter_bytes(1 << 16):
                 got += len(chunk)
                 if got > cap:
-                    raise fail(f"more than the {cap / MB:,.0f} MB dlrig reads", hint="check the address")
-                chunks.append(chunk)
-            return b"".join(chunks)
+                    raise fail(f"more than the {cap / MB:,.0f} MB dlrig reads",
+                               hint="check the address")
+                write(chunk)
     except httpx.TimeoutException:
-        raise fail(f"no answer within {timeout:g} s", hint="try a larger --timeout",
+        raise fail(f"no answer within {timeout:g} s", hint="try a larger timeout",
                    retry=True) from None
     except httpx.UnsupportedProtocol as e:  # a redirect to ftp:// or file://
         raise fail(_why(e)) from None
@@ -149,6 +151,23 @@ def _fetch(httpx, url: str, timeout: float, cap: int, what: str) -> bytes:
         raise fail(_why(e), retry=True) from None
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as e:
         raise fail(_why(e)) from None
+
+
+def get_json(url: str, timeout: float, *, retries: int = 2, limit: int = 16 * MB,
+             what: str = "download") -> Any:
+    """The JSON value at ``url`` (see the module docstring); ``what`` starts every error
+    line ("rates update: dolarapi")."""
+    url, timeout, retries = check_url(url), check_timeout(timeout), check_retries(retries)
+    httpx = _httpx(what)
+
+    def attempt() -> bytes:
+        chunks: list[bytes] = []
+        stream(httpx, url, timeout, limit, what, "JSON", chunks.append,
+               "check the address: it must name the API's address")
+        return b"".join(chunks)
+
+    body = with_retries(retries, attempt)
+    return parse_json(body, f"{what}: {_shown(url, 120)}")
 
 
 def _no_constant(name: str):
