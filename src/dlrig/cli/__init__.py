@@ -1,136 +1,43 @@
 """The ``dlrig`` command: thin typer wrappers over the library.
 
-Each sub-module registers its commands on ``app``; every command converts
-``DlrigError`` into one line on stderr and exit code 2 (``main``), so bad
-input never shows a traceback.
+The root app and what the commands share live in ``root``; each command module
+(``plan``, ``check``, ...) registers its commands on it when imported. The console
+script, ``main``, answers ``dlrig --version`` before importing typer, and otherwise
+imports only the module of the command it runs (``lazy.LazyGroup``), so no command pays
+for the others' imports. ``dlrig.cli.app`` is the whole app, every command registered,
+for what drives it from Python (typer's CliRunner in tests, the reference docs).
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
-import math
 import sys
-from typing import Annotated
 
-import click
-import typer
-from rich.console import Console
-from rich.markup import escape
-
-from ..errors import DlrigError
-
-app = typer.Typer(
-    name="dlrig",
-    help="Plan, check and measure a budget deep-learning machine.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-console = Console()
-err_console = Console(stderr=True)
-
-# One meaning of --db on every command that reads parts (dlrig.catalog.source): that
-# database; --no-db: the built-in catalog only; neither: the local database if it exists.
-DB_HELP = ("database file to read (default: $DLRIG_DB or the user data dir's, when it "
-           "exists; else the built-in catalog only)")
-DB_READ = typer.Option(None, "--db", metavar="PATH", help=DB_HELP)
-NO_DB = typer.Option(False, "--no-db", help="use the built-in catalog only, not the local database")
-
-def seconds(option: str, lo: float, hi: float):
-    """A parser for an option of seconds in ``[lo, hi]`` (``typer.Option(parser=...)``):
-    'nan' and 'inf' are named as what they are, not as "should be less than or equal to
-    600" (a range check passes NaN)."""
-
-    def parse(value) -> float:
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            raise click.BadParameter(f"{option} '{value}' is not a number of seconds") from None
-        if not math.isfinite(v) or not lo <= v <= hi:
-            raise click.BadParameter(f"{option} {value} is not a number of seconds from "
-                                     f"{lo:g} to {hi:g}")
-        return v
-
-    return parse
-
-
-def open_catalog(db: str | None = None, *, no_db: bool = False, source=None, as_of=None):
-    """``dlrig.catalog.source.open_catalog`` for a command, saying on stderr when rows of
-    the database were left out as damaged (and how to look at them)."""
-    from ..catalog import source as src
-
-    catalog = src.open_catalog(db, no_db=no_db, source=source, as_of=as_of)
-    damage = getattr(catalog, "damage", None)
-    if damage is not None and damage.total:
-        err_console.print(f"[yellow]warning:[/] {escape(damage.line())}", highlight=False,
-                          soft_wrap=True)
-    return catalog
-
-
-def timeout_option(default: float = 60.0):
-    """``--timeout`` of every command that downloads: seconds, 0.1-3600, NaN refused."""
-    return typer.Option(default, "--timeout", parser=seconds("--timeout", 0.1, 3600),
-                        help="seconds to wait for a server to answer or send more (0.1-3600)")
-
-
-RETRIES = typer.Option(2, "--retries", min=0, max=10,
-                       help="tries after a failed connection, a timeout or a server error")
-
-
-# Command modules; each adds its commands to ``app`` on import.
-COMMAND_MODULES = ("check", "swap", "catalog", "plan", "prices", "update", "bench", "serve",
-                   "demo", "perf", "llm")
+# What command modules share, still importable from ``dlrig.cli``.
+_SHARED = frozenset({"console", "err_console", "DB_HELP", "DB_READ", "NO_DB", "seconds",
+                     "open_catalog", "timeout_option", "RETRIES", "fail", "guarded"})
 
 
 def _load() -> None:
-    for name in COMMAND_MODULES:
-        try:
-            importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"{__name__}.{name}":
-                raise
+    """Import every command module named in ``lazy.COMMANDS`` (each registers its
+    commands on ``root.app``)."""
+    from .lazy import COMMANDS, import_command_module
+
+    for module in dict.fromkeys(m for m, _ in COMMANDS.values()):
+        import_command_module(module)
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
+def __getattr__(name: str):
+    if name == "app":
+        _load()
+        from .root import app
 
+        globals()["app"] = app
+        return app
+    if name in _SHARED:
+        from . import root
 
-def guarded(fn):
-    """Decorate a command so a ``DlrigError`` becomes one line and its exit code.
-
-    Used under ``@app.command()`` so the same holds under typer's CliRunner
-    in tests, not only through ``main``.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except DlrigError as e:
-            from .wording import say
-
-            raise fail(say(e), e.exit_code) from None
-
-    return wrapper
-
-
-def _version(value: bool) -> None:
-    if value:
-        from .. import __version__
-
-        console.print(f"dlrig {__version__}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
-    ] = False,
-) -> None:
-    """Plan, check and measure a budget deep-learning machine."""
+        return getattr(root, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _usage_line(e: Exception) -> str:
@@ -149,11 +56,21 @@ def main(argv: list[str] | None = None) -> None:
     that is not a number, a missing option) are printed as one line, not as
     typer's multi-line boxes.
     """
-    _load()
+    args = list(argv if argv is not None else sys.argv[1:])
+    if args == ["--version"]:  # what the root's eager --version prints, without typer
+        from .. import __version__
+
+        print(f"dlrig {__version__}")
+        sys.exit(0)
+    import typer
+    from rich.markup import escape
+
+    from ..errors import DlrigError
+    from .root import app, err_console
+
     command = typer.main.get_command(app)
     try:
-        rv = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="dlrig",
-                          standalone_mode=False)
+        rv = command.main(args=args, prog_name="dlrig", standalone_mode=False)
     except DlrigError as e:
         from .wording import say
 
@@ -173,6 +90,3 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(2 if e.exit_code in (1, 2) else e.exit_code)
         raise
     sys.exit(rv if isinstance(rv, int) else 0)
-
-
-_load()

@@ -17,7 +17,7 @@ from ..bench.runner import SECTIONS, Options, Reporter, run
 from ..bench.schema import json_schema
 from ..bench.verdict import judge
 from ..errors import BenchError, InputError
-from . import app, console, err_console, guarded
+from .root import app, console, err_console, guarded
 
 
 class _Bars(Reporter):

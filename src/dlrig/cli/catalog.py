@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ..errors import InputError
 from ..parts import Category
-from . import RETRIES, app, console, guarded, open_catalog, timeout_option
+from .root import RETRIES, app, console, guarded, open_catalog, timeout_option
 
 catalog_app = typer.Typer(help="List, show and import catalog parts.", no_args_is_help=True)
 import_app = typer.Typer(help="Import a parts catalog into the local database.", no_args_is_help=True)

@@ -23,7 +23,7 @@ from ..power import (
 )
 from ..report.check import render_check, render_power
 from ..rules import check_build, context_for_build
-from . import DB_READ, NO_DB, app, console, guarded, open_catalog
+from .root import DB_READ, NO_DB, app, console, guarded, open_catalog
 
 
 def _price(build: Build, catalog, market_code: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from . import app, console, fail, guarded
+from .root import app, console, fail, guarded
 
 db_app = typer.Typer(help="The local database: what it holds, check it, repair it.",
                      no_args_is_help=True)

@@ -19,7 +19,7 @@ from rich.text import Text
 from ..catalog import builtin
 from ..parts import Category
 from ..units import Money
-from . import app, console, guarded
+from .root import app, console, guarded
 
 LABELS = {
     Category.cpu: "CPU", Category.cooler: "CPU Cooler", Category.motherboard: "Motherboard",

@@ -14,8 +14,8 @@ from ..llm import Job, breakdown, models, resolve_model
 from ..llm.fit import fit_bench, fit_build, fit_gpus, speed_available
 from ..llm.memory import GIB
 from ..llm.quant import file_type
-from . import DB_READ, NO_DB, app, console, guarded, open_catalog
 from .perf import _Col, _fit_table, _short_gpu_name
+from .root import DB_READ, NO_DB, app, console, guarded, open_catalog
 
 
 def _b(x: float) -> str:

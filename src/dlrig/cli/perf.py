@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..perf import REFERENCE_CHIP, get_workload, rank_gpus, select_gpus, workloads
-from . import DB_READ, NO_DB, app, console, guarded, open_catalog
+from .root import DB_READ, NO_DB, app, console, guarded, open_catalog
 
 _FIELDS = (
     ("vram_floor_gb", "GPU memory floor (GB)"),

@@ -15,7 +15,7 @@ from .. import files
 from ..build import RANGES
 from ..errors import InputError, MarketError
 from ..units import Money, check_currency
-from . import DB_READ, NO_DB, app, console, guarded, open_catalog, seconds
+from .root import DB_READ, NO_DB, app, console, guarded, open_catalog, seconds
 
 
 def load(db: str | None, no_db: bool, as_of: dt.date | None):

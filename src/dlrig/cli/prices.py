@@ -13,8 +13,8 @@ from ..catalog.records import shown
 from ..errors import InputError
 from ..market import Rate
 from ..units import check_currency
-from . import RETRIES, app, console, fail, guarded, timeout_option
 from .catalog import DB_OPT, current_catalog
+from .root import RETRIES, app, console, fail, guarded, timeout_option
 
 prices_app = typer.Typer(help="Import and review prices; show a part's price history.", no_args_is_help=True)
 pimport_app = typer.Typer(help="Import prices into the local database.", no_args_is_help=True)

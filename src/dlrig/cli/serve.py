@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..errors import InputError
-from . import app, console, guarded
+from .root import app, console, guarded
 
 
 @app.command()

@@ -12,7 +12,7 @@ from ..build import load_build
 from ..errors import InputError
 from ..parts import Category
 from ..rules import context_for_build
-from . import DB_READ, NO_DB, app, console, guarded, open_catalog
+from .root import DB_READ, NO_DB, app, console, guarded, open_catalog
 
 
 @app.command("swap")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import RETRIES, app, console, guarded, timeout_option
+from .root import RETRIES, app, console, guarded, timeout_option
 
 ONLY_HELP = "refresh only these: catalog, prices, rates (repeatable; default: all three)"
 

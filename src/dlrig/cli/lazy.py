@@ -1,0 +1,124 @@
+"""The root command group, which imports a command's module only when that command runs.
+
+typer builds every command up front, so ``dlrig --help`` used to import all eleven command
+modules and what they import (the build, rule, perf and LLM models, the bench runner...);
+a command paid for all the others. ``LazyGroup`` keeps a static table of the top-level
+commands: the module that defines each and the one-line help ``dlrig --help`` shows, so
+the root help is drawn from the table and ``dlrig plan`` imports ``dlrig.cli.plan`` only.
+``tests/test_startup.py`` keeps the table equal to the commands' real names, order and help.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+# Top-level command -> (module under dlrig.cli that registers it, the first paragraph of
+# its help), in the order ``dlrig --help`` lists them (the whole app's help too).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check", "Check a build's compatibility and deep-learning balance."),
+    "power": ("check", "Estimate a build's power: draw by part, transient peak, PSU size and "
+                       "headroom,\nwall power and the yearly electricity cost."),
+    "swap": ("swap", "Every other part for one slot of a build, checked in its place: price, "
+                     "throughput and\nwhether it fits the rest (the same rules as 'dlrig check')."),
+    "plan": ("plan", "Find the best build for a budget, market and workload (CP-SAT, proven "
+                     "optimal)."),
+    "sweep": ("plan", "The best build at each budget from --from to --to: a table, CSV and a "
+                      "PNG plot."),
+    "markets": ("prices", "The markets dlrig can price a build in, and how each estimates "
+                          "missing local prices."),
+    "update": ("update", "Refresh the catalog (open-db), US street prices (pc-part-dataset) "
+                         "and Argentine\ndollar rates (DolarAPI, ArgentinaDatos), then say "
+                         "what changed."),
+    "bench": ("bench", "Measure GPU, PCIe, disk and data loading; name the bottleneck."),
+    "serve": ("serve", "Serve the web UI (Plan, Swap, Check, Sweep, GPUs, Prices) on "
+                       "localhost."),
+    "demo": ("demo", "Plan the founding post's 1,000 USD machine in its 2017 market and "
+                     "today."),
+    "workloads": ("perf", "List the workload profiles (built-in and your own TOML files) with "
+                          "their numbers."),
+    "gpus": ("perf", "Rank NVIDIA GPUs for a workload by estimated throughput (RTX 3090 = "
+                     "1.0)."),
+    "models": ("llm", "List the LLM table (built-in and your own TOML files) with architecture "
+                      "facts."),
+    "fit": ("llm", "The GPU memory a model needs and which GPUs run it."),
+    "catalog": ("catalog", "List, show and import catalog parts."),
+    "db": ("db", "The local database: what it holds, check it, repair it."),
+    "prices": ("prices", "Import and review prices; show a part's price history."),
+    "rates": ("prices", "Exchange rates by date and kind."),
+}
+
+
+def _typer_app() -> typer.Typer:
+    from .root import app
+
+    return app
+
+
+def _convert(app: typer.Typer, known) -> dict:
+    """The click commands of ``app``'s registrations not in ``known``, by typer's own
+    conversion (the same calls ``typer.main.get_command`` makes for every command)."""
+    out = {}
+    for info in app.registered_commands:
+        name = info.name or typer.main.get_command_name(info.callback.__name__)
+        if name not in known:
+            out[name] = typer.main.get_command_from_info(
+                info, pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode)
+    for info in app.registered_groups:
+        if info.name not in known:
+            out[info.name] = typer.main.get_group_from_info(
+                info, pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode, suggest_commands=app.suggest_commands)
+    return out
+
+
+def import_command_module(module: str) -> bool:
+    """Import ``dlrig.cli.<module>`` (registering its commands); False when this install
+    lacks it."""
+    try:
+        importlib.import_module(f"{__package__}.{module}")
+    except ModuleNotFoundError as e:
+        if e.name != f"{__package__}.{module}":
+            raise
+        return False
+    return True
+
+
+class LazyGroup(TyperGroup):
+    """A ``TyperGroup`` whose commands are imported on first use, found in ``COMMANDS``."""
+
+    _listing = False  # drawing the root help: the table's one-line help, no imports
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        return list(COMMANDS) + [n for n in self.commands if n not in COMMANDS]
+
+    def get_command(self, ctx: typer.Context, cmd_name: str):
+        cmd = self.commands.get(cmd_name)
+        if cmd is not None or cmd_name not in COMMANDS:
+            return cmd
+        module, short = COMMANDS[cmd_name]
+        if self._listing:
+            return TyperCommand(name=cmd_name, help=short)
+        if import_command_module(module):
+            self.commands.update(_convert(_typer_app(), self.commands))
+        return self.commands.get(cmd_name)
+
+    def format_help(self, ctx: typer.Context, formatter) -> None:
+        self._listing = True
+        try:
+            return super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]):
+        if args and self.get_command(ctx, args[0]) is None:
+            # No such command: build them all first, so typer's "Did you mean ...?" weighs
+            # every name, not only those built so far (a cost paid on this error path only).
+            from . import _load
+
+            _load()
+            self.commands.update(_convert(_typer_app(), self.commands))
+        return super().resolve_command(ctx, args)
