@@ -117,6 +117,11 @@ def main() -> int:
     print("\nThe web server under a 200-request burst, built-in catalog (benchmarks/bench_load.py):")
     results["load"] = bench_load.run()
     bench_load.report(results["load"])
+    from benchmarks import bench_startup
+
+    print("\nStart-up, whole processes, against F = importing CP-SAT (benchmarks/bench_startup.py):")
+    results["startup"] = bench_startup.run()
+    bench_startup.report(results["startup"])
     from benchmarks import perf_errors
 
     print("\nPerformance model against published tables (benchmarks/perf_errors.py):")
