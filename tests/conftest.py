@@ -24,8 +24,10 @@ def shared_data() -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_db(tmp_path_factory, monkeypatch):
-    """Never touch the user's real database from a test."""
+    """Never touch the user's real database (or cache folder) from a test."""
     monkeypatch.setenv("DLRIG_DB", str(tmp_path_factory.mktemp("db") / "dlrig.db"))
+    # one cache folder for the session: the GPU-spec index is built once, not per test
+    monkeypatch.setenv("DLRIG_CACHE", str(tmp_path_factory.getbasetemp() / "dlrig-cache"))
 
 
 @pytest.fixture

