@@ -139,6 +139,8 @@ class SetTable:
     board_key_of: dict[str, Any]
     case_key_of: dict[str, Any]
     bad: dict[tuple, frozenset | None]
+    # Per GPU, board and case key, the combinations it fails (``prune.set_profiles``).
+    profiles: tuple | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -160,6 +162,10 @@ class Candidates:
     options: list[GpuOption] = field(default_factory=list)  # of the remaining GPU candidates
     sets: list[SetTable] = field(default_factory=list)
     _costs: dict[str, int] | None = field(default=None, repr=False)
+    # What ``solve`` keeps per candidate set (its CP-SAT model, budget-free answers): a
+    # candidate set never changes once made, and a new request or restriction makes a
+    # new one, so nothing kept here can go stale.
+    solved: dict = field(default_factory=dict, repr=False, compare=False)
 
     multi = MULTI
 

@@ -51,18 +51,35 @@ from .candidates import MULTI, ONE, ONE_MODEL, OPTIONAL, Candidates
 MAX_DRIVES = 4
 
 
+def id_ranks(cs: Candidates) -> dict[str, int]:
+    """Each candidate's position in its category by id: the last tie-break's weights."""
+    return {c.id: i for cands in cs.by_cat.values()
+            for i, c in enumerate(sorted(cands, key=lambda c: c.id))}
+
+
 class PlanModel:
-    """A plan's CP-SAT model over a set of candidates, with a budget (None: no limit)."""
+    """A plan's CP-SAT model over a set of candidates, with a budget (None: no limit).
+
+    ``solve`` builds one model per candidate set without a budget (``budget_minor``
+    None), keeps it with the candidates, and solves a ``clone`` with the budget and
+    the stages' bounds added: a sweep or an explanation pays the Python model
+    building once, not once per budget or per solve.
+    """
 
     def __init__(self, cs: Candidates, budget_minor: int | None, *,
-                 max_drives: int = MAX_DRIVES, assume: bool = False):
+                 max_drives: int = MAX_DRIVES, assume: bool = False,
+                 rank_of: dict[str, int] | None = None):
         self.model = cp_model.CpModel()
         self.cs = cs
+        # The id tie-break's rank of each part (``objective_terms``); a model over a
+        # subset of a candidate set keeps the set's ranks, so it breaks ties the same way.
+        self.rank_of = rank_of if rank_of is not None else id_ranks(cs)
         self.budget_minor = budget_minor
         self.max_drives = max_drives
         self.x: dict[str, cp_model.IntVar] = {}
         self.y: dict[str, cp_model.IntVar] = {}  # GPU option id -> chosen
         self.qty: dict[str, cp_model.LinearExprT] = {}
+        self.mem_z: dict[str, list[tuple[int, cp_model.IntVar]]] = {}  # kit -> (qty, chosen)
         self.present: dict[Category, cp_model.LinearExprT | bool] = {}
         self.names: list[str] = []
         # With ``assume``, each rule's constraints are enforced by one literal that the
@@ -70,8 +87,47 @@ class PlanModel:
         self.assume = assume
         self.guards: dict[str, cp_model.IntVar] = {}
         self.add_variables()
+        self.cost = self.cost_expr()
         self.add_constraints()
         self.terms = self.objective_terms()
+        # Where each candidate's choice sits in a solution vector (``chosen``).
+        self._slots = [(c, self.x[c.id].index,
+                        [(k, z.index) for k, z in self.mem_z[c.id]] if c.id in self.mem_z
+                        else [(1, self.qty[c.id].index)]
+                        if isinstance(self.qty[c.id], cp_model.IntVar)
+                        and self.qty[c.id] is not self.x[c.id] else None)
+                       for c in cs.all()]
+        self._opts = [(o, self.y[o.id].index) for o in cs.options]
+
+    def chosen(self, sol) -> tuple[list, object]:
+        """(candidate, quantity) pairs and the GPU option of a solution vector."""
+        option = next((o for o, i in self._opts if sol[i]), None)
+        out = []
+        for c, xi, qs in self._slots:
+            if sol[xi]:
+                if qs is not None:
+                    q = sum(k * sol[i] for k, i in qs)
+                elif option is not None and option.cand is c:
+                    q = option.count
+                else:
+                    q = 1
+                out.append((c, int(q)))
+        return out, option
+
+    def hint(self, chosen: list, option) -> dict[int, int]:
+        """A hint (variable index -> value) that chooses ``chosen`` and ``option``."""
+        qty = {c.id: q for c, q in chosen}
+        out: dict[int, int] = {}
+        for o in self.cs.options:
+            out[self.y[o.id].index] = int(option is not None and o.id == option.id)
+        for c in self.cs.all():
+            out[self.x[c.id].index] = int(c.id in qty)
+            for k, z in self.mem_z.get(c.id, ()):
+                out[z.index] = int(qty.get(c.id) == k)
+            q = self.qty[c.id]
+            if c.part.category in MULTI and isinstance(q, cp_model.IntVar):
+                out[q.index] = qty.get(c.id, 0)
+        return out
 
     # -- variables ---------------------------------------------------------------
     def add_variables(self) -> None:
@@ -90,9 +146,16 @@ class PlanModel:
                     os = opts_of[c.id]
                     m.add(x == sum(self.y[o.id] for o in os))
                     self.qty[c.id] = sum(o.count * self.y[o.id] for o in os)
-                elif cat in ONE_MODEL or cat in MULTI:
-                    ub = max(1, max_slots // c.part.modules) if cat == Category.memory \
-                        else self.max_drives
+                elif cat == Category.memory:
+                    # One Boolean per (kit, quantity): the balance terms that read the
+                    # memory are then exact sums of them (``balance_terms``).
+                    ub = max(1, max_slots // c.part.modules)
+                    zs = [(k, m.new_bool_var(f"z[{c.id}]*{k}")) for k in range(1, ub + 1)]
+                    m.add(x == sum(z for _, z in zs))
+                    self.mem_z[c.id] = zs
+                    self.qty[c.id] = sum(k * z for k, z in zs)
+                elif cat in MULTI:
+                    ub = self.max_drives
                     q = m.new_int_var(0, ub, f"q[{c.id}]")
                     m.add(q >= x)
                     m.add(q <= ub * x)
@@ -154,7 +217,7 @@ class PlanModel:
         self.names.append("required parts")
 
     def budget(self) -> None:
-        self.model.add(self.cost_expr() <= self.budget_minor)
+        self.model.add(self.cost <= self.budget_minor)
         self.names.append("budget")
 
     def _group_expr(self, cat: Category, ids: list[str]):
@@ -276,51 +339,71 @@ class PlanModel:
                               for o in cs.options),
             "capacity": sum(o.capacity * self.y[o.id] for o in cs.options),
             "balance": sum(w * b for b, w in self.balance_terms().values()),
-            "cost": self.cost_expr(),
+            "cost": self.cost,
             "preference": sum(objective.quote_preference(c) * self.x[c.id] for c in cs.all()),
         }
         # The final tie-break: the smallest ids, one rank per category.
-        terms["ids"] = sum(i * self.x[c.id] for cands in cs.by_cat.values()
-                           for i, c in enumerate(sorted(cands, key=lambda c: c.id)))
+        terms["ids"] = sum(self.rank_of[c.id] * self.x[c.id] for c in cs.all())
         return terms
 
     def balance_terms(self) -> dict:
-        """The balance points (objective stage) as reified Booleans."""
+        """The balance points (objective stage) as Booleans that imply their conditions.
+
+        The terms that compare the memory with the GPUs, the board or itself, and the
+        CPU with the GPUs, are written as exact sums of the choices (a term is met
+        only if the chosen kit and quantity, or CPU, meet it for the chosen board or
+        GPU option): one memory kit in one quantity, one board, one CPU and one GPU
+        option are chosen, so these say the same as the comparisons of totals, and
+        their linear relaxation is tight. The SSD and PSU terms sum several parts and
+        stay comparisons, enforced when the term is met.
+        """
         m, cs = self.model, self.cs
-        mem = cs.by_cat[Category.memory]
-        ram10 = sum(c.part.total_gb * 10 * self.qty[c.id] for c in mem)
-        modules = sum(c.part.modules * self.qty[c.id] for c in mem if isinstance(c.part, Memory))
-        slots = sum(c.part.memory_slots * self.x[c.id] for c in cs.by_cat[Category.motherboard])
-        psu = sum(c.part.wattage_w * self.x[c.id] for c in cs.by_cat[Category.psu])
         ctx = cs.ctx
+        psu = sum(c.part.wattage_w * self.x[c.id] for c in cs.by_cat[Category.psu])
         draw = sum(objective.draw(c.part, ctx) * self.qty[c.id] for c in cs.all()
                    if objective.draw(c.part, ctx))
         upgrade = sum((objective.upgrade_draw(o.part, o.cand.upgrade_w, ctx)
                        - objective.draw(o.part, ctx)) * o.count * self.y[o.id]
                       for o in cs.options)
-        ratio = objective.ram_per_vram(cs.workload) * objective.RAM_ROOM_FACTOR
-        need = sum(vram_tenths(o.part, ratio) * o.count * self.y[o.id] for o in cs.options)
-        cpus = cs.by_cat.get(Category.cpu, [])
-        cores = sum(c.part.cores * self.x[c.id] for c in cpus)
-        supply = sum(objective.feed_supply(c.part) * self.x[c.id] for c in cpus)
-        gpus = sum(o.count * self.y[o.id] for o in cs.options)
-        demand = sum(objective.feed_demand(o.part) * o.count * self.y[o.id] for o in cs.options)
-        conds = {
-            "ram_room": ram10 >= need,
-            "cpu_room": [cores >= objective.CORES_PER_GPU * gpus, supply >= demand],
-            "ssd_room": self.ssd_gb() >= objective.ssd_room_gb(cs.workload, ctx),
-            "dual_channel": modules >= 2,
-            "psu_upgrade": psu * 100 >= objective.PSU_HEADROOM_PCT * (draw + upgrade),
-            "free_slot": slots - modules >= 1,
-            "two_free_slots": slots - modules >= 2,
-        }
         terms = {}
         for name, weight, _ in objective.BALANCE_TERMS:
-            b = m.new_bool_var(name)
-            cond = conds[name]
-            for c in cond if isinstance(cond, list) else [cond]:
-                m.add(c).only_enforce_if(b)
-            terms[name] = (b, weight)
+            terms[name] = (m.new_bool_var(name), weight)
+        b = {name: v for name, (v, _) in terms.items()}
+        m.add(self.ssd_gb() >= objective.ssd_room_gb(cs.workload, ctx)).only_enforce_if(
+            b["ssd_room"])
+        m.add(psu * 100 >= objective.PSU_HEADROOM_PCT * (draw + upgrade)).only_enforce_if(
+            b["psu_upgrade"])
+        # (kit, quantity) choices with their RAM in tenths of a GB and their modules.
+        kits = [(c.part.total_gb * 10 * k, (c.part.modules if isinstance(c.part, Memory)
+                                            else 0) * k, z)
+                for c in cs.by_cat[Category.memory] for k, z in self.mem_z.get(c.id, ())]
+        gpu = self.present.get(Category.gpu) is True
+        # ram_room: RAM >= the option's need, per group of options with the same need.
+        ratio = objective.ram_per_vram(cs.workload) * objective.RAM_ROOM_FACTOR
+        by_need: dict[int, list] = defaultdict(list)
+        for o in cs.options if gpu else ():
+            by_need[vram_tenths(o.part, ratio) * o.count].append(self.y[o.id])
+        for need, ys in by_need.items():
+            m.add(b["ram_room"] + sum(ys) - 1 <= sum(z for ram, _, z in kits if ram >= need))
+        m.add(b["dual_channel"] <= sum(z for _, mods, z in kits if mods >= 2))
+        # free slots: per group of boards with the same number of memory slots.
+        by_slots: dict[int, list] = defaultdict(list)
+        for c in cs.by_cat[Category.motherboard]:
+            by_slots[c.part.memory_slots].append(self.x[c.id])
+        for name, room in (("free_slot", 1), ("two_free_slots", 2)):
+            for slots, xs in by_slots.items():
+                m.add(b[name] + sum(xs) - 1
+                      <= sum(z for _, mods, z in kits if slots - mods >= room))
+        # cpu_room: enough cores and feed for the option, per group of like options.
+        by_load: dict[tuple, list] = defaultdict(list)
+        for o in cs.options if gpu else ():
+            by_load[(o.count, objective.feed_demand(o.part) * o.count)].append(self.y[o.id])
+        cpus = cs.by_cat.get(Category.cpu, [])
+        for (count, demand), ys in by_load.items():
+            ok = [self.x[c.id] for c in cpus
+                  if c.part.cores >= objective.CORES_PER_GPU * count
+                  and objective.feed_supply(c.part) >= demand]
+            m.add(b["cpu_room"] + sum(ys) - 1 <= sum(ok))
         return terms
 
     def ssd_gb(self):

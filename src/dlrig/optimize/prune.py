@@ -53,17 +53,55 @@ def compat_masks(cs: Candidates) -> dict[Category, list[tuple[dict, dict]]]:
 
 
 def set_rule_features(cs: Candidates, cat: Category, ids: list[str]) -> tuple[list, list]:
-    """(equal-only, higher-is-better) columns the hard GPU-set rules add for a category."""
+    """(equal-only, higher-is-better) columns the hard GPU-set rules add for a category.
+
+    A board, GPU or case is compared by what the rule's table says of it (its
+    *profile*: the combinations it fails, ``set_profiles``), not by its key: the model
+    reads nothing else, and dozens of board layouts that a single-GPU plan never
+    tells apart then stop keeping each other's dearer twins in.
+    """
     eq, hb = [], []
     for t in cs.sets:
         if cat == Category.gpu:
-            eq.append([t.gpu_key_of.get(i) for i in ids])
+            prof = set_profiles(t)[0]
+            eq.append([prof.get(t.gpu_key_of.get(i), _OK) for i in ids])
         elif cat == Category.motherboard and t.rule.reads_board:
-            eq.append([t.board_key_of.get(i) for i in ids])
+            prof = set_profiles(t)[1]
+            eq.append([prof.get(t.board_key_of.get(i), _OK) for i in ids])
         elif cat == Category.case and t.rule.reads_case:
-            col = [t.case_key_of.get(i) for i in ids]
-            (hb if t.rule.case_monotone else eq).append(col)
+            if t.rule.case_monotone:
+                hb.append([t.case_key_of.get(i) for i in ids])
+            else:
+                prof = set_profiles(t)[2]
+                eq.append([prof.get(t.case_key_of.get(i), _OK) for i in ids])
     return eq, hb
+
+
+_OK = frozenset()  # the profile of a key that fails nowhere
+
+
+def set_profiles(t) -> tuple[dict, dict, dict]:
+    """Per GPU key, board key and case key of a set table, the combinations it fails.
+
+    Two keys with the same profile are the same to the model (``model.set_rules``
+    reads only ``t.bad``), so the pruning may treat them as equal. Kept on the table,
+    which restrictions share.
+    """
+    hit = t.profiles
+    if hit is not None:
+        return hit
+    gpu: dict = defaultdict(set)
+    board: dict = defaultdict(set)
+    case: dict = defaultdict(set)
+    case_keys = set(t.case_key_of.values())
+    for (b, (g, k)), cases in t.bad.items():
+        gpu[g].add((b, k, cases))
+        board[b].add((g, k, cases))
+        for c in (case_keys if cases is None else cases):
+            case[c].add((b, g, k))
+    hit = tuple({key: frozenset(v) for key, v in d.items()} for d in (gpu, board, case))
+    t.profiles = hit
+    return hit
 
 
 def prune(cs: Candidates, only: set[Category] | None = None) -> None:

@@ -73,7 +73,7 @@ class PlanRequest:
     unchecked_ok: tuple[str, ...] = ()  # set rules whose "not checked" the plan accepts
     max_drives: int = 4  # drives a plan may buy (more never helps the objective)
     time_limit_s: float = 10.0
-    num_workers: int = 2
+    num_workers: int = 1
     explain: bool = True
     meta: dict = field(default_factory=dict, compare=False)
 

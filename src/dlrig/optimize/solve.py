@@ -39,7 +39,8 @@ DEFAULT_PERF_WORKLOAD = "cnn"  # ranks GPUs when no --workload is given (no floo
 # CP-SAT parameters for every solve (see docs/plan.md, "Solver settings").
 # Probing (presolve) costs more than it saves on these small models: measured 1.3 s
 # against 2.1 s for the three stages of a 570-variable plan on the imported catalog.
-SOLVER_PARAMS: dict[str, Any] = {"cp_model_probing_level": 0}
+SOLVER_PARAMS: dict[str, Any] = {"cp_model_probing_level": 0, "linearization_level": 2,
+                                 "cp_model_presolve": False}
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 6
 # The web solves in several threads: the cache's reads and writes hold this lock (the
@@ -210,22 +211,65 @@ def empty_categories(cs: Candidates) -> list[Category]:
     return out
 
 
+def model_for(cs: Candidates, max_drives: int, assume: bool = False) -> PlanModel:
+    """The candidates' model without a budget, built once and kept with them.
+
+    Solves work on a ``clone`` of it, so threads may share it (building it twice in
+    a race is harmless: both are the same model).
+    """
+    key = ("model", max_drives, assume)
+    pm = cs.solved.get(key)
+    if pm is None:
+        pm = cs.solved[key] = PlanModel(cs, None, max_drives=max_drives, assume=assume)
+    return pm
+
+
+def _constant(cs: Candidates, stage: str) -> int | None:
+    """The value of a GPU stage when every GPU option gives the same one (None: several).
+
+    One option is always chosen, so such a stage has nothing to choose: its value is
+    known and its bound holds in every build (an alternative with the GPU fixed).
+    """
+    if stage == "throughput":
+        vals = {objective.throughput_int(o.throughput) for o in cs.options}
+    elif stage == "capacity":
+        vals = {o.capacity for o in cs.options}
+    else:
+        return None
+    return vals.pop() if len(vals) == 1 else None
+
+
 def solve(cs: Candidates, budget_minor: int | None, *, stages=STAGES,
-          time_limit_s: float = 10.0, num_workers: int = 2, max_drives: int = 4,
+          time_limit_s: float = 10.0, num_workers: int = 1, max_drives: int = 4,
           hints: dict[str, int] | None = None, assume: bool = False) -> Outcome:
     """Solve the lexicographic objective over ``cs``, stage by stage.
 
     ``hints`` (part id -> 0/1) warm-start the first stage, as explanations
-    do with the plan's own parts. With ``assume``, every rule is enforced by
+    do with the plan's own parts; each later stage starts from the previous
+    stage's solution. With ``assume``, every rule is enforced by
     an assumed literal, and an infeasible first stage reports in ``core``
     rules that together leave no build (CP-SAT's sufficient assumptions).
+
+    Two shortcuts keep every answer exact:
+
+    - a GPU stage (throughput, capacity) whose value is the same for every GPU
+      option left (an alternative with its chip fixed) is not solved;
+    - from the cost stage on, the answer does not depend on the budget: the
+      cheapest build that keeps the earlier stages' values costs no more than
+      the build the previous stage found within the budget, and the later
+      stages only break ties at that cost. Such tails are kept with the
+      candidates, keyed by the earlier stages' bounds, so a sweep or a later
+      request that reaches the same bounds reuses them (``cached`` in the
+      stage's record). Only proven-optimal tails are kept.
     """
     t0 = time.perf_counter()
     empty = empty_categories(cs)
     if empty:
         return Outcome(INFEASIBLE, empty=empty, wall_s=time.perf_counter() - t0)
-    pm = PlanModel(cs, budget_minor, max_drives=max_drives, assume=assume)
-    model, terms = pm.model, pm.terms
+    pm = model_for(cs, max_drives, assume)
+    model, terms = pm.model.clone(), pm.terms
+    if budget_minor is not None:
+        model.add(pm.cost <= budget_minor)
     guards = list(pm.guards.items())
     if guards:
         model.add_assumptions([lit for _, lit in guards])
@@ -242,15 +286,45 @@ def solve(cs: Candidates, budget_minor: int | None, *, stages=STAGES,
     for name, value in SOLVER_PARAMS.items():
         setattr(solver.parameters, name, value)
     status_all = OPTIMAL
-    values: dict[str, int] = {}
+    sol = None  # the last stage's solution vector
     plan_stages = [st for st in stages if st != "capacity" or band is not None]
     if "capacity" in plan_stages:
         plan_stages.insert(plan_stages.index("capacity") + 1, "throughput")
     ranks = max(1, sum(len(v) for v in cs.by_cat.values())) * max(1, max_drives)
+    bounds: dict[str, int] = {}  # expression -> the bound the stages so far put on it
+    pending: list[dict] = []  # records of stages decided without a solve
+    tail_key = tail_start = kept = None
+    done = True  # every stage ran (or was decided) without an early stop
+    gpu_stages = [i for i, st in enumerate(plan_stages)
+                  if st in GPU_STAGES and not isinstance(terms[st], int)]
+    narrow_after = gpu_stages[-1] if gpu_stages and not guards else None
     for i, stage in enumerate(plan_stages):
+        if i - 1 == narrow_after and sol is not None:
+            pm, model = _narrow(cs, pm, model, sol, bounds, budget_minor, max_drives)
+            terms = pm.terms
         expr = terms[stage]
         if isinstance(expr, int):
             continue  # nothing to choose (no GPU: throughput is 0)
+        later = plan_stages[i + 1:]
+        if stage == "cost" and not guards and (sol is not None or budget_minor is None):
+            tail_key = ("tail", max_drives, tuple(sorted(bounds.items())),
+                        tuple(plan_stages[i:]))
+            hit = cs.solved.get(tail_key)
+            if hit is not None:
+                sol, kept = None, hit
+                for p in pending:
+                    p["status"] = "OPTIMAL"
+                out.stages.extend(dict(info, wall_s=0.0, cached=True) for info in hit[2])
+                tail_key = None
+                break
+        value = (_constant(cs, stage)
+                 if any(not isinstance(terms[st], int) for st in later) else None)
+        if value is not None:
+            pending.append({"stage": stage, "status": None, "wall_s": 0.0, "value": value,
+                            "note": "every GPU option left gives this value"})
+            out.stages.append(pending[-1])
+            _bound(bounds, stage, value, band, later)
+            continue
         if stage == "cost":
             model.minimize(expr)
         elif stage == "preference":
@@ -262,45 +336,120 @@ def solve(cs: Candidates, budget_minor: int | None, *, stages=STAGES,
         st = solver.solve(model)
         info = {"stage": stage, "status": solver.status_name(st),
                 "wall_s": round(time.perf_counter() - ts, 4)}
-        out.stages.append(info)
-        if st == cp_model.INFEASIBLE:
-            out.status = INFEASIBLE
-            if guards:
-                core = solver.sufficient_assumptions_for_infeasibility()
-                names = {lit.index: rid for rid, lit in guards}
-                out.core = [names[i] for i in core if i in names]
-            break
         if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            out.status = UNKNOWN if not values else FEASIBLE
-            status_all = FEASIBLE
+            # The stages decided without a solve are not reported for a stopped solve.
+            out.stages[:] = [r for r in out.stages if all(r is not p for p in pending)]
+            out.stages.append(info)
+            done = False
+            if st == cp_model.INFEASIBLE:
+                out.status = INFEASIBLE
+                if guards:
+                    core = solver.sufficient_assumptions_for_infeasibility()
+                    names = {lit.index: rid for rid, lit in guards}
+                    out.core = [names[i] for i in core if i in names]
+            else:
+                out.status = UNKNOWN if sol is None else FEASIBLE
             break
+        out.stages.append(info)
+        for p in pending:
+            p["status"] = info["status"]
+        pending = []
         if st == cp_model.FEASIBLE:
             status_all = FEASIBLE
         val = int(solver.value(expr))
-        values[stage] = val
         info["value"] = val
+        sol = list(solver.response_proto.solution)
+        if stage == "cost" and tail_key is not None:
+            tail_start = len(out.stages) - 1
         # Fix this stage's optimum for the next ones, and start them from here. The first
         # throughput stage of a capacity plan keeps only the band, so memory can count.
         if stage == "cost":
             model.add(expr <= val)
-        elif stage == "throughput" and band is not None and "capacity" in plan_stages[i + 1:]:
+        elif stage == "throughput" and band is not None and "capacity" in later:
             model.add(expr >= math.ceil(band * val - 1e-9))
         else:
             model.add(expr >= val)
+        _bound(bounds, stage, val, band, later)
         model.clear_hints()
-        for var in list(pm.x.values()) + list(pm.y.values()):
-            model.add_hint(var, solver.value(var))
-        out.chosen = [(c, int(solver.value(pm.qty[c.id]))) for c in cs.all()
-                      if solver.value(pm.x[c.id])]
-        out.option = next((o for o in cs.options if solver.value(pm.y[o.id])), None)
-    else:
+        hint = model.proto.solution_hint
+        hint.vars.extend(range(len(sol)))
+        hint.values.extend(sol)
+    if sol is not None:
+        out.chosen, out.option = pm.chosen(sol)
+    elif kept is not None:
+        out.chosen, out.option = list(kept[0]), kept[1]
+    if done:
         out.status = status_all
+        if tail_start is not None and status_all == OPTIMAL:
+            _keep(cs, tail_key, (tuple(out.chosen), out.option,
+                                 [dict(r) for r in out.stages[tail_start:]]), MAX_TAILS)
     if out.chosen and out.status != INFEASIBLE:
         out.score = score_outcome(cs, out)
         if out.status == UNKNOWN:
             out.status = FEASIBLE
     out.wall_s = time.perf_counter() - t0
     return out
+
+
+GPU_STAGES = ("throughput", "capacity")
+# What one candidate set keeps (``Candidates.solved``): a warm server plans many budgets
+# of the same request, each reaching a few GPU choices and balance values.
+MAX_TAILS = 512  # budget-free answers (a few part ids each)
+MAX_NARROW = 8  # models over the GPU options one throughput level leaves (~1 MB each)
+_KEEP_LOCK = threading.Lock()
+
+
+def _keep(cs: Candidates, key: tuple, value, most: int) -> None:
+    """Keep ``value`` with the candidates, forgetting the oldest of its kind past ``most``."""
+    with _KEEP_LOCK:
+        mine = [k for k in cs.solved if k[0] == key[0]]
+        for k in mine[:max(0, len(mine) + 1 - most)]:
+            del cs.solved[k]
+        cs.solved[key] = value
+
+
+def _narrow(cs: Candidates, pm: PlanModel, model, sol, bounds: dict[str, int],
+            budget_minor: int | None, max_drives: int):
+    """After the GPU stages: the model over the GPU options that can still be chosen.
+
+    Every option under a GPU stage's bound is out of every build the later stages
+    look at; a model without them (and without the boards left with no option) is
+    the same problem, with the same id ranks, and much smaller constraints for the
+    board and case rules. Kept with the candidates per set of options left.
+    """
+    keep = [o for o in cs.options
+            if objective.throughput_int(o.throughput) >= bounds.get("throughput", -1)
+            and o.capacity >= bounds.get("capacity", -1)]
+    if len(keep) == len(cs.options):
+        return pm, model
+    key = ("narrow", max_drives, tuple(o.id for o in keep))
+    sub = cs.solved.get(key)
+    if sub is None:
+        ids = {o.cand.id for o in keep}
+        by_cat = dict(cs.by_cat)
+        by_cat[Category.gpu] = [c for c in cs.by_cat[Category.gpu] if c.id in ids]
+        narrow = replace(cs, by_cat=by_cat, options=keep, solved={}, _costs=None)
+        sub = PlanModel(narrow, None, max_drives=max_drives, rank_of=pm.rank_of)
+        _keep(cs, key, sub, MAX_NARROW)
+    new = sub.model.clone()
+    if budget_minor is not None:
+        new.add(sub.cost <= budget_minor)
+    if sol is not None:
+        hint = sub.hint(*pm.chosen(sol))
+        proto = new.proto.solution_hint
+        proto.vars.extend(list(hint))
+        proto.values.extend(list(hint.values()))
+    return sub, new
+
+
+def _bound(bounds: dict[str, int], stage: str, val: int, band: float | None, later) -> None:
+    """Record the bound a stage puts on its expression (the tightest one per expression)."""
+    if stage == "cost":  # an upper bound
+        bounds[stage] = min(bounds.get(stage, val), val)
+        return
+    if stage == "throughput" and band is not None and "capacity" in later:
+        val = math.ceil(band * val - 1e-9)
+    bounds[stage] = max(bounds.get(stage, val), val)
 
 
 def score_outcome(cs: Candidates, out: Outcome) -> objective.Score:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from ...build import Build
 from ...parts import AnyPart, Category
-from ...rules import check_build
 from ...units import Money
 from .. import objective
 from ..candidates import Candidate
@@ -52,26 +51,79 @@ def hard_violations(prep: Prepared, build: Build) -> list[tuple[str, str]]:
     findings of the hard rules, and "not checked" for a part's missing data
     where the planner forbids what it cannot verify (unless the request
     allows unverified parts).
+
+    Only the hard rules run (``check_build`` would run every rule and estimate
+    the power, and this is called for every swap an explanation tries); their
+    findings are ordered as ``check_build`` orders them, errors first, then by
+    rule id, so the first violation named is the same.
     """
+    return _violations(prep, [(r, r.check(build, prep.ctx)) for r in prep.hard])
+
+
+def _violations(prep: Prepared, results: list) -> list[tuple[str, str]]:
+    from ...rules import _ORDER
     from ...rules.registry import NotChecked, Violation
 
+    req, ctx = prep.req, prep.ctx
+    findings, not_checked = [], []
+    for _, (f, s) in results:
+        findings.extend(f)
+        not_checked.extend(s)
+    findings.sort(key=lambda f: (_ORDER[f.severity], f.rule))
     rules = {r.id: r for r in prep.hard}
-    req = prep.req
     out = []
-    result = check_build(build, prep.ctx)
-    for f in result.findings:
+    for f in findings:
         rule = rules.get(f.rule)
         if rule is not None and violates(rule, Violation(f.message, f.fix, f.values, f.severity),
-                                         prep.ctx, req.extra_hard, req.unchecked_ok):
+                                         ctx, req.extra_hard, req.unchecked_ok):
             out.append((f.rule, f.message))
-    for line in result.not_checked:
+    for line in not_checked:
         rid = getattr(line, "rule", None) or line.split(":", 1)[0]
         rule = rules.get(rid)
         if rule is not None and violates(rule, NotChecked(line, getattr(line, "missing", False)),
-                                         prep.ctx, req.extra_hard, req.unchecked_ok,
+                                         ctx, req.extra_hard, req.unchecked_ok,
                                          req.allow_unverified):
             out.append((rid, "unverified: " + line.split(":", 1)[1].strip()))
     return out
+
+
+def reads(rule, cat: Category) -> bool:
+    """Whether a rule's verdict can depend on the part of ``cat`` (True when unsure).
+
+    From each rule form's contract: a unary or pair rule reads its categories, a
+    linear rule its declared ``reads`` (all when undeclared) and ``requires``, a
+    GPU-set rule the GPUs and the board or case it declares it reads.
+    """
+    from ...rules.registry import GpuSetRule, LinearRule, PairRule, UnaryRule
+
+    if isinstance(rule, UnaryRule | PairRule):
+        return cat in rule.categories
+    if isinstance(rule, LinearRule):
+        return rule.reads is None or cat in rule.reads or cat in rule.requires
+    if isinstance(rule, GpuSetRule):
+        return (cat == Category.gpu or (cat == Category.motherboard and rule.reads_board)
+                or (cat == Category.case and rule.reads_case))
+    return True
+
+
+class SwapChecker:
+    """``hard_violations`` of builds that differ from one build by one part.
+
+    The reasons swap up to ``MAX_SWAPS`` parts into each slot of the plan; a
+    rule that found nothing in the plan and does not read the swapped part's
+    category (``reads``) finds nothing in the swapped build either, so only the
+    other rules run again. The answer is the one ``hard_violations`` gives.
+    """
+
+    def __init__(self, prep: Prepared, build: Build):
+        self.prep = prep
+        self.base = [(r, r.check(build, prep.ctx)) for r in prep.hard]
+
+    def violations(self, build: Build, cat: Category) -> list[tuple[str, str]]:
+        ctx = self.prep.ctx
+        results = [(r, r.check(build, ctx) if res[0] or res[1] or reads(r, cat) else res)
+                   for r, res in self.base]
+        return _violations(self.prep, results)
 
 
 def unit_cost(prep: Prepared, part: AnyPart) -> int | None:

@@ -81,7 +81,8 @@ def infeasibility(prep: Prepared, out: Outcome) -> Infeasibility:
         why = [f"{c.value}: " + _why_empty(prep, c) for c in out.empty]
         return Infeasibility(f"No build is possible {where}: no valid {cats} ({'; '.join(why)}).",
                              binding=cats)
-    cheapest = solve_prepared(prep, None, stages=("cost",))
+    # (the preference stage picks one of several equally cheap builds, always the same one)
+    cheapest = solve_prepared(prep, None, stages=("cost", "preference"))
     budget_txt = fmt(req.budget) if req.budget else "the budget"
     rel = []
     # (requirement, cheapest cost, fits the budget, share of the requirement given up)

@@ -177,7 +177,10 @@ def upgrades(prep: Prepared, out: Outcome) -> list[Option]:
     hints = plan_hints(out)
     found: list[Outcome] = []
     for step in ladder:
-        o = _solve_choice(prep, chip_of(step.part), out.gpu_count, None, ("cost",), hints)
+        # No budget: the same for every budget, so the solve's tail is kept and reused
+        # (``solve``); the preference stage makes it one answer, whatever was asked first.
+        o = _solve_choice(prep, chip_of(step.part), out.gpu_count, None, ("cost", "preference"),
+                          hints)
         if o.ok:
             found.append(o)
     found.sort(key=lambda o: (o.score.cost, -o.score.throughput))

@@ -16,6 +16,7 @@ from ..solve import Outcome, Prepared
 from .common import (
     LABEL,
     MAX_SWAPS,
+    SwapChecker,
     chip_of,
     fmt,
     hard_violations,
@@ -95,6 +96,7 @@ def reasons(prep: Prepared, out: Outcome, res: PlanResult, ups: list[Option]) ->
     build = res.build
     base_score = out.score
     budget = prep.budget_local.minor if prep.budget_local else None
+    checker = SwapChecker(prep, build)
     for pp in res.parts:
         part = pp.part
         if part.category == Category.gpu:
@@ -104,8 +106,8 @@ def reasons(prep: Prepared, out: Outcome, res: PlanResult, ups: list[Option]) ->
             if req_ids and part.id in req_ids and len(req_ids) <= 3:
                 pp.reason = "required (--require)"
             else:
-                pp.reason = why_this(prep, build, part, base_score)
-            pp.next_better = next_better(prep, build, part, base_score, budget)
+                pp.reason = why_this(prep, build, part, base_score, checker)
+            pp.next_better = next_better(prep, build, part, base_score, budget, checker)
         if pp.next_better:
             res.not_chosen.append(pp.next_better)
 
@@ -115,7 +117,28 @@ _NOT_A_CHOICE = ("not released", "no price", "dominated", "same specification", 
                  "another part is required")
 
 
-def why_this(prep: Prepared, build: Build, part: AnyPart, base_score) -> str:
+def dropped_choices(prep: Prepared) -> dict:
+    """Per category, the parts left out for a reason worth giving, with their unit costs.
+
+    The same for every plan of the request (the candidates do not depend on the
+    budget), so kept with them: the dropped parts of an imported catalog number
+    tens of thousands, nearly all unpriced or twins.
+    """
+    key = ("dropped-choices",)
+    hit = prep.base.solved.get(key)
+    if hit is None:
+        hit = {}
+        for pid, why in prep.base.dropped.items():
+            if why.startswith(_NOT_A_CHOICE):
+                continue
+            p = prep.catalog.get(pid)
+            hit.setdefault(p.category, []).append((p, unit_cost(prep, p)))
+        prep.base.solved[key] = hit
+    return hit
+
+
+def why_this(prep: Prepared, build: Build, part: AnyPart, base_score,
+             checker: SwapChecker | None = None) -> str:
     """What rules out every cheaper part of the same slot."""
     cost = unit_cost(prep, part) or 0
     cat = part.category
@@ -125,13 +148,10 @@ def why_this(prep: Prepared, build: Build, part: AnyPart, base_score) -> str:
         if c.cost < cost and c.id not in seen:
             cheaper.append(c.part)
             seen.add(c.id)
-    for pid, why in prep.base.dropped.items():
-        if why.startswith(_NOT_A_CHOICE) or pid in seen:
-            continue
-        p = prep.catalog.get(pid)
-        if p.category == cat and (unit_cost(prep, p) or cost) < cost:
+    for p, p_cost in dropped_choices(prep).get(cat, ()):
+        if p.id not in seen and (p_cost or cost) < cost:
             cheaper.append(p)
-            seen.add(pid)
+            seen.add(p.id)
     if not cheaper:
         return f"the cheapest {LABEL[cat]} that fits"
     # The nearest cheaper parts say what bound the choice; far cheaper ones add nothing.
@@ -140,7 +160,8 @@ def why_this(prep: Prepared, build: Build, part: AnyPart, base_score) -> str:
     lost_terms: dict[str, int] = {}
     for p in cheaper:
         b2 = swap(build, part, p)
-        v = hard_violations(prep, b2)
+        v = (checker.violations(b2, cat) if checker is not None
+             else hard_violations(prep, b2))
         if v:
             title = rule_title(prep, v[0][0])
             blockers[title] = blockers.get(title, 0) + 1
@@ -171,7 +192,7 @@ def why_this(prep: Prepared, build: Build, part: AnyPart, base_score) -> str:
 
 
 def next_better(prep: Prepared, build: Build, part: AnyPart, base_score,
-                budget) -> str | None:
+                budget, checker: SwapChecker | None = None) -> str | None:
     """The cheapest better part of the slot, and what it would (not) buy."""
     cost = unit_cost(prep, part) or 0
     better = sorted(((c, better_than(c.part, part)) for c in prep.base.by_cat.get(part.category, [])
@@ -179,7 +200,9 @@ def next_better(prep: Prepared, build: Build, part: AnyPart, base_score,
     best = None
     for c, gain in [cg for cg in better if cg[1]][:MAX_SWAPS]:
         b2 = swap(build, part, c.part)
-        if not hard_violations(prep, b2):  # compare with parts that would fit this build
+        # compare with parts that would fit this build
+        if not (checker.violations(b2, part.category) if checker is not None
+                else hard_violations(prep, b2)):
             best = (c, gain)
             break
     if best is None:
@@ -238,9 +261,11 @@ def capacity_reason(prep: Prepared, out: Outcome) -> str:
         else "qlora"
     mine = f"{o.part.vram_gb:g} GB" + (f" x {o.count}" if o.count > 1 else "")
     text = f"{mine}: {capacity_text([o.part.vram_gb] * o.count, task=task)}"
-    fastest = solve_prepared(prep, stages=("throughput", "balance", "cost"),
-                             time_limit_s=explain_limit(prep), hints=plan_hints(out))
-    f = fastest.option if fastest.ok else None
+    f = fastest_choice(prep, out)
+    if f is None:
+        fastest = solve_prepared(prep, stages=("throughput", "balance", "cost"),
+                                 time_limit_s=explain_limit(prep), hints=plan_hints(out))
+        f = fastest.option if fastest.ok else None
     if f is None or f.cand.part.chipset == o.cand.part.chipset and f.count == o.count:
         return text
     gain = 100 * (f.throughput / o.throughput - 1) if o.throughput else 0
@@ -253,3 +278,23 @@ def capacity_reason(prep: Prepared, out: Outcome) -> str:
             f"{f.part.vram_gb:g} GB"
             + (f" x {f.count}" if f.count > 1 else "")
             + f": {capacity_text([f.part.vram_gb] * f.count, task=task)}")
+
+
+def fastest_choice(prep: Prepared, out: Outcome):
+    """The fastest GPU choice within budget, when the plan's solve already decided it.
+
+    The plan's first stage found the best throughput the budget allows (its value);
+    when every GPU option with that throughput is the same chip, count and memory,
+    the solve without the capacity stage would choose one of them, and the reason
+    reads nothing else (None: several such choices, solve to know which).
+    """
+    from .. import objective
+
+    first = out.stages[0] if out.stages else {}
+    if first.get("stage") != "throughput" or "value" not in first:
+        return None
+    best = first["value"]
+    top = {(o.part.chipset, o.count, o.part.vram_gb, o.throughput): o
+           for o in prep.candidates().options
+           if objective.throughput_int(o.throughput) == best}
+    return next(iter(top.values())) if len(top) == 1 else None

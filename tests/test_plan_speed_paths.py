@@ -1,0 +1,103 @@
+"""The planner's speed paths give the answers a fresh, full solve gives.
+
+Issue 14 made warm plans and sweeps fast by reusing work: one budget-free CP-SAT
+model per candidate set (cloned per solve), budget-free *tails* of the
+lexicographic solve (cost and preference stages, keyed by the earlier stages'
+bounds), a model narrowed to the GPU options left after the GPU stages, and in a
+sweep, a larger budget's proven answer for the smaller budgets it fits. Each is
+exact by an argument in its docstring; these tests hold each path against a solve
+from cold caches (a fresh ``prepare``), which ``tests/test_optimize_exhaustive.py``
+in turn holds against brute force.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import pytest
+
+from dlrig.catalog.builtin import load_builtin
+from dlrig.optimize import PlanRequest
+from dlrig.optimize.objective import capacity_band
+from dlrig.optimize.solve import clear_cache, prepare, solve_prepared
+from dlrig.optimize.sweep import sweep
+from dlrig.units import Money
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_builtin()
+
+
+def _cold(catalog, req: PlanRequest):
+    """The answer with every cache forgotten (a new prepare: new candidates, no tails)."""
+    clear_cache()
+    out = solve_prepared(prepare(catalog, req))
+    return out.status, sorted((c.id, q) for c, q in out.chosen)
+
+
+def _req(market: str, budget: float, currency: str, workload: str | None) -> PlanRequest:
+    return PlanRequest(budget=Money.of(budget, currency), market=market, workload=workload,
+                       explain=False)
+
+
+CASES = [  # (market, currency, workload, budgets)
+    ("ar-2017-05", "USD", None, [600, 800, 1000, 1200, 1400]),
+    ("us", "USD", "cnn", [900, 1400, 2000, 2600, 3500]),
+    # A capacity workload: the sweep may not reuse a larger budget's answer here.
+    ("us", "USD", "llm-inference", [900, 1100, 1500, 2200]),
+]
+
+
+@pytest.mark.parametrize("market,currency,workload,amounts", CASES)
+def test_a_sweep_gives_each_budget_the_cold_answer(catalog, market, currency, workload,
+                                                   amounts):
+    clear_cache()
+    base = _req(market, amounts[0], currency, workload)
+    rows = sweep(catalog, base, [Money.of(a, currency) for a in amounts])
+    for a, row in zip(amounts, rows, strict=True):
+        status, parts = _cold(catalog, replace(base, budget=Money.of(a, currency)))
+        assert row.status == status, a
+        assert sorted(row.parts) == parts, a
+
+
+def test_the_capacity_workload_is_the_one_whose_answers_are_not_reused(catalog):
+    """The sweep's reuse argument fails under a capacity band (see sweep.py's docstring)."""
+    clear_cache()
+    cs = prepare(catalog, _req("us", 1500, "USD", "llm-inference")).candidates()
+    assert capacity_band(cs.workload, cs.ctx) is not None
+    cs = prepare(catalog, _req("us", 1500, "USD", "cnn")).candidates()
+    assert capacity_band(cs.workload, cs.ctx) is None
+
+
+def test_warm_answers_in_any_order_equal_cold_ones(catalog):
+    """Cached tails and narrowed models, filled by earlier budgets, never change an answer."""
+    rng = random.Random(14)
+    budgets = [rng.randrange(700, 4000, 50) for _ in range(12)]
+    for workload in ("llm-finetune", "cnn"):
+        cold = {b: _cold(catalog, _req("us", b, "USD", workload)) for b in set(budgets)}
+        clear_cache()
+        for b in budgets:  # one warm candidate set, the budgets in random order
+            out = solve_prepared(prepare(catalog, _req("us", b, "USD", workload)))
+            assert (out.status, sorted((c.id, q) for c, q in out.chosen)) == cold[b], (
+                workload, b)
+
+
+def test_a_repeated_plan_reuses_the_cached_tail(catalog):
+    clear_cache()
+    req = _req("us", 1500, "USD", "llm-finetune")
+    first = solve_prepared(prepare(catalog, req))
+    again = solve_prepared(prepare(catalog, req))
+    assert [(c.id, q) for c, q in first.chosen] == [(c.id, q) for c, q in again.chosen]
+    assert not any(s.get("cached") for s in first.stages)
+    assert any(s.get("cached") for s in again.stages)
+    assert again.status == first.status
+
+
+def test_on_step_reports_every_budget_once(catalog):
+    seen: list[tuple[int, int]] = []
+    amounts = [Money.of(a, "USD") for a in range(600, 1500, 100)]
+    sweep(catalog, _req("ar-2017-05", 600, "USD", None), amounts,
+          on_step=lambda done, total: seen.append((done, total)))
+    assert seen == [(i, len(amounts)) for i in range(1, len(amounts) + 1)]
