@@ -98,12 +98,17 @@ class RowMatch:
 
 
 class PartListError(BuildFileError):
-    """A PCPartPicker list with rows that match no part, or several: every such
-    row is in ``rows`` (``RowMatch``), the message names them all."""
+    """A part list or build file with rows that match no part, or several: every such
+    row is in ``rows`` (``RowMatch``), the message names them all. ``head`` says how
+    many; ``lines`` has one line per row (with its closest parts), for a front end that
+    lists them one per line; the message is ``head: line; line; ...``."""
 
-    def __init__(self, message: str, rows: tuple[RowMatch, ...], *, hint: str | None = None):
+    def __init__(self, message: str, rows: tuple[RowMatch, ...], *, hint: str | None = None,
+                 head: str | None = None, lines: tuple[str, ...] = ()):
         super().__init__(message, hint=hint, code="unmatched_rows")
         self.rows = rows
+        self.head = clean(head or message, limit=MAX_LINE)
+        self.lines = tuple(clean(line, limit=MAX_LINE) for line in lines)
 
 
 INTENT_FIELDS: dict[str, type] = {
@@ -300,7 +305,7 @@ def _item_from_table(t: Any, catalog: Catalog, where: str) -> BuildItem:
         try:
             return BuildItem(catalog.resolve(ref, cat), qty)
         except UnknownPartError as e:
-            raise BuildFileError(f"{where}: {e.message}", hint=e.hint) from None
+            raise _Unresolved(e) from None
     if "category" not in t:
         raise BuildFileError(
             f"{where}: part '{label}' has neither 'ref' nor 'category'",
@@ -342,6 +347,40 @@ def _notes(value: Any, where: str) -> tuple[str, ...]:
     return tuple(items)
 
 
+def _items(parts: list[Any], catalog: Catalog, where: str) -> list[BuildItem]:
+    """Each [[part]] as a build item. A reference that matches no catalog part (or
+    several) does not stop the reading: all of them are reported in one error
+    (``PartListError``, one line per part with its closest matches), the same answer the
+    CLI, the web and the library give; any other bad part stops at once."""
+    items, bad, errs = [], [], []
+    for n, t in enumerate(parts, 1):
+        try:
+            items.append(_item_from_table(t, catalog, f"{where} part {n}"))
+        except _Unresolved as e:
+            err = e.error
+            errs.append(err)
+            bad.append(RowMatch(None, err.ref, str(t.get("category") or ""),
+                                "ambiguous" if err.ambiguous else "unmatched",
+                                reason=err.message, candidates=tuple(err.candidates), part=n))
+    if not bad:
+        return items
+    lines = tuple(f"part {r.part}: {e.one_line()}" for r, e in zip(bad, errs, strict=True))
+    if len(bad) == 1:
+        head = f"{where} part {bad[0].part}: {errs[0].message}"
+        raise PartListError(head, tuple(bad), hint=errs[0].hint, head=head, lines=lines)
+    head = f"{where}: {len(bad)} of {len(parts)} parts match no single catalog part"
+    raise PartListError(f"{head}: " + "; ".join(lines), tuple(bad), head=head, lines=lines,
+                        hint="check the names, or give an inline part")
+
+
+class _Unresolved(Exception):
+    """A [[part]] ref that matches no single catalog part (``_items`` gathers them)."""
+
+    def __init__(self, error: UnknownPartError):
+        super().__init__(error.one_line())
+        self.error = error
+
+
 def build_from_dict(data: dict[str, Any], catalog: Catalog, where: str = "build", *,
                     paths: bool = True) -> Build:
     """A build from a TOML document's table. ``paths=False`` (an upload to the web): an
@@ -369,7 +408,7 @@ def build_from_dict(data: dict[str, Any], catalog: Catalog, where: str = "build"
     _text(data, "source", where, MAX_TEXT)
     notes = _notes(data.get("notes"), where)
     intent = intent_from_dict(data.get("intent"), where, paths=paths)
-    items = [_item_from_table(t, catalog, f"{where} part {n}") for n, t in enumerate(parts, 1)]
+    items = _items(parts, catalog, where)
     matches = tuple(
         RowMatch(None, t["ref"], i.part.category.value, "matched", i.part.id, i.part.name,
                  i.quantity, "exact", "catalog id" if t["ref"] == i.part.id else "same name",
@@ -587,9 +626,10 @@ def parse_pcpp_markdown(text: str, catalog: Catalog, where: str = "part list") -
                                   "a TOML build file")
     bad = tuple(r for r in found if r.status != "matched")
     if bad:
+        head = f"{where}: {len(bad)} of {rows} rows match no single catalog part"
+        lines = tuple(_problem(r) for r in bad)
         raise PartListError(
-            f"{where}: {len(bad)} of {rows} rows match no single catalog part: "
-            + "; ".join(_problem(r) for r in bad), bad,
+            f"{head}: " + "; ".join(lines), bad, head=head, lines=lines,
             hint="check the names, import a larger catalog ('dlrig catalog import open-db'), "
                  "or use a TOML build with an inline part")
     merged: dict[str, int] = {}

@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 from .. import files
-from ..build import RANGES, Build, load_build, looks_like_pcpp, price_build
+from ..build import RANGES, BuildPrice, PartListError, load_build, looks_like_pcpp, price_build
 from ..errors import DlrigError, InputError
 from ..power import (
     DEFAULT_DAYS_PER_YEAR,
@@ -21,17 +21,16 @@ from ..power import (
     running_cost,
     tariff_for,
 )
-from ..report.check import render_check, render_power
+from ..report.check import part_rows, parts_table, render_check, render_power
+from ..report.provenance import build_quotes
 from ..rules import check_build, context_for_build
 from .root import DB_READ, NO_DB, app, console, guarded, open_catalog
 
 
-def _price(build: Build, catalog, market_code: str) -> dict[str, Any]:
-    """The build's total in ``market_code`` (``price_build``) as the JSON/table summary."""
-    market = catalog.market(market_code)
-    bp = price_build(build, catalog, market.code)
-    return {"market": market.code, "total": None if bp.total is None else bp.total.amount,
-            "currency": market.currency, "text": str(bp.total) if bp.total else None,
+def _price(bp: BuildPrice, currency: str) -> dict[str, Any]:
+    """The build's total in its market (``price_build``) as the JSON/table summary."""
+    return {"market": bp.market, "total": None if bp.total is None else bp.total.amount,
+            "currency": currency, "text": str(bp.total) if bp.total else None,
             "estimated_parts": bp.estimated, "parts_without_price": bp.missing}
 
 
@@ -64,6 +63,22 @@ def _price_text(p: dict[str, Any]) -> str:
     if p["parts_without_price"]:
         s += f"; without a price: {', '.join(p['parts_without_price'])}"
     return s
+
+
+def _load(build_file: str, catalog):
+    """The build, or every row that matches no single catalog part at once: one line
+    saying how many, then one line per row with its closest parts (exit 2)."""
+    try:
+        return load_build(build_file, catalog)
+    except PartListError as e:
+        if len(e.rows) < 2:
+            raise
+        from .root import fail
+
+        lines = [e.head, *(f"  - {line}" for line in e.lines)]
+        if e.hint:
+            lines.append(f"  ({e.hint})")
+        raise fail("\n".join(lines), e.exit_code) from None
 
 
 @app.command("check")
@@ -108,14 +123,17 @@ def check_cmd(
     Example: dlrig check examples/ar-2017-05/build.toml --workload cnn
     """
     catalog = open_catalog(db, no_db=no_db)
-    build = load_build(build_file, catalog)
+    build = _load(build_file, catalog)
     market = market or build.market
     ctx = context_for_build(catalog, build, market, workload=workload, circuit_w=circuit_w,
                             allow_bios_update=allow_bios_update, dataset_gb=dataset_gb,
                             model=model, task=task, quant=quant, context=context_tokens,
                             power_limit=power_limit)
     circuit_w, as_of = ctx.circuit_w, ctx.as_of
-    price = _price(build, catalog, market) if market else None
+    currency = catalog.market(market).currency if market else None
+    bp = price_build(build, catalog, market)
+    quotes = build_quotes(bp, catalog)
+    price = _price(bp, currency) if market else None
     result = check_build(build, ctx)
     context = {"workload": ctx.workload.name if ctx.workload else "none (defaults)",
                "circuit": f"{circuit_w} W",
@@ -129,11 +147,12 @@ def check_cmd(
         context["PCPartPicker list"] = note
     if as_json:
         out = {"build": build.name, **result.to_dict(), "context": context, "price": price,
-               "matches": [m.to_dict() for m in build.matches]}
+               "matches": [m.to_dict() for m in build.matches],
+               "parts": part_rows(bp, quotes)}
         print(json.dumps(out, indent=2, default=str))
     else:
         render_check(console, result, build.name, context, _price_text(price) if price else None,
-                     build.matches)
+                     build.matches, parts_table(bp, quotes, currency))
     if not result.ok:
         raise typer.Exit(1)
 
@@ -179,7 +198,7 @@ def power_cmd(
             raise InputError(f"{field.replace('_', ' ')} must be a finite number (got {value})",
                              field=field)
     catalog = open_catalog(db, no_db=no_db)
-    build = load_build(build_file, catalog)
+    build = _load(build_file, catalog)
     code = market or build.market
     m = catalog.market(code) if code else None
     est = estimate(build, parse_power_limit(power_limit or build.intended("power_limit")),

@@ -27,6 +27,7 @@ from ..power import PowerEstimate, RunningCost
 from ..rules import CheckResult, Severity
 from ..rules.build import label
 from ..rules.text import plural
+from .provenance import Provenance
 
 _STYLE = {Severity.error: "bold red", Severity.warning: "yellow", Severity.info: "cyan"}
 _NOUN = {Severity.error: "error", Severity.warning: "warning", Severity.info: "note"}
@@ -127,6 +128,50 @@ def match_rows(matches) -> Table | None:
     return t
 
 
+def part_rows(bp, quotes: list[Provenance | None]) -> list[dict[str, Any]]:
+    """The parts a check judged, each with its price in the market and where the price
+    comes from (JSON for ``dlrig check --json`` and the Check page): ``bp`` a
+    ``build.BuildPrice``, ``quotes`` its lines' provenance (``provenance.build_quotes``)."""
+    out = []
+    for line, q in zip(bp.lines, quotes, strict=True):
+        part, total = line.item.part, line.total
+        out.append({
+            "category": part.category.value, "id": part.id, "name": part.name,
+            "quantity": line.item.quantity,
+            "unit_price": None if line.price is None else {
+                "amount": line.price.money.amount, "currency": line.price.money.currency},
+            "price": None if total is None else {"amount": total.amount,
+                                                 "currency": total.currency},
+            "provenance": None if q is None else q.to_dict(),
+        })
+    return out
+
+
+def parts_table(bp, quotes: list[Provenance | None], currency: str | None) -> Table:
+    """The parts a check judged: type, name, quantity, price with its marks, date and a
+    footnote number; the caption's footnotes say who quoted each price and cite it."""
+    notes: dict[str, int] = {}
+    t = Table(title="Parts judged", expand=True)
+    t.add_column("type", no_wrap=True)
+    t.add_column("part", ratio=1)
+    t.add_column("qty", justify="right", no_wrap=True)
+    t.add_column(f"price ({currency})" if currency else "price", no_wrap=True)
+    for line, q in zip(bp.lines, quotes, strict=True):
+        part = line.item.part
+        if q is None or line.total is None:
+            price = "no price" if bp.market else "-"
+        else:
+            n = notes.setdefault(q.cite, len(notes) + 1)
+            marks = "".join(f" {m}" for m in q.marks if m != "old")
+            price = (f"{line.total.format(decimals=False)}{marks} [{n}]\n"
+                     f"{q.date.isoformat()}{' (old)' if q.old else ''}")
+        t.add_row(label(part.category), keep_units(part.name), str(line.item.quantity), price)
+    if notes:
+        t.caption = "\n".join(f"[{n}] {key}" for key, n in notes.items())
+        t.caption_justify = "left"
+    return t
+
+
 def _bullets(lines: list[str]) -> Table:
     """A list whose wrapped lines stay indented under their text."""
     t = Table.grid(padding=(0, 1))
@@ -138,13 +183,18 @@ def _bullets(lines: list[str]) -> Table:
 
 
 def render_check(console: Console, result: CheckResult, build_name: str,
-                 context: dict[str, Any], price: str | None = None, matches=()) -> None:
+                 context: dict[str, Any], price: str | None = None, matches=(),
+                 parts: Table | None = None) -> None:
+    """The check as a terminal reads it: the context, what each row matched, the parts
+    judged with their prices and provenance (``parts_table``), the findings, the verdict."""
     console.print(Text(f"dlrig check: {build_name}", style="bold"))
     console.print(keep_units("context: " + ", ".join(f"{k} {v}" for k, v in context.items()),
                              style="dim"))
     table = match_rows(matches)
     if table is not None:
         console.print(table)
+    if parts is not None:
+        console.print(parts)
     if result.findings:
         console.print(findings_table(result))
     console.print(verdict(result))

@@ -22,6 +22,7 @@ from ..optimize import objective
 from ..optimize.result import PlanResult
 from ..parts import Category
 from ..units import Money
+from .provenance import OLD_QUOTE_DAYS, Provenance, provenance
 
 PCPP_TYPE = {
     Category.cpu: "CPU", Category.cooler: "CPU Cooler", Category.motherboard: "Motherboard",
@@ -99,9 +100,6 @@ def power_text(res: PlanResult) -> str:
             f"({p.headroom_pct:.0f} %) headroom")
 
 
-OLD_QUOTE_DAYS = 365  # a price older than this is flagged "old" beside its date
-
-
 def price_marks(lp) -> str:
     """What a price is, in marks after it: '*' estimated from another market, 'used',
     'refurbished', 'chip MSRP' (the chip's launch price standing in for the board's)."""
@@ -144,12 +142,44 @@ def price_legend(res: PlanResult) -> list[str]:
     return out
 
 
+def quotes(res: PlanResult) -> list[Provenance]:
+    """Where each part's price comes from (``report.provenance``), in ``res.parts`` order,
+    aged from the plan's pricing day."""
+    day = res.as_of or dt.date.today()
+    return [provenance(p.unit_price, day, p.part.name) for p in res.parts]
+
+
+def plan_dict(res: PlanResult) -> dict:
+    """The plan's JSON (``PlanResult.to_dict``) with each part's ``provenance`` added:
+    store, condition, date and age, source, link (every existing field kept)."""
+    d = res.to_dict()
+    for part, q in zip(d["parts"], quotes(res), strict=True):
+        part["provenance"] = q.to_dict()
+    return d
+
+
+def source_notes(qs: list[Provenance]) -> tuple[list[int], list[str]]:
+    """Each quote's footnote number, and the footnotes: one per distinct source, so a
+    table names who quoted a price in a word and cites the source once below."""
+    seen: dict[str, int] = {}
+    numbers = []
+    for q in qs:
+        numbers.append(seen.setdefault(q.cite, len(seen) + 1))
+    return numbers, [f"[{n}] {key}" for key, n in seen.items()]
+
+
 def parts_table(res: PlanResult) -> Table:
+    """The part list: type, item, quantity, price (with its marks, its date and a footnote
+    number), share; the caption's footnotes say who quoted each price (the store, or the
+    kind of source) and cite the source."""
     cur = res.budget.currency if res.budget else res.currency
+    qs = quotes(res)
+    numbers, notes = source_notes(qs)
     t = Table("type", "item", "qty", f"price ({res.currency})",
-              *([f"({cur})"] if cur != res.currency else []), "share")
-    for p in res.parts:
-        price = (money(p.total_local) + price_marks(p.unit_price) + "\n"
+              *([f"({cur})"] if cur != res.currency else []), "share",
+              caption="\n".join(notes) or None, caption_justify="left")
+    for p, n in zip(res.parts, numbers, strict=True):
+        price = (money(p.total_local) + price_marks(p.unit_price) + f" [{n}]\n"
                  + price_date(p.unit_price, res))
         row = [PCPP_TYPE[p.part.category], Text(p.part.name), str(p.quantity), price]
         if cur != res.currency:

@@ -93,6 +93,13 @@ class Provenance:
         return {"built-in": "built-in price", "estimated": "estimate"}.get(self.kind, self.kind)
 
     @property
+    def cite(self) -> str:
+        """Who quoted it and the source, for a footnote: 'PCPartPicker (imported): ...',
+        'built-in: Intel RCP at launch'."""
+        who = f"{self.store} ({self.kind})" if self.store else self.kind
+        return f"{who}: {self.source}" if self.source else who
+
+    @property
     def age_text(self) -> str:
         d = self.age_days
         if d < 0:
@@ -166,3 +173,15 @@ def quote_of(catalog: Catalog, part_id: str, market: str | Market,
         return None
     name = catalog.get(part_id).name if part_id in catalog else None
     return provenance(lp, pricing_day(m, as_of), name)
+
+
+def build_quotes(bp, catalog: Catalog) -> list[Provenance | None]:
+    """The provenance of each line of a priced build (``build.price_build``: what ``dlrig
+    check`` and the Check page total), None for a line without a price; aged from the
+    market's pricing day (a historical market's own date, else today)."""
+    from ..catalog import pricing_day
+
+    market = catalog.markets.get(bp.market) if bp.market else None
+    day = pricing_day(market) if market is not None else None
+    return [None if line.price is None else provenance(line.price, day, line.item.part.name)
+            for line in bp.lines]
