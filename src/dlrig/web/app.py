@@ -29,6 +29,7 @@ log = logging.getLogger("dlrig.web")
 # Page modules, in menu order: (module, path, menu label).
 PAGES = (
     ("plan", "/plan", "Plan"),
+    ("build", "/build", "Build"),
     ("swap", "/swap", "Swap"),
     ("check", "/check", "Check"),
     ("sweep", "/sweep", "Sweep"),

