@@ -48,7 +48,80 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("db", "The local database: what it holds, check it, repair it."),
     "prices": ("prices", "Import and review prices; show a part's price history."),
     "rates": ("prices", "Exchange rates by date and kind."),
+    "config": ("config", "Your defaults file: market, currency, workload and database."),
 }
+
+# Option name -> the placeholder its help shows (where the name alone would not say it).
+_METAVARS = {"db": "PATH", "date": "YYYY-MM-DD", "since": "YYYY-MM-DD", "as_of": "YYYY-MM-DD",
+             "timeout": "SECONDS", "time_limit": "SECONDS", "json_file": "FILE",
+             "directory": "DIR", "budget": "AMOUNT", "start": "AMOUNT", "stop": "AMOUNT",
+             "step": "AMOUNT", "search": "WORDS", "columns": "FIELD=COLUMN,...",
+             "csv_path": "FILE", "plot": "FILE", "save": "FILE", "build_file": "FILE",
+             "bench_file": "FILE", "only": "NAME", "currency": "CODE", "market": "CODE"}
+
+
+def placeholder(param) -> str:
+    """What an option's help shows for its value: a word for what to write (``--market
+    CODE``, ``--limit N``, ``--db PATH``), nothing for a flag, an argument's name in
+    capitals. typer's own default is the Python type (``<str>``, ``<bool>``,
+    ``<list[str]>``), which says nothing to a person reading the help."""
+    if param.param_type_name == "argument":
+        return (param.name or "value").upper()
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        return ""
+    if param.name in _METAVARS:
+        return _METAVARS[param.name]
+    kind = _kind(param)
+    if kind in ("int", "float", "path"):
+        return {"int": "N", "float": "NUMBER", "path": "PATH"}[kind]
+    return (param.name or "value").upper().replace("_", "-")
+
+
+def _kind(param) -> str:
+    """'int', 'float', 'path' or '' for a parameter: from click's type (click, older typer)
+    or from typer's type descriptor (typer 0.29 keeps the annotation instead)."""
+    t = getattr(param, "type", None)
+    if t is not None:
+        name = getattr(t, "name", "")
+        return ("int" if "integer" in name else "float" if "float" in name
+                else "path" if name == "path" else "")
+    d = getattr(param, "type_descriptor", None)
+    if d is None:
+        return ""
+    if d.is_path:
+        return "path"
+    ann = d.annotation
+    return "int" if ann is int else "float" if ann is float else ""
+
+
+def _no_type(ctx=None) -> str:
+    return ""
+
+
+def tidy(cmd) -> None:
+    """Give every parameter of ``cmd`` (and of its subcommands) without a metavar its
+    ``placeholder``: done once where commands are built, so every help page and the
+    reference in docs/cli.md show words, never ``<type>`` placeholders; and the value
+    completion its name calls for (``complete.COMPLETERS``: ``--market`` completes market
+    codes on every command)."""
+    from .complete import completer
+
+    for p in getattr(cmd, "params", ()):
+        if p.metavar is None:
+            p.metavar = placeholder(p)
+        if p.param_type_name == "argument" and hasattr(p, "display_type_rich"):
+            # typer 0.29 shows an argument's type beside its name ('BASE <str>'): the
+            # name is the placeholder already
+            p.display_type_rich = _no_type
+        if getattr(p, "_custom_shell_complete", False) is None:
+            p._custom_shell_complete = completer(cmd.name, p.name)
+    if getattr(cmd, "add_help_option", False) and hasattr(cmd, "_help_option"):
+        # --help is made on first use; made here so it gets no placeholder either
+        h = cmd._help_option or cmd.get_help_option(cmd.context_class(cmd))
+        if h is not None and h.metavar is None:
+            h.metavar = ""
+    for sub in getattr(cmd, "commands", {}).values():
+        tidy(sub)
 
 
 def _typer_app() -> typer.Typer:
@@ -92,6 +165,11 @@ class LazyGroup(TyperGroup):
 
     _listing = False  # drawing the root help: the table's one-line help, no imports
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for cmd in self.commands.values():
+            tidy(cmd)
+
     def list_commands(self, ctx: typer.Context) -> list[str]:
         return list(COMMANDS) + [n for n in self.commands if n not in COMMANDS]
 
@@ -103,13 +181,27 @@ class LazyGroup(TyperGroup):
         if self._listing:
             return TyperCommand(name=cmd_name, help=short)
         if import_command_module(module):
-            self.commands.update(_convert(_typer_app(), self.commands))
+            self._add(_convert(_typer_app(), self.commands))
         return self.commands.get(cmd_name)
 
+    def _add(self, commands: dict) -> None:
+        for cmd in commands.values():
+            tidy(cmd)
+        self.commands.update(commands)
+
     def format_help(self, ctx: typer.Context, formatter) -> None:
+        tidy(self)  # the root's own options (added after the group is built)
         self._listing = True
         try:
             return super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+    def shell_complete(self, ctx: typer.Context, incomplete: str):
+        """Completing a command name: the table's names and help, no module imported."""
+        self._listing = True
+        try:
+            return super().shell_complete(ctx, incomplete)
         finally:
             self._listing = False
 
@@ -120,5 +212,5 @@ class LazyGroup(TyperGroup):
             from . import _load
 
             _load()
-            self.commands.update(_convert(_typer_app(), self.commands))
+            self._add(_convert(_typer_app(), self.commands))
         return super().resolve_command(ctx, args)

@@ -23,7 +23,7 @@ app = typer.Typer(
     name="dlrig",
     help="Plan, check and measure a budget deep-learning machine.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (typer's)
     pretty_exceptions_enable=False,
     cls=LazyGroup,
 )
@@ -113,8 +113,18 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
     """Plan, check and measure a budget deep-learning machine."""
+    if ctx.invoked_subcommand and ctx.invoked_subcommand != "config":  # config mends a bad file
+        from .defaults import apply_config
+
+        try:
+            apply_config(ctx)
+        except DlrigError as e:
+            from .wording import say
+
+            raise fail(say(e), e.exit_code) from None

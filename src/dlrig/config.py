@@ -1,0 +1,195 @@
+"""The user's defaults file: the market, currency, workload and database a person uses
+every day, so ``dlrig plan --budget 1500`` need not repeat ``--market ar --currency USD``.
+
+One TOML file, ``config.toml`` in the platform's config folder (platformdirs), or the file
+``$DLRIG_CONFIG`` names. Every key is optional; an option given on the command line always
+wins over the file. ``db`` is the default database, as ``$DLRIG_DB`` (which wins over it):
+a configured path that does not exist yet is where imports create the database, and
+commands that read parts use the built-in catalog until then. A bad file is one
+``InputError`` line naming the file, the key and the fix; it is checked when it is read,
+so a typo is found by the next command, not by the plan it quietly changed.
+
+The library only reads and writes the file; the CLI turns the values into option defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+ENV = "DLRIG_CONFIG"
+FILE_NAME = "config.toml"
+# key -> what it is the default of (the help of 'dlrig config set' and 'config show').
+KEYS: dict[str, str] = {
+    "market": "where parts are bought (--market), e.g. us, ar",
+    "currency": "currency of budgets and amounts (--currency), e.g. USD",
+    "workload": "workload profile (--workload), e.g. cnn",
+    "db": "the local database file (--db; $DLRIG_DB wins over it)",
+}
+
+
+def path() -> Path:
+    """The config file: ``$DLRIG_CONFIG`` if set, else ``<user config dir>/config.toml``."""
+    env = os.environ.get(ENV)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("dlrig", appauthor=False)) / FILE_NAME
+
+
+def _fix(key: str) -> str:
+    return f"'dlrig config set {key} VALUE' writes a good one, 'dlrig config unset {key}' removes it"
+
+
+def check_value(key: str, value: object) -> str:
+    """``value`` as stored for ``key``, checked as the commands would check it; an
+    ``InputError`` says what is wrong (without the file: ``load`` and ``set_value`` add it)."""
+    if key not in KEYS:
+        raise InputError(f"unknown key '{key}'", hint="keys: " + ", ".join(KEYS))
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{key} must be a non-empty string, not {value!r}")
+    v = value.strip()
+    if key == "market":
+        known = market_codes()
+        if v.lower() not in known:
+            raise InputError(f"unknown market '{v}'", hint="use one of " + ", ".join(known))
+        return v.lower()
+    if key == "currency":
+        from .units import check_currency
+
+        return check_currency(v)
+    if key == "workload":
+        from .perf import get_workload
+
+        return get_workload(v).name
+    p = Path(v).expanduser()
+    if p.is_dir():
+        raise InputError(f"db {v} is a folder", hint="give the path of a database file")
+    return v
+
+
+def market_codes() -> list[str]:
+    """The built-in markets' codes (the names of their files): cheap, nothing parsed."""
+    from .tables import builtin_files
+
+    return [f.name.removesuffix(".toml") for f in builtin_files("markets")]
+
+
+def _read(file: Path) -> dict:
+    """The file's table, or {} when there is no file."""
+    try:
+        raw = file.read_bytes() if file.is_file() else None
+    except OSError as e:
+        raise InputError(f"cannot read the config file {file}: {e.strerror or e}",
+                         hint=f"fix its permissions, or point ${ENV} at another file") from None
+    if raw is None:
+        if file.exists():
+            raise InputError(f"the config file {file} is not a file",
+                             hint=f"remove it, or point ${ENV} at a TOML file")
+        return {}
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise InputError(f"the config file {file} is not valid TOML: {e}",
+                         hint="write lines like market = \"us\", or delete the file") from None
+
+
+def load(file: Path | None = None) -> dict[str, str]:
+    """The file's settings, each checked (``check_value``); {} when there is no file."""
+    file = path() if file is None else file
+    data = _read(file)
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        if key not in KEYS:
+            raise InputError(f"the config file {file}: unknown key '{key}'",
+                             hint=f"keys: {', '.join(KEYS)}; 'dlrig config unset {key}' "
+                                  "removes it")
+        try:
+            out[key] = check_value(key, value)
+        except InputError as e:
+            raise InputError(f"the config file {file}: {key}: {e.message}",
+                             hint=(e.hint + "; " if e.hint else "") + _fix(key)) from None
+    return out
+
+
+def _write(file: Path, data: dict) -> None:
+    import tomli_w
+
+    from .files import write_output
+
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"cannot create the folder of the config file {file}: "
+                         f"{e.strerror or e}", hint=f"point ${ENV} at a file you can write") from None
+    write_output(file, tomli_w.dumps({k: data[k] for k in KEYS if k in data}), "config file")
+
+
+def set_value(key: str, value: str, file: Path | None = None) -> str:
+    """Write ``key = value`` (checked) into the file, keeping the other keys; returns the
+    value as stored. A bad file must be fixed first: only its bad key may be unset or set."""
+    file = path() if file is None else file
+    stored = check_value(key, value)
+    data = {k: v for k, v in _read(file).items() if k in KEYS}
+    data[key] = stored
+    _write(file, data)
+    return stored
+
+
+def unset(key: str, file: Path | None = None) -> bool:
+    """Remove ``key`` from the file (an unknown key too, so a typo can be removed); False
+    when it was not there."""
+    file = path() if file is None else file
+    data = _read(file)
+    if key not in data:
+        if key not in KEYS:
+            raise InputError(f"unknown key '{key}'", hint="keys: " + ", ".join(KEYS))
+        return False
+    del data[key]
+    _write(file, {k: v for k, v in data.items() if k in KEYS})
+    return True
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key's value in effect and where it comes from (what 'dlrig config show' says)."""
+
+    key: str
+    value: str | None
+    source: str  # 'config file', '$DLRIG_DB', 'default' or 'unset'
+    meaning: str
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "value": self.value, "source": self.source}
+
+
+def settings(file: Path | None = None) -> list[Setting]:
+    """Every key's value in effect: the file's, the environment's (``db``), or the default
+    (each command's own: the market a build names, the market's currency...)."""
+    values = load(file)
+    out = []
+    for key, meaning in KEYS.items():
+        if key == "db" and os.environ.get("DLRIG_DB"):
+            out.append(Setting(key, os.environ["DLRIG_DB"], "$DLRIG_DB", meaning))
+        elif key in values:
+            out.append(Setting(key, values[key], "config file", meaning))
+        elif key == "db":
+            from .store.db import default_db_path
+
+            out.append(Setting(key, str(default_db_path()), "default", meaning))
+        else:
+            out.append(Setting(key, None, "unset", meaning))
+    return out
+
+
+def export_db(values: dict[str, str]) -> None:
+    """Make the configured ``db`` this process's default database (``$DLRIG_DB``, read by
+    every part of dlrig that opens the default database, the web included), unless
+    ``$DLRIG_DB`` is already set: the environment wins over the file."""
+    if values.get("db") and not os.environ.get("DLRIG_DB"):
+        os.environ["DLRIG_DB"] = str(Path(values["db"]).expanduser())
