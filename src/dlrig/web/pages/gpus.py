@@ -2,14 +2,21 @@
 
 ``dlrig.perf.rank_gpus`` does the ranking; this page only re-orders its
 list when a person sorts by another column (links work without JavaScript;
-``app.js`` sorts in place when it runs).
+``app.js`` sorts in place when it runs). The value chart (throughput per money
+against VRAM, ``report.charts.gpu_value_chart`` over the same rows) is served as
+SVG at ``/gpus.svg`` with the page's own query, so its URL can be shared.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from urllib.parse import urlencode
 
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ...errors import DlrigError
 from ...perf import get_workload, rank_gpus, select_gpus
+from ...report.charts import gpu_value_chart
 from ..forms import Form
 from ..render import respond
 from .common import catalog_of, default_market, default_workload, market_options, workload_options
@@ -29,8 +36,8 @@ COLUMNS = {
 }
 
 
-@router.get("/gpus")
-def gpus(request: Request):
+def _ranked(request: Request):
+    """The form and the rows it asks for, read the same way by the page and its chart."""
     form = Form(request.query_params)
     catalog = catalog_of(request)
     workload = form.choice("workload", [k for k, _ in workload_options()],
@@ -59,7 +66,47 @@ def gpus(request: Request):
         "show": show, "below_floor": below_floor, "unpriced_market": unpriced_market, "columns": COLUMNS, "markets": market_options(catalog),
         "workloads": workload_options(),
     }
-    data = {"workload": w, "market": market, "sort": sort, "order": order, "gpus": scores}
+    return form, ctx
+
+
+def _chart_query(ctx) -> str:
+    q = {"workload": ctx["workload"].name, "market": ctx["market"] or "", "show": ctx["show"]}
+    if ctx["include_all"]:
+        q["all"] = "1"
+    if ctx["below_floor"]:
+        q["below_floor"] = "1"
+    return urlencode(q)
+
+
+@router.get("/gpus")
+def gpus(request: Request):
+    form, ctx = _ranked(request)
+    scores = ctx["scores"]
+    ctx["chart"] = ("/gpus.svg?" + _chart_query(ctx)
+                    if form.ok and any(s.price is not None for s in scores) else None)
+    data = {"workload": ctx["workload"], "market": ctx["market"], "sort": ctx["sort"],
+            "order": ctx["order"], "gpus": scores}
     if not form.ok:
         data["errors"] = form.errors
     return respond(request, "gpus.html", ctx, data, status_code=200 if form.ok else 422)
+
+
+def _title(ctx) -> str:
+    return f"GPU value for {ctx['workload'].title}, market {ctx['market']}"
+
+
+@router.get("/gpus.svg")
+def gpus_svg(request: Request):
+    """The value chart alone (the page's ``<img>``, and a link to share)."""
+    form, ctx = _ranked(request)
+    if form.ok:
+        try:
+            svg = gpu_value_chart(ctx["scores"], ctx["currency"], _title(ctx), "svg",
+                                  vram_floor_gb=ctx["workload"].vram_floor_gb)
+        except DlrigError as e:  # no GPU has a price in this market
+            form.errors["market"] = e.one_line()
+    if not form.ok:
+        return Response("; ".join(f"{k}: {v}" for k, v in form.errors.items()), status_code=422,
+                        media_type="text/plain; charset=utf-8")
+    return Response(svg, media_type="image/svg+xml",
+                    headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})

@@ -1,5 +1,9 @@
 """Prices: upload a store's price list (as ``dlrig prices import csv``), see
-the import report, and a part's price history with its plot.
+the import report, and a part's price history with its chart.
+
+The chart (``report.charts.history_chart``: a line per store, new and used told apart)
+is served as SVG at ``/prices.svg`` with the history form's own query (``part``,
+``market``), so the page's ``<img>`` and a shared link draw the same chart.
 
 The upload is capped by the app's body limit before any parsing; it is
 written under a private temporary folder with a cleaned file name (never
@@ -10,18 +14,19 @@ into the database. After a write the app's catalog is reloaded.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from ... import validate
 from ...catalog.pricelist import import_price_list, parse_columns
 from ...errors import DlrigError
-from ...report.history import plot_history
+from ...report.charts import history_chart
 from ...store import Database
 from ...store.queries import history
 from ...units import CURRENCIES
@@ -57,31 +62,63 @@ def _history(request: Request, form: Form, ref: str, market: str | None):
         part = catalog.resolver.find(ref)  # as 'dlrig prices history' reads it
     except DlrigError as e:
         form.errors["part"] = e.one_line()
-        return None, None, None
-    points = history(catalog, part.id, market)
-    plot = None
-    if points:
-        with tempfile.TemporaryDirectory() as d:
-            p = plot_history(points, part.name, Path(d) / "history.png")
-            plot = base64.b64encode(p.read_bytes()).decode("ascii")
-    return part, points, plot
+        return None, None
+    return part, history(catalog, part.id, market)
+
+
+def _history_query(form: Form, request: Request):
+    """The history form's part and market, read the same way by the page and its chart."""
+    catalog = catalog_of(request)
+    ref = form.text("part", "", 200)
+    market = form.choice("market", catalog.markets, default=None, what="market")
+    return ref, market
+
+
+def _chart_link(part, market: str | None) -> str:
+    from urllib.parse import urlencode
+
+    return "/prices.svg?" + urlencode({"part": part.id, **({"market": market} if market else {})})
 
 
 @router.get("/prices")
 def prices_get(request: Request):
     form = Form(request.query_params)
-    catalog = catalog_of(request)
-    ref = form.text("part", "", 200)
-    market = form.choice("market", catalog.markets, default=None, what="market")
+    ref, market = _history_query(form, request)
     values = {"part": ref, "market": market or "", "hmarket": market or "", "store": "",
               "currency": "", "date": dt.date.today().isoformat(), "decimal": "auto", "columns": "",
               "condition": "new"}
     part = points = plot = None
     if ref and form.ok:
-        part, points, plot = _history(request, form, ref, market)
+        part, points = _history(request, form, ref, market)
+        plot = _chart_link(part, market) if points else None
     ctx = _ctx(request, form, values, part=part, points=points, plot=plot)
     data = {"errors": form.errors} if form.errors else {"part": part, "history": points}
     return respond(request, "prices.html", ctx, data, status_code=422 if form.errors else 200)
+
+
+def _history_svg(request: Request) -> Response:
+    form = Form(request.query_params)
+    ref, market = _history_query(form, request)
+    if not ref:
+        form.errors["part"] = "give a part: its id or full name"
+    part = points = None
+    if form.ok:
+        part, points = _history(request, form, ref, market)
+    if not form.ok or not points:
+        why = "; ".join(f"{k}: {v}" for k, v in form.errors.items()) or (
+            f"no prices for {part.name}" + (f" in {market}" if market else ""))
+        return Response(why, status_code=422 if form.errors else 404,
+                        media_type="text/plain; charset=utf-8")
+    credit = "; ".join(catalog_of(request).sources)
+    svg = history_chart(points, f"{part.name}: price history", "svg", credit=credit)
+    return Response(svg, media_type="image/svg+xml",
+                    headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+
+
+@router.get("/prices.svg")
+async def prices_svg(request: Request):
+    """The price-history chart alone, for the page's ``<img>`` and for sharing."""
+    return await run_in_threadpool(_history_svg, request)
 
 
 @router.post("/prices")

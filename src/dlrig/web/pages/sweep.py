@@ -1,26 +1,25 @@
-"""Sweep: the best build at each budget, as a plot and a table.
+"""Sweep: the best build at each budget, as a chart and a table.
 
-``dlrig.optimize.sweep`` plans every budget; ``dlrig.report.plan.sweep_plot``
-draws the same figure as ``dlrig sweep --plot``, here as SVG, shown through
-an ``<img>`` (an image cannot run anything, whatever the part names say).
-The web caps the number of steps, because each one is a solve.
+``dlrig.optimize.sweep`` plans every budget; ``dlrig.report.charts.sweep_chart``
+draws the same chart as ``dlrig sweep --plot`` (throughput and total price against
+the budget), here as SVG, shown through an ``<img>`` (an image cannot run anything,
+whatever the part names say) and at ``/sweep.svg`` with the page's own query, so a
+chart's URL can be shared. The web caps the number of steps, because each one is a
+solve.
 """
 
 from __future__ import annotations
 
 import base64
-import tempfile
-import threading
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ...optimize.sweep import budgets, sweep
-from ...report.plan import sweep_plot
+from ...report.charts import sweep_chart
 from ..forms import Form
 from ..render import busy_response, page_key, respond
 from .common import catalog_now, catalog_of, market_options, workload_options
@@ -31,14 +30,8 @@ router = APIRouter()
 MAX_WEB_STEPS = 30
 
 
-_PLOT_LOCK = threading.Lock()  # pyplot keeps global state: one figure at a time
-
-
 def _svg(rows, title: str) -> bytes:
-    with _PLOT_LOCK, tempfile.TemporaryDirectory() as d:
-        p = Path(d) / "sweep.svg"
-        sweep_plot(rows, p, title)
-        return p.read_bytes()
+    return sweep_chart(rows, title, "svg")
 
 
 def _read(request: Request):
