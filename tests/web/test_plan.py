@@ -6,6 +6,7 @@ import tomllib
 
 from dlrig.catalog.builtin import load_builtin
 from dlrig.optimize import PlanRequest, plan
+from dlrig.report.plan import plan_dict
 from dlrig.units import Money
 
 FOUNDING = "/plan?budget=1000&currency=USD&market=ar-2017-05"
@@ -32,8 +33,15 @@ def test_founding_plan_page_shows_the_gtx_1070_and_the_total(real_client):
 def test_json_is_the_library_plan_result(real_client):
     got = real_client.get(FOUNDING, headers=J).json()
     expected = plan(load_builtin(), PlanRequest(budget=Money.of(1000, "USD"), market="ar-2017-05")).to_dict()
-    for key in ("status", "parts", "total", "total_budget_currency", "throughput", "alternatives", "upgrades"):
+    for key in ("status", "total", "total_budget_currency", "throughput", "alternatives", "upgrades"):
         assert got[key] == expected[key], key
+    # every part keeps the library's fields; the page adds where each price comes from
+    assert len(got["parts"]) == len(expected["parts"])
+    for g, e in zip(got["parts"], expected["parts"], strict=True):
+        assert {k: g[k] for k in e} == e
+        prov = g["provenance"]
+        assert (prov["date"], prov["source"], prov["condition"]) == (
+            e["price_date"], e["price_source"], e["condition"])
 
 
 def test_downloads(real_client):
@@ -111,13 +119,18 @@ def test_a_plan_for_a_model_is_the_same_from_the_web_the_cli_and_the_library(rea
     page = real_client.get(url)
     assert page.status_code == 200 and "tokens/s" in page.text and "the planner" in page.text
     got = real_client.get(url, headers=J).json()
-    lib = plan(load_builtin(), PlanRequest(budget=Money.of(1500, "USD"), market="us",
-                                           model="llama-3.1-8b", quant="q4_k_m")).to_dict()
+    lib = plan_dict(plan(load_builtin(), PlanRequest(budget=Money.of(1500, "USD"), market="us",
+                                                     model="llama-3.1-8b", quant="q4_k_m")))
     cli = json.loads(CliRunner().invoke(app, ["plan", "--market", "us", "--budget", "1500",
                                               "--model", "llama-3.1-8b", "--quant", "q4_k_m",
                                               "--json"]).output)
     for key in ("status", "parts", "total", "throughput", "gpus", "model"):
-        assert got[key] == lib[key] == cli[key], key
+        assert got[key] == lib[key], key
+    for key in ("status", "total", "throughput", "gpus", "model"):
+        assert cli[key] == lib[key], key
+    # the CLI's parts carry every library field; their provenance, where it prints it
+    for c, g in zip(cli["parts"], got["parts"], strict=True):
+        assert c == {k: g[k] for k in c}
     assert got["gpus_chosen_by_solver"] is True
 
 
@@ -143,3 +156,48 @@ def test_the_web_reads_budgets_in_the_markets_format(real_client):
     j = real_client.get("/plan?budget=1.000&market=us",
                         headers={"accept": "application/json"}).json()
     assert "ambiguous in USD" in j["errors"]["budget"]
+
+
+def _builtin_prices(market: str) -> dict[str, dict]:
+    """Each built-in part's price row in ``market``, read from the data files (the
+    hand-curated source each price cites), not from the code under test."""
+    from pathlib import Path
+
+    import dlrig
+
+    data = Path(dlrig.__file__).parent / "data"
+    out = {}
+    for f in (data / "catalog").glob("*.toml"):
+        for rows in tomllib.loads(f.read_text()).values():
+            for part in rows:
+                for price in part.get("prices", []):
+                    if price["market"] == market:
+                        out[part["id"]] = price
+    for f in (data / "markets").glob("*.toml"):  # a market file's own [[prices]]
+        doc = tomllib.loads(f.read_text())
+        if doc["market"]["code"] == market:
+            out.update({row["part"]: row for row in doc.get("prices", [])})
+    return out
+
+
+def test_plan_page_shows_each_price_store_condition_date_and_source(real_client):
+    """Issue 15: the Plan page says where each price comes from. The founding post's
+    market holds one built-in quote per part (the curated data file cites its source and
+    date), so each row shows that date and cites that source."""
+    import html
+
+    res = plan(load_builtin(), PlanRequest(budget=Money.of(1000, "USD"), market="ar-2017-05"))
+    page = html.unescape(real_client.get(FOUNDING).text)
+    data = _builtin_prices("ar-2017-05")
+    for p in res.parts:
+        row = data[p.part.id]
+        day = row["date"].isoformat()
+        assert f'built-in price · new · <time datetime="{day}">{day}</time>' in page
+        assert f'title="built-in: {row["source"]}"' in page
+    js = real_client.get(FOUNDING + "&download=json").json()
+    for part in js["parts"]:
+        row = data[part["id"]]
+        prov = part["provenance"]
+        assert prov["kind"] == "built-in" and prov["source"] == row["source"]
+        assert prov["date"] == row["date"].isoformat() and prov["url"] is None
+        assert prov["price"]["amount"] == row["amount"]

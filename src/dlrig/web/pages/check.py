@@ -1,7 +1,8 @@
 """Check: paste a PCPartPicker list or upload a build file; see the findings.
 
 Calls ``dlrig.rules.check_build`` exactly as ``dlrig check`` does and shows
-its ``CheckResult``: findings with their numbers and fixes, the power
+its ``CheckResult``: findings with their numbers and fixes, the parts judged with their
+prices and where each price comes from (store, condition, date, source), the power
 estimate, and what was not checked.
 """
 
@@ -22,7 +23,7 @@ from .common import (
     market_options,
     optional_workloads,
     posted_build,
-    priced,
+    quoted,
 )
 
 router = APIRouter()
@@ -31,7 +32,8 @@ def _page(request: Request, form: Form, opts: dict, build: Build | None = None, 
           status: int = 200):
     catalog = catalog_of(request)
     result = check_build(build, opts["ctx"]) if build is not None and form.ok else None
-    rows, total, missing = priced(build, catalog, opts["market"]) if result else ([], None, 0)
+    rows, total, missing, parts = (quoted(build, catalog, opts["market"]) if result
+                                   else ([], None, 0, []))
     ctx = {
         "errors": form.errors, "text": text, "opts": opts, "build": build, "result": result,
         "rows": rows, "total": total, "missing": missing,
@@ -47,7 +49,7 @@ def _page(request: Request, form: Form, opts: dict, build: Build | None = None, 
     elif result is None:
         data = {"result": None}
     else:
-        data = {"build": build, "result": result}
+        data = {"build": build, "result": result, "parts": parts}
     return respond(request, "check.html", ctx, data, status_code=status)
 
 

@@ -56,6 +56,19 @@ def priced(build: Build, catalog: Catalog, market: str | None) -> tuple[list[Pri
     return list(bp.lines), bp.total, len(bp.missing)
 
 
+def quoted(build: Build, catalog: Catalog, market: str | None):
+    """As ``priced``, each line paired with where its price comes from
+    (``report.provenance``: store, condition, date, source, link; None when unpriced), and
+    the JSON rows ``dlrig check --json`` prints as ``parts``."""
+    from ...report.check import part_rows
+    from ...report.provenance import build_quotes
+
+    bp = price_build(build, catalog, market)
+    qs = build_quotes(bp, catalog)
+    return (list(zip(bp.lines, qs, strict=True)), bp.total, len(bp.missing),
+            part_rows(bp, qs))
+
+
 CIRCUITS = (("auto", "the market's circuit (US 1,440 W)"), ("1440", "120 V, 15 A: 1,440 W"),
             ("1840", "230 V, 10 A: 1,840 W"))
 

@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ...optimize import plan
-from ...report.plan import plan_markdown
+from ...report.plan import plan_dict, plan_markdown, quotes
 from ..buildlink import build_query
 from ..forms import Form
 from ..render import busy_response, jsonable, page_key, respond
@@ -89,9 +89,10 @@ def _page(request: Request, catalog, result, values: dict, ctx: dict, download: 
     if download:
         return _download(download, result, link)
     ctx.update(result=result, link=link, market=catalog.market(result.market),
+               rows=list(zip(result.parts, quotes(result), strict=True)),
                build_link=build_query(result.build, market=result.market,
                                       workload=result.workload) if result.build else "")
-    return respond(request, "plan.html", ctx, result)
+    return respond(request, "plan.html", ctx, plan_dict(result))
 
 
 @router.get("/plan")
@@ -119,7 +120,7 @@ async def plan_page(request: Request):
 def _download(fmt: str, result, link: str) -> Response:
     """The plan as a file; an infeasible plan has no build, so only its JSON."""
     if fmt == "json" or result.build is None:
-        body = json.dumps(jsonable(result), indent=2)
+        body = json.dumps(jsonable(plan_dict(result)), indent=2)
         return _file(body, "application/json", "dlrig-plan.json")
     if fmt == "toml":
         data = result.build.to_toml_dict()
