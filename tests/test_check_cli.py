@@ -318,3 +318,85 @@ def test_tables_read_at_80_columns(args):
         data = json.loads(run(*args, "--json").stdout)
         for row in data["by_part"]:
             assert re.search(rf"│\s+{row['watts']} │", r.stdout), row
+
+
+# -- the parts judged, with their prices and where each price comes from (issue 15) --------
+
+def _market_prices(code: str) -> dict[str, dict]:
+    """A market file's own [[prices]], by part: the curated data, not the code's output."""
+    import tomllib
+
+    doc = tomllib.loads((REPO / "src" / "dlrig" / "data" / "markets" / f"{code}.toml").read_text())
+    return {row["part"]: row for row in doc["prices"]}
+
+
+def test_check_lists_the_parts_it_judged_with_prices_and_provenance():
+    """The founding build in its market: each of the seven parts with the market file's
+    price, its date and the source it cites, in the table and in --json."""
+    prices = _market_prices("ar-2017-05")
+    _, data = check_json(EXAMPLES / "build.toml")
+    assert len(data["parts"]) == 7
+    for p in data["parts"]:
+        row = prices[p["id"]]
+        assert p["price"] == {"amount": row["amount"] * p["quantity"], "currency": "ARS"}
+        prov = p["provenance"]
+        assert prov["kind"] == "built-in" and prov["source"] == row["source"]
+        assert prov["date"] == row["date"].isoformat() and prov["url"] is None
+    assert sum(p["price"]["amount"] for p in data["parts"]) == data["price"]["total"]
+    r = run80("check", EXAMPLES / "build.toml")
+    out = r.stdout
+    assert out.index("Parts judged") < out.index("OK: no error")  # before the verdict
+    for p in data["parts"]:
+        assert p["name"].split()[-1] in out
+    assert "2017-05-31" in out and "[1] built-in: reconstruction from the founding" in out
+
+
+def test_check_without_a_market_lists_the_parts_without_prices(tmp_path):
+    f = _bad(tmp_path, '[[part]]\nref = "cpu/intel-pentium-g4560"\n')
+    _, data = check_json(f)
+    [p] = data["parts"]
+    assert p["id"] == "cpu/intel-pentium-g4560" and p["price"] is None
+    assert p["provenance"] is None
+
+
+TWO_TYPOS = ('name = "two typos"\n[[part]]\nref = "Zotac GTX 1070 Maxi"\n'
+             '[[part]]\nref = "cpu/intel-pentium-g4560"\n'
+             '[[part]]\nref = "Corsair Carbide 100X"\ncategory = "case"\n')
+
+
+@pytest.mark.parametrize("command", ["check", "power"])
+def test_every_unmatched_part_is_reported_at_once_one_line_each(tmp_path, command):
+    f = _bad(tmp_path, TWO_TYPOS)
+    r = run(command, f)
+    assert r.exit_code == 2 and isinstance(r.exception, SystemExit)
+    assert "Traceback" not in r.output and not r.stdout.strip()
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert lines[0].startswith("error:") and "2 of 3 parts match no single catalog part" in lines[0]
+    assert "part 1: unknown part 'Zotac GTX 1070 Maxi'" in lines[1]
+    assert "gpu/zotac-geforce-gtx-1070-mini" in lines[1]  # the best suggestion, as before
+    assert "part 3: unknown part 'Corsair Carbide 100X'" in lines[2]
+    assert "case/corsair-carbide-100r" in lines[2]
+
+
+def test_the_library_reports_the_same_rows():
+    from dlrig.build import PartListError, build_from_text
+    from dlrig.catalog import builtin
+
+    with pytest.raises(PartListError) as e:
+        build_from_text(TWO_TYPOS, builtin(), "b.toml")
+    assert [(r.part, r.text, r.status) for r in e.value.rows] == [
+        (1, "Zotac GTX 1070 Maxi", "unmatched"), (3, "Corsair Carbide 100X", "unmatched")]
+    assert "gpu/zotac-geforce-gtx-1070-mini" in " ".join(e.value.rows[0].candidates)
+
+
+def test_every_unmatched_row_of_a_part_list_is_one_line(tmp_path):
+    text = (EXAMPLES / "partlist.md").read_text()
+    text = text.replace("Zotac GeForce GTX 1070 8 GB Mini", "Acme Hyperblaster 9000")
+    text = text.replace("Corsair Carbide 100R ATX", "Acme Box 3000")
+    f = _bad(tmp_path, text, "list.md")
+    r = run("check", f)
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert "2 of 7 rows match no single catalog part" in lines[0]
+    assert "Acme Hyperblaster 9000" in lines[1] and "Acme Box 3000" in lines[2]
+    assert all("line " in ln for ln in lines[1:3])

@@ -136,3 +136,56 @@ def test_dataset_size_reaches_the_rules(client):
     j = client.get(f"/check?{q}", headers={"Accept": "application/json"}).json()
     assert any(f["rule"] == "dl.ssd" and f["values"].get("dataset_gb") == 100000
                for f in j["result"]["findings"])
+
+
+# -- prices with provenance; every unmatched row at once (issue 15) -----------------------
+
+def test_check_page_shows_each_price_with_its_store_condition_date_and_source(real_client):
+    """The founding build in its market: the page shows each part's price with where it
+    comes from (the market file's cited source and date); the JSON carries the same rows
+    ``dlrig check --json`` prints as ``parts``."""
+    import json
+    import tomllib
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from dlrig.cli import app
+
+    repo = Path(__file__).resolve().parents[2]
+    build = repo / "examples" / "ar-2017-05" / "build.toml"
+    doc = tomllib.loads((repo / "src" / "dlrig" / "data" / "markets" / "ar-2017-05.toml")
+                        .read_text())
+    prices = {row["part"]: row for row in doc["prices"]}
+    files = {"build_file": ("build.toml", build.read_bytes(), "text/plain")}
+    r = real_client.post("/check", files=files, data={"market": "ar-2017-05"},
+                         headers={"Accept": "application/json"})
+    assert r.status_code == 200
+    parts = r.json()["parts"]
+    assert len(parts) == 7
+    for p in parts:
+        row = prices[p["id"]]
+        assert p["provenance"]["source"] == row["source"]
+        assert p["provenance"]["date"] == row["date"].isoformat()
+        assert p["price"] == {"amount": row["amount"], "currency": "ARS"}
+    cli = json.loads(CliRunner().invoke(app, ["check", str(build), "--json"]).stdout)
+    assert cli["parts"] == parts  # the CLI and the web agree
+    page = html.unescape(real_client.post("/check", files=files,
+                                          data={"market": "ar-2017-05"}).text)
+    assert page.count('<span class="quote" data-kind="built-in"') == 7
+    assert 'built-in price · new · <time datetime="2017-05-31">2017-05-31</time>' in page
+    assert f'title="built-in: {prices["cpu/intel-pentium-g4560"]["source"]}"' in page
+
+
+def test_every_unmatched_part_of_an_uploaded_build_is_named(real_client):
+    """The same answer as ``dlrig check``: both unknown parts, each with its closest."""
+    text = ('[[part]]\nref = "Zotac GTX 1070 Maxi"\n[[part]]\nref = "cpu/intel-pentium-g4560"\n'
+            '[[part]]\nref = "Corsair Carbide 100X"\ncategory = "case"\n')
+    r = real_client.post("/check", files={"build_file": ("b.toml", text.encode(), "text/plain")},
+                         headers={"Accept": "application/json"})
+    assert r.status_code == 422
+    msg = r.json()["errors"]["build_file"]
+    assert "2 of 3 parts match no single catalog part" in msg
+    assert "part 1: unknown part 'Zotac GTX 1070 Maxi'" in msg
+    assert "part 3: unknown part 'Corsair Carbide 100X'" in msg
+    assert "gpu/zotac-geforce-gtx-1070-mini" in msg and "case/corsair-carbide-100r" in msg
