@@ -30,6 +30,7 @@ import math
 import textwrap
 import threading
 from collections import defaultdict
+from contextlib import contextmanager
 from html import escape
 from pathlib import Path
 
@@ -210,6 +211,12 @@ def _obstacles(ax) -> tuple[list, list]:
     return marks, lines
 
 
+def _segment(a, b, step: float = 2.0) -> list:
+    """Points every ``step`` pixels from ``a`` to ``b`` (display coordinates)."""
+    n = max(1, int(math.hypot(b[0] - a[0], b[1] - a[1]) / step))
+    return [(a[0] + (b[0] - a[0]) * i / n, a[1] + (b[1] - a[1]) * i / n) for i in range(n + 1)]
+
+
 # Offsets (points) and alignments tried in turn; far ones get a leader line.
 _SPOTS = [(0, 7, "center", "bottom"), (0, -7, "center", "top"), (5, 5, "left", "bottom"),
           (-5, 5, "right", "bottom"), (5, -5, "left", "top"), (-5, -5, "right", "top"),
@@ -231,7 +238,8 @@ def _place_labels(ax, renderer, items, ink: str, fontsize: float = 8.0,
     marks, lines = _obstacles(ax) if avoid_data else ([], [])
     # First keep off markers and lines, then off markers only, then off other labels only.
     levels = (marks + lines, marks, [])
-    taken = []
+    taken = []  # placed labels' boxes
+    leaders: list = []  # points along placed leader lines
     left_out = []
     for text, xy in items:
         placed = False
@@ -244,11 +252,16 @@ def _place_labels(ax, renderer, items, ink: str, fontsize: float = 8.0,
                                                 shrinkA=1, shrinkB=3) if far else None)
                 a.update_positions(renderer)
                 bb = Text.get_window_extent(a, renderer).padded(2)
+                lead = _segment(ax.transData.transform(xy),
+                                a.get_transform().transform(a.get_position())) if far else []
                 ok = (axbox.x0 <= bb.x0 and bb.x1 <= axbox.x1 and axbox.y0 <= bb.y0
                       and bb.y1 <= axbox.y1 and not any(bb.overlaps(t) for t in taken)
-                      and not any(bb.contains(x, y) for x, y in data))
+                      and not any(bb.contains(x, y) for x, y in data)
+                      and not any(bb.contains(x, y) for x, y in leaders)
+                      and not any(t.contains(x, y) for t in taken for x, y in lead))
                 if ok:
                     taken.append(bb)
+                    leaders += lead
                     placed = True
                     break
                 a.remove()
@@ -279,13 +292,21 @@ def _svg_colours(svg: str, title: str) -> str:
     return head + _SVG_STYLE + f"<title>{escape(title)}</title>\n " + sep + rest
 
 
-def _render(build, fmt: str, title: str, *args, **kw) -> bytes:
-    """``build(*args, svg=..., **kw)`` drawn and saved in ``fmt`` (rcParams under a lock)."""
-    fmt = chart_format(fmt)
+@contextmanager
+def drawing():
+    """The settings every chart is drawn under (deterministic SVG, font sizes), one chart
+    at a time: rcParams are global, so a second thread waits."""
     mpl = _mpl()
     with _LOCK, mpl.rc_context({"svg.hashsalt": "dlrig", "svg.fonttype": "path",
                                 "font.size": 9.5, "axes.titlesize": 11,
                                 "figure.titlesize": 12, "axes.labelsize": 9.5}):
+        yield
+
+
+def _render(build, fmt: str, title: str, *args, **kw) -> bytes:
+    """``build(*args, svg=..., **kw)`` drawn and saved in ``fmt``."""
+    fmt = chart_format(fmt)
+    with drawing():
         fig = build(*args, svg=fmt == "svg", **kw)
         return _save(fig, fmt, title)
 
@@ -413,11 +434,11 @@ def history_figure(points, title: str, credit: str = "", svg: bool = False):
             pts = sorted(series[key], key=lambda p: p.date)
             ls = ":" if est else LINE_STYLES.get(cond, "-.")
             marker = "s" if stand_in else "o"
-            ax.plot([p.date for p in pts], [p.amount for p in pts], ls=ls, marker=marker,
-                    color=colour, ms=4.5, lw=1.6, mfc="none" if est else colour)
             label = f"{store} ({market})" + ("" if cond == "new" else f", {cond}")
             label += ", estimated" if est else ""
             label += ", chip MSRP" if stand_in else ""
+            ax.plot([p.date for p in pts], [p.amount for p in pts], ls=ls, marker=marker,
+                    color=colour, ms=4.5, lw=1.6, mfc="none" if est else colour, label=label)
             handles.append(Line2D([], [], ls=ls, marker=marker, color=colour, ms=4.5, lw=1.6,
                                   mfc="none" if est else colour, label=label))
         ax.set_ylabel(f"price ({cur})")
