@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 from dlrig.perf import rank_gpus
 
 
@@ -54,3 +56,22 @@ def test_bad_workload_and_sort(client):
     assert "colour" in r.json()["errors"]["sort"]
     r = client.get("/gpus?workload=nope")
     assert r.status_code == 422 and 'id="err-workload"' in r.text
+
+
+def test_value_chart_is_an_svg_url_with_the_page_query(client):
+    page = client.get("/gpus?workload=cnn&market=us&below_floor=1&sort=price").text
+    src = "/gpus.svg?workload=cnn&amp;market=us&amp;show=priced&amp;below_floor=1"
+    assert f'<img src="{src}"' in page
+    r = client.get(src.replace("&amp;", "&"))
+    assert r.status_code == 200 and r.headers["content-type"] == "image/svg+xml"
+    assert ET.fromstring(r.content).tag == "{http://www.w3.org/2000/svg}svg"
+    assert "GPU value for" in r.text  # the chart's <title>
+    # The same query, sorted another way, draws the same chart.
+    same = client.get("/gpus.svg?workload=cnn&market=us&show=priced&below_floor=1&sort=vram")
+    assert same.content == r.content
+
+
+def test_value_chart_errors_are_one_line_text(client):
+    r = client.get("/gpus.svg?workload=nope")
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/plain")
+    assert "unknown workload 'nope'" in r.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import xml.etree.ElementTree as ET
 
 import pytest
 from fastapi.testclient import TestClient
@@ -49,7 +50,16 @@ def test_good_rows_import_and_the_catalog_reloads(app_db):
     j = client.get("/prices?part=gpu/zotac-geforce-gtx-1070-mini&market=ar", headers=J).json()
     assert any(p["amount"] == 7900.0 and p["date"] == "2025-08-01" for p in j["history"])
     page = client.get("/prices?part=gpu/zotac-geforce-gtx-1070-mini&market=ar").text
-    assert 'src="data:image/png;base64,' in page
+    # The chart is its own URL with the history form's query: the page and a shared link
+    # draw the same chart.
+    src = "/prices.svg?part=gpu%2Fzotac-geforce-gtx-1070-mini&amp;market=ar"
+    assert f'<img src="{src}"' in page
+    svg = client.get(src.replace("&amp;", "&"))
+    assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
+    root = ET.fromstring(svg.content)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert "Zotac GeForce GTX 1070 Mini: price history" in svg.text  # its <title>
+    assert "default-src 'none'" in svg.headers["content-security-policy"]
 
 
 def test_dry_run_writes_nothing(app_db):
@@ -90,3 +100,13 @@ def test_missing_file_and_unknown_history_part(app_db):
     assert r.status_code == 422 and "choose the store's CSV" in r.json()["errors"]["file"]
     r = client.get("/prices?part=flux capacitor", headers=J)
     assert r.status_code == 422 and "unknown part" in r.json()["errors"]["part"]
+
+
+def test_history_chart_errors_are_one_line_text(app_db):
+    client, _ = app_db
+    r = client.get("/prices.svg?part=flux capacitor")
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/plain")
+    assert "unknown part" in r.text and "\n" not in r.text.strip()
+    assert client.get("/prices.svg").status_code == 422
+    r = client.get("/prices.svg?part=gpu/zotac-geforce-gtx-1070-mini&market=nowhere")
+    assert r.status_code == 422 and "market" in r.text
