@@ -901,17 +901,34 @@ class Prepared:
     seconds: float
 
 
-def prepare(path: str | Path) -> Prepared:
+def prepare(path: str | Path, *,
+            on_progress: Callable[[int, int | None], None] | None = None) -> Prepared:
     """Read and convert ``path`` without a database, so a front end can refuse a bad
-    archive before it opens (or creates) one."""
+    archive before it opens (or creates) one. ``on_progress(records, None)`` is called
+    every ``PROGRESS_EVERY`` records read (the archive's count is known only at its end)."""
     import time
 
     t0 = time.perf_counter()
-    conv = convert(iter_records(path))
+    conv = convert(_counted(iter_records(path), on_progress))
     generic = generic_gpus(conv.parts)
     rows = [(p.id, p.category.value, p.name, SOURCE, p.model_dump_json())
             for p in [*conv.parts, *generic]]
     return Prepared(str(path), conv, generic, rows, digest(path), time.perf_counter() - t0)
+
+
+PROGRESS_EVERY = 500
+
+
+def _counted(records: Iterator, on_progress) -> Iterator:
+    if on_progress is None:
+        yield from records
+        return
+    n = 0
+    for n, rec in enumerate(records, 1):
+        if n % PROGRESS_EVERY == 0:
+            on_progress(n, None)
+        yield rec
+    on_progress(n, None)
 
 
 def import_opendb(db, path: str | Path, *, on_progress: Callable[[int, int], None] | None = None,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,8 +133,9 @@ def dataset_urls(base: str) -> dict[str, str]:
     return {stem: f"{root}/{stem}.json" for stem in FILES}
 
 
-def fetch_dataset(base: str = BASE_URL, *, timeout: float = 60.0,
-                  retries: int = 2) -> dict[str, list[Any]]:
+def fetch_dataset(base: str = BASE_URL, *, timeout: float = 60.0, retries: int = 2,
+                  on_progress: Callable[[int, int], None] | None = None
+                  ) -> dict[str, list[Any]]:
     """The eight part files downloaded from ``base`` and checked, as ``read_dataset`` gives.
 
     Each file goes through ``download.download`` (http(s) only, ``timeout`` per wait,
@@ -143,6 +145,7 @@ def fetch_dataset(base: str = BASE_URL, *, timeout: float = 60.0,
     is not JSON, is cut short, is no list, is empty, or holds a row that cannot be used
     (a price of 0 or of a billion, a name that is no text) fails the whole download in
     one ``NetworkError`` line: the server sent something else, so nothing is imported.
+    ``on_progress(files done, files)`` is called after each file.
     """
     import tempfile
 
@@ -167,6 +170,8 @@ def fetch_dataset(base: str = BASE_URL, *, timeout: float = 60.0,
                                         "<category>.json; the database was not changed") from None
             finally:
                 target.unlink(missing_ok=True)
+            if on_progress:
+                on_progress(len(out), len(urls))
     check_dataset(out, urls)
     return out
 

@@ -17,6 +17,7 @@ from ..bench.runner import SECTIONS, Options, Reporter, run
 from ..bench.schema import json_schema
 from ..bench.verdict import judge
 from ..errors import BenchError, InputError
+from .progress import QUIET
 from .root import app, console, err_console, guarded
 
 
@@ -60,7 +61,8 @@ def _parse_only(only: str | None) -> tuple[str, ...]:
 @guarded
 def bench(
     quick: bool = typer.Option(False, "--quick", help="Smaller sizes and shorter runs (20 s measured on an H200; the full run: 76 s)."),
-    json_file: Path | None = typer.Option(None, "--json", help="Write the result to FILE."),
+    json_file: Path | None = typer.Option(None, "--json", metavar="FILE",
+                                          help="Write the result to FILE ('-': print it)."),
     directory: Path = typer.Option(Path("."), "--dir",
                                    help="Folder for the disk test file and the loader's JPEGs."),
     only: str | None = typer.Option(None, "--only",
@@ -70,12 +72,17 @@ def bench(
     result: Path | None = typer.Option(None, "--result",
                                        help="Show a saved result instead of measuring."),
     schema: bool = typer.Option(False, "--schema", help="Print the result's JSON Schema."),
+    quiet: bool = QUIET,
 ) -> None:
-    """Measure GPU, PCIe, disk and data loading; name the bottleneck."""
+    """Measure GPU, PCIe, disk and data loading; name the bottleneck.
+
+    `--json -` prints the result (the JSON Schema of `--schema`) instead of the tables.
+    """
     if schema:
         console.print_json(json.dumps(json_schema()))
         return
-    if json_file is not None:  # before measuring: a bad path must not cost a run
+    to_stdout = json_file is not None and str(json_file) == "-"
+    if json_file is not None and not to_stdout:  # before measuring: a bad path must not cost a run
         files.check_output(json_file, "result file", field="json")
     old = cmp.load(compare) if compare else None
     if result is not None:
@@ -88,16 +95,20 @@ def bench(
                              hint="point it at a folder on the disk you want measured")
         opts = Options(quick=quick, directory=directory.resolve(), only=sections)
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                      TimeElapsedColumn(), console=err_console, transient=False) as p:
+                      TimeElapsedColumn(), console=err_console, transient=False,
+                      disable=quiet or to_stdout or not err_console.is_terminal) as p:
             bars = _Bars(p)
             res = run(opts, bars)
             bars.done()
-    if json_file is not None:
+    if to_stdout:
+        print(res.model_dump_json(indent=1))
+    elif json_file is not None:
         files.write_output(json_file, res.model_dump_json(indent=1), "result file", field="json")
-    render.show(console, res)
-    if old is not None:
+    if not to_stdout:
+        render.show(console, res)
+    if old is not None and not to_stdout:
         console.print(render.compare_table(cmp.compare(old, res)))
-    if json_file is not None:
+    if json_file is not None and not to_stdout:
         console.print(f"result written to {escape(str(json_file))}", highlight=False)
     if res.failed:
         names = ", ".join(f"{m.id} ({m.reason})" for m in res.failed[:3])

@@ -10,7 +10,17 @@ from rich.table import Table
 
 from ..errors import InputError
 from ..parts import Category
-from .root import RETRIES, app, console, guarded, open_catalog, timeout_option
+from .progress import QUIET, bar
+from .root import (
+    JSON_OPT,
+    RETRIES,
+    app,
+    console,
+    guarded,
+    open_catalog,
+    print_json,
+    timeout_option,
+)
 
 catalog_app = typer.Typer(help="List, show and import catalog parts.", no_args_is_help=True)
 import_app = typer.Typer(help="Import a parts catalog into the local database.", no_args_is_help=True)
@@ -38,6 +48,7 @@ def list_cmd(
     search: str | None = typer.Option(None, "--search", "-s", help="words the name must contain"),
     limit: int = typer.Option(50, "--limit", "-n", min=1, help="rows to show"),
     db: str | None = DB_OPT,
+    as_json: bool = JSON_OPT,
 ) -> None:
     """List parts, e.g. `dlrig catalog list -c gpu -s "rtx 3060"`."""
     if category and category not in {c.value for c in Category}:
@@ -50,6 +61,11 @@ def list_cmd(
         words = normalize_name(search).split()
         parts = [p for p in parts if all(w in normalize_name(p.name) for w in words)]
     parts.sort(key=lambda p: (p.category.value, p.name.lower()))
+    if as_json:
+        print_json({"total": len(parts), "parts": [
+            {"id": p.id, "name": p.name, "category": p.category.value, "source": p.source}
+            for p in parts[:limit]], "sources": cat.sources})
+        return
     t = Table(title=f"{len(parts)} parts" + (f" (first {limit})" if len(parts) > limit else ""))
     for col in ("id", "name", "source"):
         t.add_column(col, overflow="fold")
@@ -62,12 +78,19 @@ def list_cmd(
 @catalog_app.command("show")
 @guarded
 def show_cmd(part: str = typer.Argument(..., help="part id, name, or words of a name"),
-             db: str | None = DB_OPT) -> None:
+             db: str | None = DB_OPT, as_json: bool = JSON_OPT) -> None:
     """Show one part's specs and prices, e.g. `dlrig catalog show cpu/intel-pentium-g4560`."""
     from ..catalog.matching import find_part
 
     cat = current_catalog(db)
     p = find_part(cat, part)
+    if as_json:
+        prices = sorted(cat.prices(p.id), key=lambda x: (x.market, x.date))
+        print_json({"part": p.model_dump(mode="json"), "prices": [
+            {"market": x.market, "amount": x.amount_minor / 100, "currency": x.currency,
+             "date": x.date.isoformat(), "source": x.source, "estimated": bool(x.estimated)}
+            for x in prices], "sources": cat.sources})
+        return
     t = Table(title=p.name, show_header=False)
     t.add_column("field", no_wrap=True)
     t.add_column("value", overflow="fold")
@@ -119,6 +142,32 @@ def show_value(key: str, value) -> str:
         value = f"{value:g}"
     unit = next((u for suffix, u in _UNITS.items() if key.endswith(suffix)), None)
     return f"{value} {unit}" if unit else str(value)
+
+
+def coverage_dict(res) -> dict:
+    """An open-db import's summary for --json."""
+    from ..catalog.opendb import FOLDERS
+
+    cats = {}
+    for cat in FOLDERS.values():
+        st = res.conversion.stats[cat]
+        cats[cat.value] = {"records": st.records, "usable": st.usable, "merged": st.merged,
+                           "parts": st.parts, "unusable": sum(st.unusable.values()),
+                           "quarantined": sum(st.quarantined.values())}
+    return {"added": res.added, "changed": res.changed, "unchanged": res.unchanged,
+            "kept": res.kept, "generic": res.generic, "seconds": round(res.seconds, 2),
+            "categories": cats}
+
+
+def _import(db: str | None, path: Path, quiet: bool, as_json: bool):
+    """Read and convert the archive (a bar on stderr), then write it (another)."""
+    from ..catalog.opendb import import_opendb, prepare
+    from ..store import Database
+
+    with bar("reading open-db records", hidden=quiet or as_json) as step:
+        prep = prepare(path, on_progress=step)  # a bad archive: refused before the db opens
+    with bar("writing parts", hidden=quiet or as_json) as step, Database(db) as d:
+        return import_opendb(d, path, prepared=prep, on_progress=step)
 
 
 def _print_coverage(res) -> None:
@@ -179,15 +228,12 @@ def _print_coverage(res) -> None:
 def import_opendb_cmd(
     path: Path = typer.Argument(..., help="open-db checkout folder or its .tar.gz"),
     db: str | None = DB_OPT,
+    quiet: bool = QUIET,
+    as_json: bool = JSON_OPT,
 ) -> None:
     """Import the buildcores open-db, e.g. `dlrig catalog import open-db open-db.tar.gz`."""
-    from ..catalog.opendb import import_opendb, prepare
-    from ..store import Database
-
-    prep = prepare(path)  # a bad archive is refused before the database is opened
-    with Database(db) as d:
-        res = import_opendb(d, path, prepared=prep)
-    _print_coverage(res)
+    res = _import(db, path, quiet, as_json)
+    print_json(coverage_dict(res)) if as_json else _print_coverage(res)
 
 
 @catalog_app.command("update")
@@ -198,6 +244,8 @@ def update_cmd(
     timeout: float = timeout_option(60.0),
     retries: int = RETRIES,
     db: str | None = DB_OPT,
+    quiet: bool = QUIET,
+    as_json: bool = JSON_OPT,
 ) -> None:
     """Download the current open-db and import it: the full catalog in one command.
 
@@ -205,28 +253,32 @@ def update_cmd(
     file that is always removed, and the database is opened only once the archive is read.
     """
     from ..catalog.download import check_url, download
-    from ..catalog.opendb import ARCHIVE_URL, import_opendb, prepare
-    from ..store import Database
+    from ..catalog.opendb import ARCHIVE_URL
 
     src = check_url(ARCHIVE_URL if url is None else url)
     with tempfile.TemporaryDirectory(prefix="dlrig-") as tmp:
         target = Path(tmp) / "open-db.tar.gz"
-        download(src, target, timeout, retries=retries)
-        prep = prepare(target)
-        with Database(db) as d:
-            res = import_opendb(d, target, prepared=prep)
-    _print_coverage(res)
+        with bar("downloading open-db", hidden=quiet or as_json):
+            download(src, target, timeout, retries=retries)
+        res = _import(db, target, quiet, as_json)
+    print_json(coverage_dict(res)) if as_json else _print_coverage(res)
 
 
 @catalog_app.command("quarantine")
 @guarded
-def quarantine_cmd(db: str | None = DB_OPT, limit: int = typer.Option(100, "--limit", "-n", min=1)) -> None:
+def quarantine_cmd(db: str | None = DB_OPT,
+                   limit: int = typer.Option(100, "--limit", "-n", min=1, help="rows to show"),
+                   as_json: bool = JSON_OPT) -> None:
     """Records held back at import because a value cannot be true."""
     from ..store import Database
     from ..store.queries import quarantine
 
     with Database(db, create=False) as d:
         rows = quarantine(d, limit)
+    if as_json:
+        print_json([dict(zip(("category", "name", "reason", "record"), r, strict=True))
+                    for r in rows])
+        return
     t = Table(title=f"{len(rows)} quarantined records")
     for col in ("category", "name", "reason", "record"):
         t.add_column(col, overflow="fold")

@@ -7,7 +7,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .root import app, console, fail, guarded
+from .root import JSON_OPT, app, console, fail, guarded, print_json
 
 db_app = typer.Typer(help="The local database: what it holds, check it, repair it.",
                      no_args_is_help=True)
@@ -24,13 +24,25 @@ def _where(path) -> str:
 
 @db_app.command("info")
 @guarded
-def info_cmd(db: str | None = DB_OPT) -> None:
+def info_cmd(db: str | None = DB_OPT, as_json: bool = JSON_OPT) -> None:
     """What the database holds: parts by category and source, prices by market and date, rates."""
     from ..store import Database
     from ..store.queries import info
 
     with Database(db, create=False, readonly=True) as d:
         i = info(d)
+    if as_json:
+        def rows(keys, items):
+            return [dict(zip(keys, r, strict=True)) for r in items]
+
+        print_json({"path": str(i.path), "schema": i.schema, "size_bytes": i.size_bytes,
+                    "parts": rows(("category", "source", "parts"), i.parts),
+                    "prices": rows(("market", "date", "source", "prices"), i.prices),
+                    "rates": rows(("base", "quote", "kind", "rates", "first", "last"), i.rates),
+                    "unmatched": rows(("source", "date", "status", "rows"), i.unmatched),
+                    "quarantined": rows(("source", "category", "records"), i.quarantined),
+                    "credits": i.credits})
+        return
     console.print(escape(f"{i.path} (schema v{i.schema}, {i.size_bytes / 1e6:.1f} MB)"),
                   highlight=False)
     t = Table(title="parts")
@@ -67,12 +79,22 @@ def info_cmd(db: str | None = DB_OPT) -> None:
 @db_app.command("check")
 @guarded
 def check_cmd(db: str | None = DB_OPT,
-              limit: int = typer.Option(20, "--limit", "-n", min=1, help="problems to list")) -> None:
+              limit: int = typer.Option(20, "--limit", "-n", min=1, help="problems to list"),
+              as_json: bool = JSON_OPT) -> None:
     """Check the database: SQLite's integrity check, its schema, and that every part,
     price and rate row is one dlrig can use. Exit 1 when anything is wrong."""
     from ..store.health import check
 
     h = check(db)
+    if as_json:
+        print_json({"path": str(h.path), "ok": h.ok, "summary": h.summary(),
+                    "schema_version": h.version, "checked": h.checked,
+                    "damaged": h.integrity[:limit], "schema": h.schema,
+                    "unreadable": h.unreadable, "problems": [p.line() for p in h.problems[:limit]],
+                    "problem_count": len(h.problems), "notes": h.notes})
+        if not h.ok:
+            raise typer.Exit(1)
+        return
     checked = ", ".join(f"{n:,} {t}" for t, n in h.checked.items())
     console.print(escape(f"{h.path}: schema v{h.version}; rows checked: {checked or 'none'}"),
                   highlight=False)
@@ -95,12 +117,21 @@ def check_cmd(db: str | None = DB_OPT,
 
 @db_app.command("repair")
 @guarded
-def repair_cmd(db: str | None = DB_OPT) -> None:
+def repair_cmd(db: str | None = DB_OPT, as_json: bool = JSON_OPT) -> None:
     """Repair the database: a backup copy first, then bad rows removed, missing tables
     made anew, damaged pages rebuilt from every row that can still be read, VACUUM."""
     from ..store.health import repair
 
     r = repair(db)
+    if as_json:
+        ok = r.after is not None and r.after.ok
+        print_json({"path": str(r.path), "changed": r.changed, "ok": ok,
+                    "backup": str(r.backup) if r.backup else None, "rebuilt": r.rebuilt,
+                    "saved": r.saved, "skipped": r.skipped, "dropped": r.dropped,
+                    "recreated": r.recreated, "removed": [p.line() for p in r.removed]})
+        if not ok:
+            raise typer.Exit(1)
+        return
     if not r.changed and r.after is not None and r.after.ok:
         console.print(escape(f"{r.path}: nothing to repair"), highlight=False)
         return

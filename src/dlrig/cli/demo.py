@@ -19,7 +19,7 @@ from rich.text import Text
 from ..catalog import builtin
 from ..parts import Category
 from ..units import Money
-from .root import app, console, guarded
+from .root import JSON_OPT, app, console, guarded, print_json
 
 LABELS = {
     Category.cpu: "CPU", Category.cooler: "CPU Cooler", Category.motherboard: "Motherboard",
@@ -57,6 +57,7 @@ def _summary(res) -> str:
 def demo(
     budget: Annotated[float, typer.Option(help="budget in USD")] = 1000,
     workload: Annotated[str | None, typer.Option(help="workload profile (see dlrig workloads)")] = None,
+    as_json: bool = JSON_OPT,
 ) -> None:
     """Plan the founding post's 1,000 USD machine in its 2017 market and today.
 
@@ -69,6 +70,10 @@ def demo(
     then = plan(cat, PlanRequest(budget=money, market="ar-2017-05", workload=workload))
     now = plan(cat, PlanRequest(budget=money, market="ar", workload=workload))
     m_then, m_now = cat.market("ar-2017-05"), cat.market("ar")
+    if as_json:
+        print_json({"budget": {"amount": float(budget), "currency": "USD"},
+                    "then": then.to_dict(), "now": now.to_dict()})
+        return
     console.print(
         f"[bold]dlrig demo[/]: the best deep-learning machine for {money.format(False)} "
         f"bought in Argentina, May 2017 (the founding post) and today"

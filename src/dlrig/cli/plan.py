@@ -15,6 +15,7 @@ from .. import files
 from ..build import RANGES
 from ..errors import InputError, MarketError
 from ..units import Money, check_currency
+from .progress import QUIET, bar
 from .root import DB_READ, NO_DB, app, console, guarded, open_catalog, seconds
 
 
@@ -231,6 +232,7 @@ def sweep_cmd(
     csv_path: str | None = typer.Option(None, "--csv", help="write the table as CSV ('-': stdout)"),
     plot: str | None = typer.Option(None, "--plot", help="write a PNG of throughput against budget"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    quiet: bool = QUIET,
 ) -> None:
     """The best build at each budget from --from to --to: a table, CSV and a PNG plot.
 
@@ -254,7 +256,9 @@ def sweep_cmd(
                         task=task, quant=quant, power_limit=power_limit,
                         allow_unverified=allow_unverified, used=used, max_age=max_age,
                         rate_kind=rate_kind)
-        rows = sweep(catalog, base, amounts)
+        with bar(f"planning {len(amounts)} budgets",
+                 hidden=quiet or as_json or csv_path == "-") as step:
+            rows = sweep(catalog, base, amounts, on_step=step)
     title = f"dlrig sweep: {market}, " + (f"model {model}" if model else
                                            f"workload {workload or 'none'}")
     if plot_to:

@@ -14,7 +14,8 @@ from ..errors import InputError
 from ..market import Rate
 from ..units import check_currency
 from .catalog import DB_OPT, current_catalog
-from .root import RETRIES, app, console, fail, guarded, timeout_option
+from .progress import QUIET, bar
+from .root import JSON_OPT, RETRIES, app, console, fail, guarded, print_json, timeout_option
 
 prices_app = typer.Typer(help="Import and review prices; show a part's price history.", no_args_is_help=True)
 pimport_app = typer.Typer(help="Import prices into the local database.", no_args_is_help=True)
@@ -44,6 +45,8 @@ def import_pcpp_cmd(
     date: str | None = typer.Option(
         None, "--date", help="the scrape date (default: the snapshot folder's name, e.g. 2025-07-23/)"),
     db: str | None = DB_OPT,
+    quiet: bool = QUIET,
+    as_json: bool = JSON_OPT,
 ) -> None:
     """Import a PCPartPicker-style dataset as US prices, e.g.
     `dlrig prices import pcpp snapshots.tar.gz --date 2025-07-23` or `dlrig prices import pcpp 2025-07-23/`."""
@@ -54,23 +57,25 @@ def import_pcpp_cmd(
     day = parse_day(date) if date else snapshot_date(path)
     not_future(day, "scrape date")
     data = read_dataset(path, day)  # a bad file is refused before the database is opened
-    with _open(db) as d:
+    with bar("matching and writing prices", hidden=quiet or as_json), _open(db) as d:
         cat = load_catalog(d.path, prices=False)
         res = import_pcpp(d, path, day, cat, data=data)
-    _pcpp_report(res, day)
+    _pcpp_report(res, day, as_json)
 
 
 @prices_app.command("update")
 @guarded
 def update_cmd(
     url: str | None = typer.Option(
-        None, "--url", help="folder URL holding <category>.json, http:// or https:// "
+        None, "--url", help="folder URL holding CATEGORY.json, http:// or https:// "
                             "(default: pc-part-dataset's data/json on GitHub)"),
     date: str | None = typer.Option(
         None, "--date", help="the date the prices are from (default: today, the download day)"),
     timeout: float = timeout_option(60.0),
     retries: int = RETRIES,
     db: str | None = DB_OPT,
+    quiet: bool = QUIET,
+    as_json: bool = JSON_OPT,
 ) -> None:
     """Download the published pc-part-dataset and import it as today's US prices, e.g.
     `dlrig prices update` or `dlrig prices update --url http://mirror.example/json --date 2025-07-23`.
@@ -87,18 +92,31 @@ def update_cmd(
     dataset_urls(base)  # a bad --url is refused before anything else
     day = parse_day(date) if date else dt.date.today()
     not_future(day, "price date")
-    data = fetch_dataset(base, timeout=timeout, retries=retries)
-    with _open(db) as d:
+    with bar("downloading pc-part-dataset files", hidden=quiet or as_json) as step:
+        data = fetch_dataset(base, timeout=timeout, retries=retries, on_progress=step)
+    with bar("matching and writing prices", hidden=quiet or as_json), _open(db) as d:
         cat = load_catalog(d.path, prices=False)
         res = import_pcpp(d, base, day, cat, data=data)
-    _pcpp_report(res, day)
+    _pcpp_report(res, day, as_json)
+    if as_json:
+        return
     if not date:
         console.print(f"dated {day}, the download day: the published files may be older "
                       "(give --date for their scrape date)", highlight=False)
 
 
-def _pcpp_report(res, day: dt.date) -> None:
+def _pcpp_report(res, day: dt.date, as_json: bool = False) -> None:
     """The match report of a pc-part-dataset import, per category."""
+    if as_json:
+        print_json({"date": day.isoformat(), "market": "us", "currency": "USD",
+                    "written": res.written, "review": len(res.review),
+                    "categories": {c.value: {"rows": r.rows, "priced": r.priced,
+                                             "matched": r.matched, "by_chip": r.by_chip,
+                                             "ambiguous": r.ambiguous, "unmatched": r.unmatched,
+                                             "bad": r.bad} for c, r in res.categories.items()},
+                    "bad": [{"category": c.value, "row": i + 1, "why": why}
+                            for c, i, why in res.bad]})
+        return
     t = Table(title=f"price match report, {day} (US, USD)")
     for col in ("category", "rows", "priced", "matched", "of which chip-level", "ambiguous",
                 "unmatched", "bad"):
@@ -134,6 +152,7 @@ def import_csv_cmd(
         "new", "--condition", help="new, used or refurbished: rows whose list has no condition "
                                    "column (or an empty cell)"),
     db: str | None = DB_OPT,
+    as_json: bool = JSON_OPT,
 ) -> None:
     """Import a store's price list, e.g.
     `dlrig prices import csv lista.csv --store mexx --market ar --currency ARS --date 2025-08-01`.
@@ -167,6 +186,14 @@ def import_csv_cmd(
                                 columns=mapping, decimal=decimal, dry_run=dry_run, skip_bad_rows=skip_bad_rows,
                                 parsed=parsed, condition=default)
     p = res.parsed
+    if as_json:
+        print_json({"file": str(file), "rows": len(p.rows), "encoding": p.encoding,
+                    "delimiter": p.delimiter, "matched": len(res.matched),
+                    "review": [{"line": r.line, "name": r.name, "status": h.status,
+                                "candidates": list(h.candidates[:3])} for r, h in res.review],
+                    "bad": [{"line": line, "why": why} for line, why in p.bad],
+                    "written": 0 if dry_run else res.written, "dry_run": dry_run})
+        return
     console.print(f"{escape(shown(file.name, 120))}: {len(p.rows)} rows read ({p.encoding}, '{p.delimiter}' separated), "
                   f"{len(res.matched)} matched, {len(res.review)} kept for review"
                   + (f", {len(p.bad)} bad rows skipped" if p.bad else ""), highlight=False)
@@ -184,11 +211,12 @@ def import_csv_cmd(
 @prices_app.command("unmatched")
 @guarded
 def unmatched_cmd(
-    source: str | None = typer.Option(None, "--source", help="pcpp or store:<name>"),
-    date: str | None = typer.Option(None, "--date"),
-    category: str | None = typer.Option(None, "--category", "-c"),
-    limit: int = typer.Option(50, "--limit", "-n", min=1),
+    source: str | None = typer.Option(None, "--source", help="pcpp or store:NAME"),
+    date: str | None = typer.Option(None, "--date", help="rows of this import day only"),
+    category: str | None = typer.Option(None, "--category", "-c", help="one category"),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, help="rows to show"),
     db: str | None = DB_OPT,
+    as_json: bool = JSON_OPT,
 ) -> None:
     """Price rows that matched no part, or several: nothing is dropped silently."""
     from ..store import Database
@@ -196,6 +224,14 @@ def unmatched_cmd(
 
     with Database(db, create=False) as d:
         total, rows = unmatched(d, source, parse_day(date) if date else None, category, limit)
+    if as_json:
+        print_json({"total": total, "rows": [
+            {"source": src, "date": str(day), "market": m, "category": cat, "name": name,
+             "amount": None if amount is None else amount / 100, "currency": cur,
+             "status": status, "candidates": [c.strip() for c in (cands or "").split(", ")
+                                              if c.strip()]}
+            for src, day, m, cat, name, amount, cur, status, cands in rows]})
+        return
     t = Table(title=f"{total} rows kept for review" + (f" (first {limit})" if total > limit else ""))
     t.add_column("source\ndate", no_wrap=True)
     t.add_column("row (category)", ratio=3)
@@ -294,8 +330,9 @@ def rates_set_cmd(
     date: str = typer.Option(..., "--date", help="the day the rate applies from"),
     kind: str = typer.Option("official", "--kind", help="official, blue, mep, ccl, wholesale, "
                                                         "crypto or card"),
-    source: str = typer.Option("user", "--source"),
+    source: str = typer.Option("user", "--source", help="who says so (shown beside the rate)"),
     db: str | None = DB_OPT,
+    as_json: bool = JSON_OPT,
 ) -> None:
     """Record an exchange rate, e.g. `dlrig rates set USD ARS 1450 --date 2025-08-01 --kind blue`."""
     from ..store.rates import KINDS, rate_value, set_rate
@@ -309,13 +346,24 @@ def rates_set_cmd(
     r = Rate(base=b, quote=q, rate=value, date=parse_day(date), kind=kind, source=source)
     with _open(db) as d:
         set_rate(d, r, current_catalog(str(d.path)).rates)
+    if as_json:
+        print_json(_rate_dict(r))
+        return
     console.print(f"{r.base}->{r.quote} {r.kind} = {r.rate} from {r.date}", highlight=False)
+
+
+def _rate_dict(r) -> dict:
+    """One rate for --json: the rate (and buying side) as numbers."""
+    buy = getattr(r, "buy", None)
+    return {"date": r.date.isoformat(), "base": r.base, "quote": r.quote, "kind": r.kind,
+            "rate": float(r.rate), "buy": None if buy is None else float(buy),
+            "source": r.source}
 
 
 @rates_app.command("import")
 @guarded
 def rates_import_cmd(file: Path = typer.Argument(..., help="CSV: base,quote,rate,date[,kind][,source]"),
-                     db: str | None = DB_OPT) -> None:
+                     db: str | None = DB_OPT, as_json: bool = JSON_OPT) -> None:
     """Import exchange rates from a CSV file (all or nothing)."""
     from ..files import check_input
     from ..store.rates import import_rates
@@ -323,6 +371,9 @@ def rates_import_cmd(file: Path = typer.Argument(..., help="CSV: base,quote,rate
     check_input(file, "rates")  # a missing file or a FIFO is refused before the database opens
     with _open(db) as d:
         rates = import_rates(d, file, current_catalog(str(d.path)).rates)
+    if as_json:
+        print_json({"imported": len(rates), "rates": [_rate_dict(r) for r in rates]})
+        return
     console.print(f"{len(rates)} rates imported", highlight=False)
 
 
@@ -339,6 +390,8 @@ def rates_update_cmd(
     timeout: float = timeout_option(30.0),
     retries: int = RETRIES,
     db: str | None = DB_OPT,
+    quiet: bool = QUIET,
+    as_json: bool = JSON_OPT,
 ) -> None:
     """Download Argentine dollar rates: today's quotes (DolarAPI) and their daily history
     (ArgentinaDatos), e.g. `dlrig rates update --since 2025-01-01`.
@@ -353,9 +406,18 @@ def rates_update_cmd(
     from ..store.rates import known_rates
 
     day = parse_day(since, "--since") if since else None
-    fetched = fetch_rates(source, url, since=day, timeout=timeout, retries=retries)
+    with bar("downloading rates", hidden=quiet or as_json) as step:
+        fetched = fetch_rates(source, url, since=day, timeout=timeout, retries=retries,
+                              on_progress=step)
     with _open(db) as d:
         saved = save_rates(d, fetched, known_rates(d))
+    if as_json:
+        print_json({"sources": list(fetched.sources), "new": saved.new,
+                    "changed": saved.changed, "unchanged": saved.unchanged,
+                    "kinds": [{"kind": k.kind, "rates": k.count, "first": k.first.isoformat(),
+                               "newest": _rate_dict(k.newest)} for k in saved.kinds],
+                    "skipped": list(fetched.skipped)})
+        return
     t = Table(title=f"USD->ARS rates read ({', '.join(fetched.sources)})")
     for col in ("kind", "rates", "from", "newest", "sell", "buy", "source"):
         t.add_column(col, justify="right" if col in ("rates", "sell", "buy") else "left",
@@ -374,9 +436,13 @@ def rates_update_cmd(
 
 @rates_app.command("list")
 @guarded
-def rates_list_cmd(db: str | None = DB_OPT) -> None:
+def rates_list_cmd(db: str | None = DB_OPT, as_json: bool = JSON_OPT) -> None:
     """Every exchange rate known: built-in and from the database."""
     cat = current_catalog(db)
+    if as_json:
+        print_json([_rate_dict(r) for r in sorted(cat.rates.all(), key=lambda r: (
+            r.base, r.quote, r.kind, r.date))])
+        return
     t = Table(title="exchange rates")
     for col in ("date", "pair", "kind", "rate", "source"):
         t.add_column(col)
@@ -387,9 +453,16 @@ def rates_list_cmd(db: str | None = DB_OPT) -> None:
 
 @app.command("markets")
 @guarded
-def markets_cmd(db: str | None = DB_OPT) -> None:
+def markets_cmd(db: str | None = DB_OPT, as_json: bool = JSON_OPT) -> None:
     """The markets dlrig can price a build in, and how each estimates missing local prices."""
     cat = current_catalog(db)
+    if as_json:
+        print_json([{"code": m.code, "name": m.name, "currency": m.currency,
+                     "rate_kind": m.rate_kind, "markup_pct": m.markup_pct,
+                     "import_tax_pct": m.import_tax_pct, "estimate_from": m.estimate_from,
+                     "date": m.date.isoformat() if m.date else None}
+                    for m in sorted(cat.markets.values(), key=lambda m: m.code)])
+        return
     # Readable at 80 columns: short cells never wrap, the name wraps, and the
     # secondary facts (rate kind, date) share cells with what they qualify.
     t = Table(title="markets")

@@ -22,6 +22,12 @@ Generated from the commands themselves by `python -m dlrig.cli.reference > docs/
 Exit codes everywhere: 0 success, 1 a negative verdict (a check with errors, no
 build that fits, a failed measurement), 2 bad input (one line on stderr saying
 what is wrong and how to fix it).
+
+Defaults: `dlrig config set market|currency|workload|db VALUE` writes them to the config
+file (`dlrig config path`); an option given on the command line wins over the file, and
+`$DLRIG_DB` over its `db`. Shell completion: `dlrig --install-completion`. Commands that
+take more than a second draw a progress bar on stderr when it is a terminal (none with
+`--quiet` or `--json`). The keys of every `--json` answer are listed at the end.
 """
 
 
@@ -34,7 +40,7 @@ def _param_row(p: Any) -> str:
     else:
         opts = ", ".join(f"`{o}`" for o in p.opts + p.secondary_opts)
         name = opts
-        kind = "flag" if getattr(p, "is_flag", False) else "value"
+        kind = "flag" if getattr(p, "is_flag", False) else f"value `{p.metavar}`" if p.metavar else "value"
         help_ = p.help or ""
     default = ""
     if not is_arg and p.default not in (None, False, (), "") and not callable(p.default):
@@ -77,9 +83,12 @@ def commands() -> list[tuple[str, Any]]:
 
 
 def markdown() -> str:
+    from .jsonkeys import markdown as json_section
+
     lines = [HEADER]
     for path, cmd in commands():
         lines += _section(path, cmd)
+    lines += json_section()
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -79,6 +79,16 @@ RETRIES = typer.Option(2, "--retries", min=0, max=10,
                        help="tries after a failed connection, a timeout or a server error")
 
 
+JSON_OPT = typer.Option(False, "--json", help="print JSON (its keys: docs/cli.md)")
+
+
+def print_json(data) -> None:
+    """A command's answer as JSON on stdout (stable keys, listed in docs/cli.md)."""
+    import json
+
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -76,8 +77,10 @@ def sources_for(choice: str) -> tuple[str, ...]:
 
 
 def fetch_rates(source: str = "all", base: str | None = None, *, since: dt.date | None = None,
-                timeout: float = 30.0, retries: int = 2) -> Fetched:
-    """Download and read the chosen sources (module docstring, step 1)."""
+                timeout: float = 30.0, retries: int = 2,
+                on_progress: Callable[[int, int], None] | None = None) -> Fetched:
+    """Download and read the chosen sources (module docstring, step 1);
+    ``on_progress(answers read, answers)`` after each answer."""
     from .http import check_retries, check_timeout
     from .quotes import today
 
@@ -91,6 +94,9 @@ def fetch_rates(source: str = "all", base: str | None = None, *, since: dt.date 
         raise InputError(f"since {since.isoformat()} is in the future", field="since",
                          hint="give a day on or before today")
     out = Fetched(rates=[], sources=chosen, since=since)
+    total = (len(argentinadatos.CASAS) if "argentinadatos" in chosen else 0) + (
+        "dolarapi" in chosen)
+    tick = on_progress or (lambda done, total: None)
     # History first, today's quotes last: of two rates of one day and kind the last one
     # read is kept, and DolarAPI's is the fresher.
     if "argentinadatos" in chosen:
@@ -100,6 +106,7 @@ def fetch_rates(source: str = "all", base: str | None = None, *, since: dt.date 
             data = get_json(u, timeout, retries=retries, what=f"{WHAT}: argentinadatos")
             out.rates += argentinadatos.parse(data, casa, where, since)
             out.urls.append(u)
+            tick(len(out.urls), total)
     if "dolarapi" in chosen:
         u = dolarapi.url(base or dolarapi.BASE_URL)
         data = get_json(u, timeout, retries=retries, what=f"{WHAT}: dolarapi")
@@ -107,6 +114,7 @@ def fetch_rates(source: str = "all", base: str | None = None, *, since: dt.date 
         out.rates += rates
         out.skipped += [f"dolarapi casa '{c}'" for c in skipped]
         out.urls.append(u)
+        tick(len(out.urls), total)
     return out
 
 
