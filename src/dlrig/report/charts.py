@@ -174,6 +174,8 @@ def _wrap(width_in: float, lines: list[str]) -> list[str]:
 
 
 def _set_note(note, lines: list[str]) -> None:
+    if note is None:  # no foot was reserved: nothing to say
+        return
     note.set_text("\n".join(_wrap(note.get_figure(root=True).get_figwidth(), lines)))
 
 
@@ -417,8 +419,11 @@ def history_figure(points, title: str, credit: str = "", svg: bool = False):
     for p in points:
         series[_series_key(p)].append(p)
     currencies = sorted({k[0] for k in series})
-    note_text = ["Line style: solid new, dashed used, dash-dot refurbished, dotted estimated "
-                 "(hollow markers)."] + (["Data: " + credit] if credit else [])
+    kinds = {"estimated" if k[4] else k[3] for k in series}
+    words = {"new": "solid new", "used": "dashed used", "refurbished": "dash-dot refurbished",
+             "estimated": "dotted estimated (hollow markers)"}
+    note_text = (["Line style: " + ", ".join(words.get(k, k) for k in sorted(kinds)) + "."]
+                 if len(kinds) > 1 else []) + (["Data: " + credit] if credit else [])
     fig, body, note = _new_figure(9, 2.2 + 2.6 * len(currencies), svg,
                                   note_lines=len(_wrap(9, note_text)))
     _set_note(note, note_text)
@@ -435,7 +440,7 @@ def history_figure(points, title: str, credit: str = "", svg: bool = False):
             ls = ":" if est else LINE_STYLES.get(cond, "-.")
             marker = "s" if stand_in else "o"
             label = f"{store} ({market})" + ("" if cond == "new" else f", {cond}")
-            label += ", estimated" if est else ""
+            label += ", estimated" if est and "estimat" not in store else ""
             label += ", chip MSRP" if stand_in else ""
             ax.plot([p.date for p in pts], [p.amount for p in pts], ls=ls, marker=marker,
                     color=colour, ms=4.5, lw=1.6, mfc="none" if est else colour, label=label)
@@ -445,8 +450,9 @@ def history_figure(points, title: str, credit: str = "", svg: bool = False):
         _amount_axis(ax.yaxis)
         lo = min(p.amount for p in points if p.currency == cur)
         hi = max(p.amount for p in points if p.currency == cur)
-        pad = (hi - lo) * 0.12 or hi * 0.1 or 1
-        ax.set_ylim(max(0, lo - pad), hi + pad)
+        # At least +-10 % of the top price in view, so a 2 % wiggle does not look like a crash.
+        mid, half = (lo + hi) / 2, max((hi - lo) / 2 * 1.15, hi * 0.1, 0.5)
+        ax.set_ylim(max(0, mid - half), mid + half)
     dates = sorted({p.date for p in points})
     import datetime as dt
 
@@ -454,7 +460,9 @@ def history_figure(points, title: str, credit: str = "", svg: bool = False):
     axes[-1].set_xlim(dates[0] - margin, dates[-1] + margin)
     loc = mdates.AutoDateLocator(minticks=3, maxticks=8)
     axes[-1].xaxis.set_major_locator(loc)
-    axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    # Months with their year ("Sep 2023"), January as the year alone: no tick is ambiguous.
+    axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(
+        loc, formats=["%Y", "%b %Y", "%d %b", "%H:%M", "%H:%M", "%S.%f"]))
     axes[-1].xaxis.get_offset_text().set_color(ink)
     axes[-1].set_xlabel("date of the quote")
     fig.suptitle(title, color=ink)
