@@ -23,7 +23,7 @@ from ..build import Build
 from ..optimize.swap import unsupported_reason, workload_label
 from ..parts import AnyPart, Category
 from ..rules import Context, Finding, Severity
-from ..rules.registry import BuildRule, GpuSetRule, PairRule, UnaryRule, all_rules
+from ..rules.registry import BuildRule, GpuSetRule, LinearRule, PairRule, UnaryRule, all_rules
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Judgement:
 
     conflict: Finding | None  # the first error finding naming the part (check's order)
     unverified: tuple[str, ...] = ()  # rules that could not judge it for lack of its data
+    pending: tuple[Finding, ...] = ()  # errors a part of a slot still empty would clear
 
     @property
     def compatible(self) -> bool:
@@ -56,19 +57,46 @@ def rules_for(cat: Category) -> list:
     return [r for r in all_rules() if _relevant(r, cat)]
 
 
-def judge(trial: Build, part: AnyPart, ctx: Context, rules: list | None = None) -> Judgement:
+def _supplies(catalog, rule, cat: Category, ctx: Context, memo: dict) -> bool:
+    """Whether some part of ``cat`` adds to the right-hand side of a sum rule (a cooler to
+    the coolers a CPU needs, a graphics card to the display sources)."""
+    key = (rule.id, cat)
+    if key not in memo:
+        memo[key] = any(rule.rhs(p, ctx) > 0 for p in catalog.parts(cat))
+    return memo[key]
+
+
+def judge(trial: Build, part: AnyPart, ctx: Context, rules: list | None = None,
+          catalog=None, memo: dict | None = None) -> Judgement:
     """``check_build(trial, ctx)``'s verdict on ``part`` (which ``trial`` holds): the first
     error naming it in the check's order (errors by rule id), and the rules left
-    unverified for its data."""
+    unverified for its data.
+
+    With ``catalog``, an error of a sum rule that a part of a slot the build has not
+    filled yet could clear is *pending*, not a conflict: a CPU sold without a cooler is
+    not incompatible with a list that has no cooler yet, it waits for one. Without
+    ``catalog`` the verdict is exactly the check's.
+    """
     errors: list[Finding] = []
+    pending: list[Finding] = []
     unverified: list[str] = []
+    memo = {} if memo is None else memo
     for rule in rules if rules is not None else rules_for(part.category):
         found, skipped = rule.check(trial, ctx)
-        errors.extend(f for f in found if f.severity == Severity.error and part.id in f.parts)
+        for f in found:
+            if f.severity != Severity.error or part.id not in f.parts:
+                continue
+            if catalog is not None and isinstance(rule, LinearRule) and any(
+                    not trial.of(c) and _supplies(catalog, rule, c, ctx, memo)
+                    for c in (rule.reads or tuple(Category))):
+                pending.append(f)
+            else:
+                errors.append(f)
         unverified.extend(s.rule for s in skipped
                           if getattr(s, "missing", False) and part.id in s.parts)
     errors.sort(key=lambda f: f.rule)
-    return Judgement(errors[0] if errors else None, tuple(dict.fromkeys(unverified)))
+    return Judgement(errors[0] if errors else None, tuple(dict.fromkeys(unverified)),
+                     tuple(pending))
 
 
 __all__ = ["Judgement", "judge", "rules_for", "unsupported_reason", "workload_label"]

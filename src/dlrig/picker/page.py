@@ -41,6 +41,7 @@ class PickRow:
     reason: str = ""  # why not compatible: the error's message, or the missing throughput
     conflict: Finding | None = None
     unverified: tuple[str, ...] = ()
+    pending: str = ""  # an error a part of a slot still empty would clear (needs a cooler)
     throughput: float | None = None  # the build's GPUs with it (GPU slot)
     delta_throughput_pct: float | None = None
     value: float | None = None  # throughput per 1,000 units of money (GPU slot)
@@ -65,7 +66,7 @@ class PickRow:
             "delta_price": money(self.delta_price), "status": self.status,
             "compatible": self.compatible, "reason": self.reason,
             "conflict": self.conflict.to_dict() if self.conflict else None,
-            "unverified": list(self.unverified),
+            "unverified": list(self.unverified), "pending": self.pending or None,
             "throughput": None if self.throughput is None else round(self.throughput, 3),
             "delta_throughput_pct": None if self.delta_throughput_pct is None
             else round(self.delta_throughput_pct, 1),
@@ -228,13 +229,14 @@ def pick(catalog: Catalog, build: Build, query: PickQuery, ctx: Context, market:
     ordered = [(p, lp) for _, _, p, lp in present + absent]  # no value: last either way
     # 4. every left part judged against the build (the counts need them all)
     rules = rules_for(slot)
+    memo: dict = {}
     judged: list[tuple[AnyPart, LocalPrice | None, Build, Judgement, str]] = []
     counts = {"compatible": 0, "incompatible": 0, "unsupported": 0}
     for part, lp in ordered:
         if part.id in old_ids:
             continue
         trial = place(build, part, qty, query.replace)
-        j = judge(trial, part, ctx, rules)
+        j = judge(trial, part, ctx, rules, catalog, memo)
         status = "compatible"
         if not j.compatible:
             status = "incompatible"
@@ -257,7 +259,8 @@ def pick(catalog: Catalog, build: Build, query: PickQuery, ctx: Context, market:
         line = None if lp is None else lp.money * qty
         delta = None if line is None else Money(line.minor - old_minor, line.currency)
         row = PickRow(part, qty, lp, line, delta, status, conflict=j.conflict,
-                      unverified=j.unverified, build=trial)
+                      unverified=j.unverified, build=trial,
+                      pending="; ".join(f.message for f in j.pending))
         if status == "incompatible":
             row.reason = j.conflict.message
         elif status == "unsupported":
