@@ -176,3 +176,20 @@ def test_workloads_table_at_80_columns():
 def test_workload_detail_at_80_columns_folds_long_sources():
     out = narrow("workloads", "transformer")
     assert "BERT" in out
+
+
+def test_plot_writes_the_value_chart_of_the_listed_cards(tmp_path):
+    out = tmp_path / "value.svg"
+    r = run("gpus", "--market", "us", "--no-db", "--plot", str(out), "--json")
+    assert r.exit_code == 0, r.output
+    svg = out.read_text()
+    assert svg.lstrip().startswith(("<?xml", "<svg")) and "</svg>" in svg
+    assert json.loads(r.stdout)  # the JSON stays clean: the "written" line went to stderr
+
+
+def test_plot_needs_a_market_and_a_known_suffix(tmp_path):
+    r = run("gpus", "--no-db", "--plot", str(tmp_path / "v.svg"))
+    assert r.exit_code == 2 and "needs a market" in r.output
+    assert not (tmp_path / "v.svg").exists()
+    r = run("gpus", "--market", "us", "--no-db", "--plot", str(tmp_path / "v.xyz"))
+    assert r.exit_code == 2 and ".png" in r.output and "Traceback" not in r.output

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..perf import REFERENCE_CHIP, get_workload, rank_gpus, select_gpus, workloads
-from .root import DB_READ, NO_DB, app, console, guarded, open_catalog
+from .root import DB_READ, NO_DB, app, console, err_console, guarded, open_catalog
 
 _FIELDS = (
     ("vram_floor_gb", "GPU memory floor (GB)"),
@@ -171,11 +171,23 @@ def gpus_cmd(
     show: str = typer.Option("priced", "--show",
                              help="with --market: 'priced' (chips with a price there) or 'all'"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    plot: str | None = typer.Option(
+        None, "--plot", metavar="FILE",
+        help="also write a chart of throughput per money against VRAM (.png, .svg or .pdf; "
+             "needs --market)"),
     db: str | None = DB_READ,
     no_db: bool = NO_DB,
 ) -> None:
     """Rank NVIDIA GPUs for a workload by estimated throughput (RTX 3090 = 1.0)."""
     w = get_workload(workload)
+    if plot:  # refused before any work
+        from ..errors import InputError
+        from ..report.charts import check_chart_path
+
+        check_chart_path(plot)
+        if not market:
+            raise InputError("--plot draws throughput per money, so it needs a market",
+                             hint="add --market us", field="plot")
     catalog = None
     if market:
 
@@ -184,6 +196,15 @@ def gpus_cmd(
     scores = select_gpus(scores, below_floor=below_floor, show=show)
     if limit:
         scores = scores[:limit]
+    if plot:
+        from ..report.charts import chart_format, gpu_value_chart, write_chart
+
+        out = write_chart(plot, gpu_value_chart(
+            scores, catalog.market(market).currency,
+            f"GPU value for {w.title}, market {market}", chart_format(plot),
+            vram_floor_gb=w.vram_floor_gb))
+        (err_console if as_json else console).print(f"plot written to {escape(str(out))}",
+                                                    highlight=False)
     if as_json:
         print(json.dumps([s.to_dict() for s in scores], indent=2, default=str))
         return

@@ -186,7 +186,9 @@ def plan_cmd(
         files.write_output(save_to, tomli_w.dumps(res.build.to_toml_dict()), "file",
                            field="save")
     if as_json:
-        print(json.dumps(res.to_dict(), indent=2, default=str))
+        from ..report.plan import plan_dict
+
+        print(json.dumps(plan_dict(res), indent=2, default=str))
     elif as_md:
         print(plan_markdown(res), end="")
     else:
@@ -230,11 +232,13 @@ def sweep_cmd(
     db: str | None = DB_READ,
     no_db: bool = NO_DB,
     csv_path: str | None = typer.Option(None, "--csv", help="write the table as CSV ('-': stdout)"),
-    plot: str | None = typer.Option(None, "--plot", help="write a PNG of throughput against budget"),
+    plot: str | None = typer.Option(None, "--plot", metavar="FILE",
+                                    help="write a chart of throughput and total price against "
+                                         "budget (.png, .svg or .pdf)"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
     quiet: bool = QUIET,
 ) -> None:
-    """The best build at each budget from --from to --to: a table, CSV and a PNG plot.
+    """The best build at each budget from --from to --to: a table, CSV and a chart.
 
     Example: dlrig sweep --market ar-2017-05 --currency USD --from 500 --to 1500 --step 100 --plot sweep.png
     """

@@ -257,7 +257,7 @@ def _short_candidates(text: str, shown: int = 2) -> str:
 def history_cmd(
     part: str = typer.Argument(..., help="part id, name, or words of a name (e.g. 'RTX 3060 12GB')"),
     market: str | None = typer.Option(None, "--market", "-m", help="one market (adds estimates where it makes them)"),
-    plot: Path | None = typer.Option(None, "--plot", help="also write a PNG plot here"),
+    plot: Path | None = typer.Option(None, "--plot", help="also write a chart here (.png, .svg or .pdf)"),
     as_json: bool = typer.Option(False, "--json", help="print JSON: every quote with its store, "
                                                        "condition and date"),
     db: str | None = DB_OPT,

@@ -17,6 +17,7 @@ the job, which becomes the objective:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -117,17 +118,40 @@ def largest_model(vram_gb: list[float], *, task: str = "inference", quant: str =
 
     What "the biggest model this machine can run" means in plan reasons:
     judged by the same ``memory.fits`` as ``dlrig fit`` and dl.model-fits.
+    Remembered per model table (the same spec objects: the built-in table is loaded
+    once; a user's files give new objects, so a changed file is read again), as a
+    plan's reasons ask it for every GPU they compare.
     """
     from .models import models
 
+    specs = tuple(sorted(models().values(), key=lambda m: (m.params_b, m.name)))
+    return _largest(tuple(vram_gb), task, quant, context, _SpecKey(specs))
+
+
+class _SpecKey:
+    """A model table as a cache key: equal when it holds the very same spec objects."""
+
+    def __init__(self, specs: tuple):
+        self.specs = specs
+        self._ids = tuple(id(s) for s in specs)
+
+    def __hash__(self) -> int:
+        return hash(self._ids)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _SpecKey) and self._ids == other._ids
+
+
+@functools.lru_cache(maxsize=512)
+def _largest(vram_gb: tuple, task: str, quant: str, context: int | None, table: _SpecKey):
     best = None
-    for spec in sorted(models().values(), key=lambda m: (m.params_b, m.name)):
+    for spec in table.specs:
         try:
             job = Job(spec, task=task, context=context,
                       **({"quant": quant} if task == "inference" else {}))
         except Exception:  # noqa: BLE001 - a model this context or quant does not apply to
             continue
-        if fits(job, vram_gb).ok:
+        if fits(job, list(vram_gb)).ok:
             best = spec
     return best
 

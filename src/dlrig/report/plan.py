@@ -17,7 +17,6 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import files
-from ..errors import InputError
 from ..optimize import objective
 from ..optimize.result import PlanResult
 from ..parts import Category
@@ -357,34 +356,10 @@ def sweep_csv(rows) -> str:
 
 
 def sweep_plot_bytes(rows, title: str, fmt: str = "png") -> bytes:
-    """Estimated throughput against budget, the GPU named where it changes, as image bytes
-    (``fmt``: any format matplotlib writes, e.g. png or svg)."""
-    import matplotlib
+    """The sweep chart (``report.charts.sweep_chart``) as image bytes in ``fmt``."""
+    from .charts import sweep_chart
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    xs = [r.budget.amount for r in rows]
-    ys = [r.throughput if r.ok else 0.0 for r in rows]
-    fig, ax = plt.subplots(figsize=(9, 5), dpi=110)
-    ax.step(xs, ys, where="post", color="#2a6ebb", linewidth=2)
-    ax.plot(xs, ys, "o", color="#2a6ebb", markersize=3)
-    last = None
-    for r in rows:
-        if r.gpu and r.gpu != last:
-            ax.annotate(r.gpu.removeprefix("GeForce "), (r.budget.amount, r.throughput),
-                        textcoords="offset points", xytext=(4, 6), fontsize=8, rotation=30)
-        last = r.gpu if r.gpu else last
-    cur = rows[0].budget.currency if rows else ""
-    ax.set_xlabel(f"budget ({cur})")
-    ax.set_ylabel(f"estimated throughput (x {_ref()})")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format=fmt)
-    plt.close(fig)
-    return buf.getvalue()
+    return sweep_chart(rows, title, fmt)
 
 
 def sweep_plot(rows, path: str | Path, title: str) -> Path:
@@ -394,17 +369,9 @@ def sweep_plot(rows, path: str | Path, title: str) -> Path:
     return files.write_output(path, sweep_plot_bytes(rows, title, fmt), "plot", field="plot")
 
 
-# Image formats a plot is written in (matplotlib's Agg backend writes each without extras).
-PLOT_FORMATS = ("png", "svg", "pdf")
-
-
 def plot_format(path: str | Path) -> str:
-    """The image format a file name asks for (its suffix), PNG when it has none; an
-    unknown suffix is refused here, before any work (``sweep --plot x.xyz`` used to fail
-    with a traceback after every budget was solved)."""
-    fmt = Path(path).suffix.lstrip(".").lower() or "png"
-    if fmt not in PLOT_FORMATS:
-        raise InputError(f"plot file {Path(path).name}: cannot write .{fmt} images",
-                         hint="end the name in " + ", ".join("." + f for f in PLOT_FORMATS),
-                         field="plot")
-    return fmt
+    """The image format a file name asks for (its suffix; PNG when it has none), refused
+    before any work when unknown (``report.charts.chart_format``)."""
+    from .charts import chart_format
+
+    return chart_format(path)
