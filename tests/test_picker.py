@@ -116,13 +116,25 @@ def test_a_radeon_says_its_software_is_not_supported_not_minus_100_percent(catal
     assert default.unsupported == 1
 
 
-def test_the_cli_swap_list_says_so_too(catalog):
-    from dlrig.optimize.swap import alternatives
+def test_the_cli_swap_list_says_so_too(catalog, tmp_path, monkeypatch):
+    import json
 
-    build = Build((BuildItem(catalog.get(FE_3090)),))
-    alts = alternatives(catalog, build, Category.gpu, context_for(catalog, "us"), "us", WL)
-    a = next(a for a in alts if a.part.id == RADEON)
-    assert a.delta_throughput_pct is None and "CUDA" in a.unsupported
+    from typer.testing import CliRunner
+
+    import dlrig.cli.swap
+    from dlrig.cli import app
+
+    monkeypatch.setattr(dlrig.cli.swap, "open_catalog", lambda *a, **k: catalog)
+    plan = tmp_path / "b.toml"
+    plan.write_text(f'name = "b"\nmarket = "us"\npart = [{{ ref = "{FE_3090}" }}]\n')
+    args = ["swap", str(plan), "gpu", "-q", "radeon", "--all"]
+    r = CliRunner().invoke(app, [*args, "--json"])
+    assert r.exit_code == 0, r.output
+    a = next(a for a in json.loads(r.stdout)["alternatives"] if a["id"] == RADEON)
+    assert a["status"] == "unsupported" and a["delta_throughput_pct"] is None
+    assert "CUDA" in a["reason"]
+    r = CliRunner().invoke(app, args, env={"COLUMNS": "100"})
+    assert "not supported" in r.stdout and "CUDA" in r.stdout and "-100" not in r.stdout
 
 
 def test_search_needs_every_word(catalog):

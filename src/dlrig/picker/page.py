@@ -22,10 +22,11 @@ from ..parts import AnyPart, Category
 from ..rules import Context, Finding
 from ..units import Money
 from . import search
-from .compat import Judgement, judge, rules_for, unsupported_reason
+from .compat import Judgement, judge, rules_for
 from .edit import MULTI, line_quantity, place
 from .filters import Filter, choices, filters_for
 from .query import SORTS, PickQuery, sorts_for
+from .rate import build_throughput, unsupported_reason
 
 
 @dataclass
@@ -160,11 +161,12 @@ def pick(catalog: Catalog, build: Build, query: PickQuery, ctx: Context, market:
     ``build`` (empty for a new list) in ``market``, judged in ``ctx``.
 
     ``perf_workload`` rates GPUs (``dlrig.perf``; the planner's default when None).
+    ``query.per_page`` 0 (``ALL_ROWS``) puts every row on one page, and every part that
+    does not fit in ``others``: what ``dlrig swap -n 0`` prints.
     Raises ``InputError`` for a line to replace that the build does not hold.
     """
     from ..optimize import objective
     from ..optimize.solve import perf_workload_for
-    from ..optimize.swap import build_throughput
 
     slot = query.slot
     wl = perf_workload or perf_workload_for(None)
@@ -245,9 +247,10 @@ def pick(catalog: Catalog, build: Build, query: PickQuery, ctx: Context, market:
         counts[status] += 1
         judged.append((part, lp, trial, j, status))
     shown = judged if query.show_all else [x for x in judged if x[4] == "compatible"]
-    pages = max(1, math.ceil(len(shown) / query.per_page))
+    per = query.per_page or max(1, len(shown))  # 0: every row on one page
+    pages = max(1, math.ceil(len(shown) / per))
     page_no = min(query.page, pages)
-    window = shown[(page_no - 1) * query.per_page: page_no * query.per_page]
+    window = shown[(page_no - 1) * per: page_no * per]
     # 5. the page's own rows: prices against the replaced line, the build's throughput
     base_t = build_throughput(build, wl, ctx) if slot == Category.gpu else None
     old_minor = 0
@@ -276,7 +279,7 @@ def pick(catalog: Catalog, build: Build, query: PickQuery, ctx: Context, market:
     rows = [row_of(*x) for x in window]
     # the first of the rest, with why, for the collapsed "not compatible" list
     others = [] if query.show_all else [
-        row_of(*x) for x in [x for x in judged if x[4] != "compatible"][:query.per_page]]
+        row_of(*x) for x in [x for x in judged if x[4] != "compatible"][:query.per_page or None]]
     facets = [Facet(f, choices(f, facets_base) if f.kind == "choice" else [],
                     query.filters.get(f.key)) for f in flts]
     sorts = [(k, SORTS[k][0]) for k in sorts_for(slot)]

@@ -17,7 +17,8 @@ from ..parts import Category
 from .filters import filters_for
 
 PER_PAGE = 25
-MAX_PER_PAGE = 100
+MAX_PER_PAGE = 100  # what a URL may ask: a web page stays fast on the 25k-part catalog
+ALL_ROWS = 0  # per_page for every row on one page: the library's and the CLI's, never a URL's
 CONDITIONS = ("new", "used", "any")
 
 # sort key -> (label, slots it applies to (None: all), descending by default)
@@ -52,7 +53,7 @@ class PickQuery:
     sort: str = "price"
     desc: bool = False
     page: int = 1
-    per_page: int = PER_PAGE
+    per_page: int = PER_PAGE  # ALL_ROWS (0): every row
     show_all: bool = False  # incompatible and unsupported parts too, each with why
     unpriced: bool = False  # parts without a price in the market too
     replace: str | None = None  # the line the chosen part takes the place of

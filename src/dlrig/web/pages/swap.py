@@ -17,9 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from ...build import Build
 from ...errors import DlrigError
 from ...optimize.solve import perf_workload_for
-from ...optimize.swap import build_throughput
 from ...parts import Category
-from ...picker import MULTI, remove
+from ...picker import MULTI, build_throughput, remove
 from ...rules import CheckResult, check_build
 from ..buildlink import build_from_params, build_params, build_query
 from ..forms import Form
