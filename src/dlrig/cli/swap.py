@@ -17,6 +17,8 @@ from rich.text import Text
 from ..build import load_build
 from ..errors import InputError
 from ..parts import Category
+from ..picker.filters import FILTERS
+from ..picker.query import SORTS, default_sort, sorts_for
 from ..rules import context_for_build
 from .root import DB_READ, NO_DB, app, console, guarded, open_catalog
 
@@ -24,6 +26,21 @@ from .root import DB_READ, NO_DB, app, console, guarded, open_catalog
 _OPTION = {"q": "--search", "price_min": "--price-min", "price_max": "--price-max",
            "condition": "--condition", "sort": "--sort", "order": "--order", "page": "--page",
            "per_page": "--per-page", "replace": "--replace", "qty": "--qty"}
+
+
+def _filter_help() -> str:
+    """The slots' filters, from the picker's own table."""
+    return "; ".join(f"{c.value}: " + ", ".join(f.key for f in fs) for c, fs in FILTERS.items())
+
+
+def _sort_help() -> str:
+    """The sorts each slot takes beyond price and name, and each slot's default."""
+    common = [k for k, (_, slots, _) in SORTS.items() if slots is None]
+    extra = "; ".join(f"{c.value}: " + ", ".join(k for k in sorts_for(c) if k not in common)
+                      for c in Category if set(sorts_for(c)) - set(common))
+    default = "; ".join(sorted({f"{default_sort(c)} for " + ", ".join(
+        x.value for x in Category if default_sort(x) == default_sort(c)) for c in Category}))
+    return f"{', '.join(common)}; {extra} (default: {default})"
 
 
 def _params(cat: Category, filters: list[str], **given: str | None) -> dict[str, list[str]]:
@@ -117,23 +134,17 @@ def swap_cmd(
                                help="the category to swap: " + ", ".join(c.value for c in Category)),
     search: str | None = typer.Option(None, "--search", "-q", metavar="WORDS",
                                       help="only parts whose name holds every word"),
-    filters: list[str] = typer.Option(
-        [], "--filter", "-f", metavar="KEY=VALUE",
-        help="a filter of the slot, as on the web (repeat it; a choice takes a,b): gpu vram, "
-             "length_max, slot_width_max, power_max; cpu socket, cores_min; motherboard "
-             "socket, form_factor, memory_type; memory capacity, memory_type; storage "
-             "capacity_min, interface, kind; psu wattage_min, form_factor; case form_factor, "
-             "gpu_length_min; cooler socket, kind, height_max"),
+    filters: list[str] | None = typer.Option(
+        None, "--filter", "-f", metavar="KEY=VALUE",
+        help="a filter of the slot, as on the web (repeat it; a choice takes a,b, e.g. "
+             "vram=16,24; a bound a number, e.g. length_max=320): " + _filter_help()),
     price_min: str | None = typer.Option(None, "--price-min", metavar="AMOUNT",
                                          help="lowest line price, in the market's currency"),
     price_max: str | None = typer.Option(None, "--price-max", metavar="AMOUNT",
                                          help="highest line price, in the market's currency"),
     condition: str | None = typer.Option(None, "--condition", metavar="new|used|any",
                                          help="which quotes price the parts (default new)"),
-    sort: str | None = typer.Option(
-        None, "--sort", metavar="KEY",
-        help="price, name; gpu: throughput (default), value, vram; cpu: cores; memory, "
-             "storage: capacity; psu: wattage (others default to price)"),
+    sort: str | None = typer.Option(None, "--sort", metavar="KEY", help=_sort_help()),
     order: str | None = typer.Option(None, "--order", metavar="asc|desc",
                                      help="default: the sort's own (best first)"),
     page_no: int = typer.Option(1, "--page", min=1, metavar="N", help="which page of rows"),
@@ -152,14 +163,16 @@ def swap_cmd(
     market: str | None = typer.Option(None, "--market", "-m",
                                       help="market for prices (default: the build's)"),
     workload: str | None = typer.Option(None, "--workload", "-w",
-                                        help="workload profile (default: the build's [intent])"),
+                                        help="workload profile (default: the build's intent)"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
     db: str | None = DB_READ,
     no_db: bool = NO_DB,
 ) -> None:
-    """The parts that could take one slot of a build, each tried in its place: price (store
-    and date), the difference from now, throughput, and whether it fits the rest (the
-    same rules as 'dlrig check') or why not. The web's Swap page lists the same rows.
+    """Every other part for one slot of a build, checked in its place: price, throughput and
+    whether it fits the rest (the same rules as 'dlrig check').
+
+    The web's Swap page's part picker, with the same rows in the same order: each price
+    with who quoted it and when, the difference from now, and why a part does not fit.
 
     Example: dlrig swap plan.toml gpu -f vram=24 --price-max 2000 --sort value
     """
@@ -174,7 +187,7 @@ def swap_cmd(
     except ValueError:
         raise InputError(f"unknown slot '{slot}'",
                          hint="use one of " + ", ".join(c.value for c in Category)) from None
-    params = _params(cat, filters, q=search, price_min=price_min, price_max=price_max,
+    params = _params(cat, filters or [], q=search, price_min=price_min, price_max=price_max,
                      condition=condition, sort=sort, order=order, page=str(page_no),
                      per_page=str(per_page) if per_page else None,
                      all="1" if show_all else None, unpriced="1" if unpriced else None,
