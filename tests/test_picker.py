@@ -201,3 +201,14 @@ def test_a_line_to_replace_must_be_in_the_build(catalog):
 
     with pytest.raises(InputError, match="no gpu"):
         run(catalog, empty(), q(Category.gpu, replace=FE_3090))
+
+
+def test_the_picker_imports_neither_the_cli_nor_the_web():
+    # one library under both front ends: dlrig swap and the web's Swap page call it
+    import subprocess
+    import sys
+
+    code = ("import sys, dlrig.picker; print(sorted(m for m in sys.modules "
+            "if m.startswith(('dlrig.cli', 'dlrig.web'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
