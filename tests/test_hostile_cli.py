@@ -294,7 +294,8 @@ OPTIONS = [
     (["fit", "llama-3.1-8b", "--context", BIG], "--context"),
     (["fit", "llama-3.1-8b", "--task", "lora", "--batch", BIG], "--batch"),
     (["gpus", "--limit", "-1"], "--limit"),
-    (["swap", BUILD, "gpu", "--no-db", "--market", "us", "--limit", "nan"], "--limit"),
+    (["swap", BUILD, "gpu", "--no-db", "--market", "us", "--per-page", "nan"], "--per-page"),
+    (["swap", BUILD, "gpu", "--no-db", "--market", "us", "--price-max", "nan"], "--price-max"),
     (["bench", "--only", ""], "--only"),
     (["demo", "--budget", "1e400"], "finite"),
 ]
@@ -337,7 +338,8 @@ CHEAP = [  # commands that finish in milliseconds when the value is fine
     (["fit", "llama-3.2-1b"], ["--context", "--batch", "--users", "--rank", "--max-gpus",
                                "--limit", "--quant", "--kv-type", "--task"]),
     (["gpus"], ["--limit", "--workload", "--sort", "--show"]),
-    (["swap", BUILD, "gpu", "--no-db", "--market", "us"], ["--limit", "--workload"]),
+    (["swap", BUILD, "gpu", "--no-db", "--market", "us"],
+     ["--per-page", "--workload", "--search", "--filter", "--price-max", "--page", "--sort"]),
 ]
 PAIRS = [(base, opt) for base, opts in CHEAP for opt in opts]
 

@@ -58,8 +58,8 @@ LIBRARY_JSON = {
     "dlrig gpus": "a list of GPU scores (GpuScore.to_dict)",
     "dlrig workloads": "a list of workload profiles (Workload, as in its TOML file)",
     "dlrig models": "a list of models (ModelSpec, as in its TOML file)",
-    "dlrig swap": "the slot's alternatives (build, slot, market, throughput, alternatives, "
-                  "compatible, incompatible)",
+    "dlrig swap": "the slot's alternatives (build, slot, market, throughput, picker, "
+                  "alternatives, compatible, incompatible, unsupported)",
     "dlrig bench": "with --json -: the result, whose JSON Schema --schema prints",
 }
 

@@ -26,7 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("plan", "Find the best build for a budget, market and workload (CP-SAT, proven "
                      "optimal)."),
     "sweep": ("plan", "The best build at each budget from --from to --to: a table, CSV and a "
-                      "PNG plot."),
+                      "chart."),
     "markets": ("prices", "The markets dlrig can price a build in, and how each estimates "
                           "missing local prices."),
     "update": ("update", "Refresh the catalog (open-db), US street prices (pc-part-dataset) "
