@@ -144,16 +144,15 @@ class _SpecKey:
 
 @functools.lru_cache(maxsize=512)
 def _largest(vram_gb: tuple, task: str, quant: str, context: int | None, table: _SpecKey):
-    best = None
-    for spec in table.specs:
+    for spec in reversed(table.specs):  # the largest first: the first that fits
         try:
             job = Job(spec, task=task, context=context,
                       **({"quant": quant} if task == "inference" else {}))
         except Exception:  # noqa: BLE001 - a model this context or quant does not apply to
             continue
         if fits(job, list(vram_gb)).ok:
-            best = spec
-    return best
+            return spec
+    return None
 
 
 def capacity_text(vram_gb: list[float], quant: str = "q4_k_m", task: str = "inference") -> str:

@@ -19,11 +19,12 @@ GPU memory sizes as makers label them are binary (a "24 GB" card holds
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..errors import InputError
 from .models import ModelSpec, kv_row_bytes
 from .quant import file_type, layer_weight_bytes
-from .tensors import tensors
+from .tensors import SHAPE_FIELDS, shape_key, tensors_of
 
 TASKS = ("inference", "lora", "qlora", "full")
 GIB = 2**30
@@ -232,11 +233,17 @@ def lora_params(model: ModelSpec, rank: int) -> int:
     """Adapter parameters of LoRA on every linear layer of the blocks
     (q, k, v, o, gate, up, down; all experts of an MoE): rank x (in + out)
     per matrix (Hu et al. 2021)."""
+    return _lora_params(shape_key(model), rank)
+
+
+@lru_cache(maxsize=1024)
+def _lora_params(key: tuple, rank: int) -> int:
+    experts = dict(zip(SHAPE_FIELDS, key, strict=True))["experts"]
     total = 0
-    for t in tensors(model):
+    for t in tensors_of(key):
         if t.layer is None or not t.is_matrix or t.role == "ffn_gate_inp":
             continue
-        n = model.experts if t.is_expert else 1
+        n = experts if t.is_expert else 1
         d_in = t.ne0
         d_out = t.elements // (d_in * n)
         total += n * rank * (d_in + d_out)
@@ -271,7 +278,7 @@ def _training(job: Job) -> MemoryBreakdown:
     acts = activation_bytes(m, tokens, job.grad_checkpointing)
     notes = [f"activations for {job.batch} x {job.tokens:,} tokens"
              + (", gradient checkpointing on" if job.grad_checkpointing else ", no gradient checkpointing")]
-    params = sum(t.elements for t in tensors(m))
+    params = _elements(m)
     if job.task == "full":
         return MemoryBreakdown(job, weights=FULL_WEIGHT * params, kv_cache=0, activations=acts,
                                gradients=FULL_GRAD * params, optimizer=FULL_OPTIM * params,
@@ -282,8 +289,7 @@ def _training(job: Job) -> MemoryBreakdown:
         base = 2 * params
         notes.append("base weights frozen in bf16")
     else:  # qlora: NF4 linear layers of the blocks, bf16 embedding, output and norms
-        linear = sum(t.elements for t in tensors(m)
-                     if t.layer is not None and t.is_matrix and t.role != "ffn_gate_inp")
+        linear = _linear_elements(m)
         base = int(linear * NF4_BITS / 8) + 2 * (params - linear)
         notes.append("base linear layers in NF4 with double quantisation (4.127 bits), "
                      "embedding and output in bf16")
@@ -292,6 +298,24 @@ def _training(job: Job) -> MemoryBreakdown:
                            overhead=CUDA_CONTEXT_BYTES, trainable_params=adapters,
                            notes=tuple(notes + [f"LoRA rank {job.lora_rank} on every linear layer: "
                                                 f"{adapters / 1e6:,.0f} M trainable parameters"]))
+
+
+def _elements(model: ModelSpec) -> int:
+    """Elements of every weight tensor."""
+    return _sums(shape_key(model))[0]
+
+
+def _linear_elements(model: ModelSpec) -> int:
+    """Elements of the blocks' linear layers (what QLoRA stores in NF4)."""
+    return _sums(shape_key(model))[1]
+
+
+@lru_cache(maxsize=1024)
+def _sums(key: tuple) -> tuple[int, int]:
+    ts = tensors_of(key)
+    return (sum(t.elements for t in ts),
+            sum(t.elements for t in ts
+                if t.layer is not None and t.is_matrix and t.role != "ffn_gate_inp"))
 
 
 def breakdown(job: Job) -> MemoryBreakdown:

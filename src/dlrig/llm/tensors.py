@@ -85,11 +85,20 @@ class Tensor:
 
 def tensors(model: ModelSpec) -> tuple[Tensor, ...]:
     """Every weight tensor of ``model`` in GGUF order (embedding, blocks, output)."""
-    key = tuple(getattr(model, f) for f in _SHAPE_FIELDS)
+    return _tensors(shape_key(model))
+
+
+def shape_key(model: ModelSpec) -> tuple:
+    """The fields that decide a model's tensors (``SHAPE_FIELDS``), as a hashable key."""
+    return tuple(getattr(model, f) for f in SHAPE_FIELDS)
+
+
+def tensors_of(key: tuple) -> tuple[Tensor, ...]:
+    """``tensors`` by a ``shape_key`` (what per-shape caches call)."""
     return _tensors(key)
 
 
-_SHAPE_FIELDS = ("architecture", "layers", "hidden_size", "intermediate_size", "attention_heads",
+SHAPE_FIELDS = ("architecture", "layers", "hidden_size", "intermediate_size", "attention_heads",
                  "kv_heads", "head_dim", "vocab_size", "tied_embeddings", "experts")
 
 
