@@ -432,7 +432,9 @@ def _gpu_stage_value(cs: Candidates, pm: PlanModel, stage: str, bounds: dict[str
     opts = [o for o in cs.options
             if objective.throughput_int(o.throughput) >= bounds.get("throughput", -1)
             and o.capacity >= bounds.get("capacity", -1)]
-    for o in sorted(opts, key=key, reverse=True):
+    # The best value first and, among equal values, the cheapest option first: the first
+    # one whose cheapest build fits decides, so its dearer twins need no solve.
+    for o in sorted(opts, key=lambda o: (-key(o), o.cand.cost * o.count, o.id)):
         if budget_minor is not None and o.cand.cost * o.count + floor > budget_minor:
             continue
         cost = _min_cost(cs, pm, o, max_drives, deadline)
