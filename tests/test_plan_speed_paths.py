@@ -101,3 +101,27 @@ def test_on_step_reports_every_budget_once(catalog):
     sweep(catalog, _req("ar-2017-05", 600, "USD", None), amounts,
           on_step=lambda done, total: seen.append((done, total)))
     assert seen == [(i, len(amounts)) for i in range(1, len(amounts) + 1)]
+
+
+@pytest.mark.parametrize("market,workload,gpus", [
+    ("us", "llm-finetune", None), ("us", "llm-inference", "auto"), ("us", "cnn", None),
+    ("ar-2017-05", None, None)])
+def test_gpu_stages_by_lookup_equal_the_solvers_stages(catalog, monkeypatch, market, workload,
+                                                       gpus):
+    """Each GPU option's cheapest build decides the GPU stages exactly as the solver does."""
+    import dlrig.optimize.solve as solve_mod
+
+    currency = "USD"
+    for b in range(500, 6001, 250):
+        req = replace(_req(market, b, currency, workload), gpus=gpus)
+        monkeypatch.setattr(solve_mod, "GPU_LOOKUP", False)
+        clear_cache()
+        ref = solve_prepared(prepare(catalog, req))
+        monkeypatch.setattr(solve_mod, "GPU_LOOKUP", True)
+        clear_cache()
+        got = solve_prepared(prepare(catalog, req))
+        assert got.status == ref.status, b
+        assert sorted((c.id, q) for c, q in got.chosen) == sorted(
+            (c.id, q) for c, q in ref.chosen), b
+        if got.chosen:
+            assert any(s.get("note") == solve_mod._LOOKUP_NOTE for s in got.stages), b

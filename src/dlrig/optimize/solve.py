@@ -298,7 +298,8 @@ def solve(cs: Candidates, budget_minor: int | None, *, stages=STAGES,
     gpu_stages = [i for i, st in enumerate(plan_stages)
                   if st in GPU_STAGES and not isinstance(terms[st], int)]
     narrow_after = gpu_stages[-1] if gpu_stages and not guards else None
-    lookup = narrow_after is not None  # GPU stages from each option's cheapest build
+    # GPU stages from each option's cheapest build (``GPU_LOOKUP`` off: by the solver).
+    lookup = narrow_after is not None and GPU_LOOKUP
     for i, stage in enumerate(plan_stages):
         if i - 1 == narrow_after and (sol is not None or lookup):
             pm, model = _narrow(cs, pm, model, sol, bounds, budget_minor, max_drives)
@@ -409,6 +410,7 @@ def solve(cs: Candidates, budget_minor: int | None, *, stages=STAGES,
 
 
 GPU_STAGES = ("throughput", "capacity")
+GPU_LOOKUP = True  # tests turn it off to compare the lookup with the solver's own stages
 _LOOKUP_NOTE = "the best value among the GPU options whose cheapest build fits the budget"
 MAX_MIN_COSTS = 4096  # per candidate set: one integer per GPU option looked at
 
