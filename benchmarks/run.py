@@ -117,6 +117,12 @@ def main() -> int:
     print("\nThe web server under a 200-request burst, built-in catalog (benchmarks/bench_load.py):")
     results["load"] = bench_load.run()
     bench_load.report(results["load"])
+    if not args.skip_import:
+        from benchmarks import bench_warm
+
+        print("\nThe warm server and sweeps on the imported catalog (benchmarks/bench_warm.py):")
+        results["warm"] = bench_warm.run()
+        bench_warm.report(results["warm"])
     from benchmarks import bench_startup
 
     print("\nStart-up, whole processes, against F = importing CP-SAT (benchmarks/bench_startup.py):")
