@@ -112,7 +112,7 @@ def _follow(page, base: str, key: str) -> str:
     build = page.get_attribute("#edit-build", "href")
     query = parse_qsl(urlsplit(build).query)
     if key == "check":
-        return page.get_attribute('a[href^="/check?"]', "href")
+        return page.locator('a[href^="/check?"]').last.get_attribute("href")  # "Check it"
     if key == "swap":
         return page.get_attribute("#swap-link", "href") + "&slot=gpu"
     if key == "build":
