@@ -28,6 +28,9 @@ def _isolated_db(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("DLRIG_DB", str(tmp_path_factory.mktemp("db") / "dlrig.db"))
     # one cache folder for the session: the GPU-spec index is built once, not per test
     monkeypatch.setenv("DLRIG_CACHE", str(tmp_path_factory.getbasetemp() / "dlrig-cache"))
+    # nor the user's config file (its market or workload would change the commands' defaults);
+    # tests of the config file set their own
+    monkeypatch.setenv("DLRIG_CONFIG", str(tmp_path_factory.mktemp("cfg") / "config.toml"))
 
 
 @pytest.fixture

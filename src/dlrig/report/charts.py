@@ -401,7 +401,11 @@ def sweep_chart(rows, title: str, fmt: str = "png") -> bytes:
 # -- price history ----------------------------------------------------------------------------
 
 def _series_key(p):
-    store = getattr(p, "store", "") or getattr(p, "source", "") or "?"
+    # A quote with no store is named by its source when that is short ("estimated from
+    # us"); a curated quote's source is a sentence (the table under the chart cites it),
+    # and such quotes form one "built-in" series per market and condition.
+    source = getattr(p, "source", "") or ""
+    store = getattr(p, "store", "") or (source if len(source) <= 32 else "built-in")
     return (p.currency, p.market, store, getattr(p, "condition", "new") or "new",
             bool(p.estimated), bool(getattr(p, "stand_in", False)))
 

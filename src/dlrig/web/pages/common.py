@@ -24,7 +24,9 @@ async def catalog_now(request: Request) -> Catalog:
 
 
 def market_options(catalog: Catalog) -> list[tuple[str, str]]:
-    return [(code, f"{m.name} ({m.currency})") for code, m in sorted(catalog.markets.items())]
+    """(code, label) per market; the currency is added unless the name already says it."""
+    return [(code, m.name if m.currency in m.name else f"{m.name} ({m.currency})")
+            for code, m in sorted(catalog.markets.items())]
 
 
 def default_market(catalog: Catalog) -> str | None:
