@@ -116,8 +116,11 @@ def make_templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     from ..report.check import headline
+    from ..report.provenance import provenance
 
     env.globals["headline"] = headline  # the check's verdict, worded as the CLI words it
+    # a LocalPrice as a buyer reads it (store, kind, cited source): one wording everywhere
+    env.globals["provenance_of"] = provenance
     env.globals["data_warning"] = data_warning
     env.filters["money"] = _money
     env.filters["pct"] = _pct
