@@ -125,3 +125,28 @@ def test_gpu_stages_by_lookup_equal_the_solvers_stages(catalog, monkeypatch, mar
             (c.id, q) for c, q in ref.chosen), b
         if got.chosen:
             assert any(s.get("note") == solve_mod._LOOKUP_NOTE for s in got.stages), b
+
+
+@pytest.mark.parametrize("workload", ["llm-finetune", "cnn"])
+def test_explanations_with_shared_cheapest_builds_equal_the_solvers(catalog, monkeypatch,
+                                                                    workload):
+    """Alternatives, upgrades and the unspent tip solve sets restricted to one GPU chip or
+    count; they share the cheapest builds of the plan's own set (``Candidates.min_costs``)
+    and must say what the solver alone says."""
+    import dlrig.optimize.solve as solve_mod
+    from dlrig.optimize import plan
+
+    def said(res):
+        return ([(o.gpu, o.parts) for o in res.alternatives],
+                [(o.gpu, o.parts) for o in res.upgrades],
+                res.unspent.suggestions if res.unspent else None)
+
+    for b in (900, 1400, 2100, 3300):
+        req = replace(_req("us", b, "USD", workload), explain=True)
+        monkeypatch.setattr(solve_mod, "GPU_LOOKUP", False)
+        clear_cache()
+        ref = plan(catalog, req)
+        monkeypatch.setattr(solve_mod, "GPU_LOOKUP", True)
+        clear_cache()
+        got = plan(catalog, req)
+        assert said(got) == said(ref), b

@@ -166,6 +166,11 @@ class Candidates:
     # candidate set never changes once made, and a new request or restriction makes a
     # new one, so nothing kept here can go stale.
     solved: dict = field(default_factory=dict, repr=False, compare=False)
+    # The cost of each GPU option's cheapest build (``solve._min_cost``), shared by the sets
+    # whose builds with that option are the same: the pruned set and the restrictions to
+    # some GPUs or GPU counts (pruning keeps a cheapest build: a dominated part's
+    # dominator costs no more; limiting the GPUs leaves a build with the option as it was).
+    min_costs: dict = field(default_factory=dict, repr=False, compare=False)
 
     multi = MULTI
 
@@ -658,6 +663,8 @@ def _restrict(base: Candidates, exclude_ids: frozenset[str],
                     all_options=[o for o in base.all_options
                                  if counts is None or o.count in counts],
                     sets=[t for t in base.sets if t.rule.id not in drop_rules])
+    if not exclude_ids and not drop_rules and set(require_any or {}) <= {Category.gpu}:
+        cs.min_costs = base.min_costs
     cs.sync_options()
     if prune and reuse is not None:
         for cat in set(by_cat) - changed:

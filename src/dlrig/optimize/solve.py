@@ -460,10 +460,11 @@ def _floor_cost(cs: Candidates) -> int:
 
 def _min_cost(cs: Candidates, pm: PlanModel, o, max_drives: int, deadline: float):
     """The cost of the cheapest build with GPU option ``o`` under every rule and no budget
-    (None: no build has it; False: not proven in time). Kept with the candidates."""
-    key = ("min-cost", max_drives, o.id)
-    if key in cs.solved:
-        return cs.solved[key]
+    (None: no build has it; False: not proven in time). Kept in ``cs.min_costs``, which
+    the sets with the same builds share (``candidates.restrict``)."""
+    key = (max_drives, o.id)
+    if key in cs.min_costs:
+        return cs.min_costs[key]
     model = pm.model.clone()
     model.add(pm.y[o.id] == 1)
     model.minimize(pm.cost)
@@ -480,7 +481,10 @@ def _min_cost(cs: Candidates, pm: PlanModel, o, max_drives: int, deadline: float
         cost = None
     else:
         return False
-    _keep(cs, key, cost, MAX_MIN_COSTS)
+    with _KEEP_LOCK:
+        if len(cs.min_costs) >= MAX_MIN_COSTS:
+            cs.min_costs.clear()
+        cs.min_costs[key] = cost
     return cost
 # What one candidate set keeps (``Candidates.solved``): a warm server plans many budgets
 # of the same request, each reaching a few GPU choices and balance values.
