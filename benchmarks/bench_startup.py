@@ -32,10 +32,11 @@ COMMANDS = (
 )
 
 
-def _time(cmd: list[str], env: dict[str, str]) -> float:
+def wall(cmd: list[str], env: dict[str, str], timeout: float = 300) -> float:
+    """Seconds a whole process takes (its output discarded); RuntimeError if it fails."""
     t = time.perf_counter()
     r = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       timeout=300)
+                       timeout=timeout)
     took = time.perf_counter() - t
     if r.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[3:])} exited {r.returncode}: {r.stderr.decode()}")
@@ -50,15 +51,15 @@ def run(rounds: int = 5) -> dict:
     env["COLUMNS"] = "100"
     src = str(Path(__file__).resolve().parents[1] / "src")
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
-    _time(FLOOR, env)
+    wall(FLOOR, env)
     for _, args, _ in COMMANDS:  # warm-up, not counted
-        _time(DLRIG + args, env)
+        wall(DLRIG + args, env)
     floor: list[float] = []
     times: dict[str, list[float]] = {label: [] for label, _, _ in COMMANDS}
     for _ in range(rounds):
-        floor.append(_time(FLOOR, env))
+        floor.append(wall(FLOOR, env))
         for label, args, _ in COMMANDS:
-            times[label].append(_time(DLRIG + args, env))
+            times[label].append(wall(DLRIG + args, env))
     f = statistics.median(floor)
     rows = []
     for label, _, target in COMMANDS:

@@ -32,6 +32,11 @@ import tempfile
 import time
 from pathlib import Path
 
+try:  # as part of make bench (package) or run as a script
+    from .bench_startup import wall
+except ImportError:
+    from bench_startup import wall
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 OPENDB = SHARED / "buildcores-open-db-136a77ae.tar.gz"
@@ -67,13 +72,7 @@ def build_db(folder: Path) -> Path:
 
 
 def _wall(cmd: list[str], env: dict[str, str]) -> float:
-    t = time.perf_counter()
-    r = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       timeout=600)
-    took = time.perf_counter() - t
-    if r.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd[3:])} exited {r.returncode}: {r.stderr.decode()}")
-    return took
+    return wall(cmd, env, timeout=600)
 
 
 def processes(db: Path, rounds: int) -> dict:

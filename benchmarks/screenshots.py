@@ -19,10 +19,8 @@ GPUs pages are then also taken over it, with an ``imported-`` prefix.
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -84,26 +82,14 @@ MEASURE = """() => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def serve(app):
+    """``dlrig.web.threadserver.serve``, ending the script in one line when it fails."""
+    from dlrig.web.threadserver import serve as start
 
-
-def serve(app) -> tuple[object, threading.Thread, str]:
-    """Run ``app`` under uvicorn in a daemon thread; return (server, thread, base URL)."""
-    import uvicorn
-
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not t.is_alive():
-            sys.exit("the web server did not start")
-        time.sleep(0.05)
-    return srv, t, f"http://127.0.0.1:{port}"
+    try:
+        return start(app, start_timeout_s=30)
+    except RuntimeError as e:
+        sys.exit(str(e))
 
 
 def _follow(page, base: str, key: str) -> str:
@@ -178,12 +164,12 @@ def main(argv: list[str] | None = None) -> int:
             servers.append((serve(create_app(db=args.db)), keep(IMPORTED)))
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         rows = []
-        for (_, _, base), pages in servers:
+        for srv, pages in servers:
+            base = srv.url
             rows += shoot(browser, base, pages, args.out)
         browser.close()
-        for (srv, t, _), _ in servers:
-            srv.should_exit = True
-            t.join(5)
+        for srv, _ in servers:
+            srv.stop()
     print(f"{'page':34} {'width':>5} {'status':>6} {'height':>7} {'too wide':>8} "
           f"{'scrollers':>9}  {'secs':>5}  elements past the right edge")
     for name, width, status, height, too_wide, scrolls, wide, secs, _ in rows:

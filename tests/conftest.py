@@ -48,3 +48,28 @@ def no_hang():
     yield
     signal.alarm(0)
     signal.signal(signal.SIGALRM, old)
+
+
+# A local database imported from the shared open-db archive and a PCPartPicker snapshot, built
+# once per session by the commands a user runs; skipped when ../shared/data is absent.
+IMPORTED_SNAPSHOT_DAY = "2025-07-23"
+
+
+@pytest.fixture(scope="session")
+def imported_db(shared_data, tmp_path_factory) -> Path:
+    from typer.testing import CliRunner
+
+    from dlrig.cli import app
+
+    archive = shared_data / "buildcores-open-db-136a77ae.tar.gz"
+    snapshots = shared_data / "pc-part-dataset-snapshots.tar.gz"
+    if not archive.is_file() or not snapshots.is_file():
+        pytest.skip("open-db archive or PCPartPicker snapshots not in ../shared/data")
+    db = tmp_path_factory.mktemp("imported") / "dlrig.db"
+    runner = CliRunner()
+    for args in (["catalog", "import", "open-db", str(archive), "--db", str(db)],
+                 ["prices", "import", "pcpp", str(snapshots), "--date", IMPORTED_SNAPSHOT_DAY,
+                  "--db", str(db)]):
+        out = runner.invoke(app, args)
+        assert out.exit_code == 0, out.output
+    return db

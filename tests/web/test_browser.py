@@ -7,9 +7,6 @@ Skipped, with the reason, where /usr/bin/chromium or Playwright is missing.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -24,32 +21,15 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    import uvicorn
-
     from dlrig.web import create_app
+    from dlrig.web.threadserver import serve
 
     # A database that does not exist yet: the built-in catalog until the first import.
-    app = create_app(db=tmp_path_factory.mktemp("web") / "dlrig.db")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not t.is_alive():
-            pytest.fail("the web server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(5)
+    srv = serve(create_app(db=tmp_path_factory.mktemp("web") / "dlrig.db"))
+    yield srv.url
+    srv.stop()
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ imported-catalog test also where ../shared/data is.
 from __future__ import annotations
 
 import re
-import socket
-import threading
 import time
 from pathlib import Path
 
 import pytest
+
+from dlrig.web.threadserver import serve
 
 CHROMIUM = Path("/usr/bin/chromium")  # the browser fixture (conftest) launches it
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -40,35 +40,13 @@ STEPS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(app):
-    import uvicorn
-
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not t.is_alive():
-            pytest.fail("the web server did not start")
-        time.sleep(0.05)
-    return srv, t, f"http://127.0.0.1:{port}"
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     from dlrig.web import create_app
 
-    srv, t, url = _serve(create_app(db=tmp_path_factory.mktemp("web") / "dlrig.db"))
-    yield url
-    srv.should_exit = True
-    t.join(5)
+    srv = serve(create_app(db=tmp_path_factory.mktemp("web") / "dlrig.db"))
+    yield srv.url
+    srv.stop()
 
 
 def _page(browser, request, js: bool = True):
@@ -217,27 +195,12 @@ def test_filter_gpus_to_24_gb_under_a_price(page, server):
 
 
 @pytest.fixture(scope="module")
-def imported_server(shared_data, tmp_path_factory):
-    from typer.testing import CliRunner
-
-    from dlrig.cli import app
+def imported_server(imported_db):
     from dlrig.web import create_app
 
-    archive = shared_data / "buildcores-open-db-136a77ae.tar.gz"
-    snapshots = shared_data / "pc-part-dataset-snapshots.tar.gz"
-    if not archive.is_file() or not snapshots.is_file():
-        pytest.skip("open-db archive or PCPartPicker snapshots not in ../shared/data")
-    db = tmp_path_factory.mktemp("imported-picker") / "dlrig.db"
-    runner = CliRunner()
-    for args in (["catalog", "import", "open-db", str(archive), "--db", str(db)],
-                 ["prices", "import", "pcpp", str(snapshots), "--date", "2025-07-23",
-                  "--db", str(db)]):
-        out = runner.invoke(app, args)
-        assert out.exit_code == 0, out.output
-    srv, t, url = _serve(create_app(db=db))
-    yield url
-    srv.should_exit = True
-    t.join(5)
+    srv = serve(create_app(db=imported_db))
+    yield srv.url
+    srv.stop()
 
 
 def test_time_to_first_paint_of_a_filtered_gpu_list_on_the_imported_catalog(

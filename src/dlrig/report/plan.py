@@ -101,14 +101,11 @@ def power_text(res: PlanResult) -> str:
 
 def price_marks(lp) -> str:
     """What a price is, in marks after it: '*' estimated from another market, 'used',
-    'refurbished', 'chip MSRP' (the chip's launch price standing in for the board's)."""
-    marks = []
-    if lp.estimated:
-        marks.append("*")
-    if lp.condition != "new":
-        marks.append(lp.condition)
-    if lp.stand_in:
-        marks.append("chip MSRP")
+    'refurbished', 'chip MSRP' (the chip's launch price standing in for the board's);
+    ``report.provenance``'s marks, less 'old' (``price_date`` says that)."""
+    from .provenance import provenance
+
+    marks = ["*" if m == "estimated" else m for m in provenance(lp).marks if m != "old"]
     return (" " + " ".join(marks)) if marks else ""
 
 
