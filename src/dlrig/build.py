@@ -158,7 +158,7 @@ class Build:
         return dict(self.intent).get(key, default)
 
     def of(self, category: Category | str) -> list[BuildItem]:
-        c = Category(category)
+        c = category if isinstance(category, Category) else Category(category)
         return [i for i in self.items if i.part.category == c]
 
     def count(self, category: Category | str) -> int:

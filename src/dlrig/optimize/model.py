@@ -398,11 +398,11 @@ class PlanModel:
         by_load: dict[tuple, list] = defaultdict(list)
         for o in cs.options if gpu else ():
             by_load[(o.count, objective.feed_demand(o.part) * o.count)].append(self.y[o.id])
-        cpus = cs.by_cat.get(Category.cpu, [])
+        cpus = [(c, c.part.cores, objective.feed_supply(c.part))
+                for c in cs.by_cat.get(Category.cpu, [])]
         for (count, demand), ys in by_load.items():
-            ok = [self.x[c.id] for c in cpus
-                  if c.part.cores >= objective.CORES_PER_GPU * count
-                  and objective.feed_supply(c.part) >= demand]
+            ok = [self.x[c.id] for c, cores, supply in cpus
+                  if cores >= objective.CORES_PER_GPU * count and supply >= demand]
             m.add(b["cpu_room"] + sum(ys) - 1 <= sum(ok))
         return terms
 

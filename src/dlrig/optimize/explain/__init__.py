@@ -27,15 +27,17 @@ def annotate(prep: Prepared, out: Outcome, res: PlanResult) -> None:
     if res.ok:
         # The upgrade and alternative solves are independent: run them side by side, one
         # CP-SAT worker each (a solve releases the GIL), while the reasons are computed.
+        # The unspent-money tip's solve goes with them; the reasons (Python) run in this
+        # thread meanwhile and wait for the upgrades only for the GPU's own reason.
         one = replace(prep, req=replace(prep.req, num_workers=1))
         with ThreadPoolExecutor(2) as pool:
             f_ups = pool.submit(upgrades, one, out)
+            f_unspent = pool.submit(unspent, one, out)
             alts = Alternatives(one, out, pool.submit)
-            ups = f_ups.result()
-            reasons(prep, out, res, ups)
+            reasons(prep, out, res, f_ups.result)
             res.alternatives = alts.finish()
-        res.upgrades = ups
-        res.unspent = unspent(one, out, ups)
+            res.upgrades = f_ups.result()
+            res.unspent = f_unspent.result()
     else:
         res.infeasibility = infeasibility(prep, out)
         res.message = res.infeasibility.summary

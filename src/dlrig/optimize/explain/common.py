@@ -118,16 +118,17 @@ class SwapChecker:
     def __init__(self, prep: Prepared, build: Build):
         self.prep = prep
         self.base = [(r, r.check(build, prep.ctx)) for r in prep.hard]
-        self._again: dict[Category, list[bool]] = {}  # per category: rerun each rule?
+        self._again: dict[Category, list[tuple[int, object]]] = {}  # per category: reruns
 
     def violations(self, build: Build, cat: Category) -> list[tuple[str, str]]:
         ctx = self.prep.ctx
         again = self._again.get(cat)
         if again is None:
-            again = self._again[cat] = [bool(res[0] or res[1]) or reads(r, cat)
-                                        for r, res in self.base]
-        results = [(r, r.check(build, ctx) if run else res)
-                   for (r, res), run in zip(self.base, again, strict=True)]
+            again = self._again[cat] = [(i, r) for i, (r, res) in enumerate(self.base)
+                                        if res[0] or res[1] or reads(r, cat)]
+        results = list(self.base)
+        for i, r in again:
+            results[i] = (r, r.check(build, ctx))
         return _violations(self.prep, results)
 
 

@@ -194,7 +194,7 @@ def upgrades(prep: Prepared, out: Outcome) -> list[Option]:
     return steps
 
 
-def unspent(prep: Prepared, out: Outcome, ups: list[Option]) -> Unspent | None:
+def unspent(prep: Prepared, out: Outcome) -> Unspent | None:
     """Money left when no better GPU fits, and what it would buy.
 
     Said only when the unspent share is at least ``UNSPENT_SHARE`` of the

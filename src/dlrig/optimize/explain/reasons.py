@@ -9,6 +9,8 @@ clock, no gain for GPU training").
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ...build import Build
 from ...parts import AnyPart, Category, Cpu, Memory, Motherboard, Psu, Storage
 from ..result import Option, PlanResult
@@ -86,30 +88,37 @@ def objective_eff(p: Psu) -> int:
     return EFFICIENCY.index(p.efficiency)
 
 
-def reasons(prep: Prepared, out: Outcome, res: PlanResult, ups: list[Option]) -> None:
+def reasons(prep: Prepared, out: Outcome, res: PlanResult,
+            ups: list[Option] | Callable[[], list[Option]]) -> None:
     """Each part's reason (why it), and the next better part (why not that) in not_chosen.
 
     The two are kept apart so no sentence is shown twice: the reason says
     what rules out the cheaper parts, ``next_better`` what the next dearer
-    one would give.
+    one would give. ``ups``, the upgrade path, may be a callable that waits for it
+    (``annotate`` solves it in another thread): only the GPU's reason reads it, so the
+    other parts' reasons are worked out first.
     """
     build = res.build
     base_score = out.score
     budget = prep.budget_local.minor if prep.budget_local else None
     checker = SwapChecker(prep, build)
+    gpus = []
     for pp in res.parts:
         part = pp.part
         if part.category == Category.gpu:
-            pp.reason, pp.next_better = gpu_reason(prep, out, part, ups)
+            gpus.append(pp)
+            continue
+        req_ids = prep.base.required.get(part.category)
+        if req_ids and part.id in req_ids and len(req_ids) <= 3:
+            pp.reason = "required (--require)"
         else:
-            req_ids = prep.base.required.get(part.category)
-            if req_ids and part.id in req_ids and len(req_ids) <= 3:
-                pp.reason = "required (--require)"
-            else:
-                pp.reason = why_this(prep, build, part, base_score, checker)
-            pp.next_better = next_better(prep, build, part, base_score, budget, checker)
-        if pp.next_better:
-            res.not_chosen.append(pp.next_better)
+            pp.reason = why_this(prep, build, part, base_score, checker)
+        pp.next_better = next_better(prep, build, part, base_score, budget, checker)
+    if gpus:
+        steps = ups() if callable(ups) else ups
+        for pp in gpus:
+            pp.reason, pp.next_better = gpu_reason(prep, out, pp.part, steps)
+    res.not_chosen.extend(pp.next_better for pp in res.parts if pp.next_better)
 
 
 # Dropped parts that were never in the running for a reason worth giving.
