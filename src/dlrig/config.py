@@ -23,6 +23,7 @@ from .errors import InputError
 
 ENV = "DLRIG_CONFIG"
 FILE_NAME = "config.toml"
+MAX_BYTES = 64 * 1024  # a config file holds four short keys
 # key -> what it is the default of (the help of 'dlrig config set' and 'config show').
 KEYS: dict[str, str] = {
     "market": "where parts are bought (--market), e.g. us, ar",
@@ -36,7 +37,9 @@ def path() -> Path:
     """The config file: ``$DLRIG_CONFIG`` if set, else ``<user config dir>/config.toml``."""
     env = os.environ.get(ENV)
     if env:
-        return Path(env).expanduser()
+        from .files import expand
+
+        return expand(env)
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("dlrig", appauthor=False)) / FILE_NAME
@@ -67,9 +70,35 @@ def check_value(key: str, value: object) -> str:
         from .perf import get_workload
 
         return get_workload(v).name
-    p = Path(v).expanduser()
-    if p.is_dir():
+    return _check_db(v)
+
+
+def _check_db(v: str) -> str:
+    """A database path that can be opened or created: not a folder or another kind of
+    file, no NUL, not too long for the file system, its folders folders. A path that does
+    not exist yet is fine (imports create it)."""
+    import errno
+    import stat
+
+    from .files import expand
+
+    if "\x00" in v:
+        raise InputError("db holds a NUL character", hint="give the path of a database file")
+    try:
+        mode = expand(v).stat().st_mode
+    except OSError as e:
+        why = {errno.ENAMETOOLONG: "is too long for the file system",
+               errno.ENOTDIR: "goes through a file as if it were a folder",
+               errno.ELOOP: "goes through a loop of symbolic links"}.get(e.errno)
+        if why:
+            raise InputError(f"the db path {why}: {v}",  # why first: a long path is cut
+                             hint="give the path of a database file") from None
+        return v  # not there yet (or not ours to look at): opening it says more
+    if stat.S_ISDIR(mode):
         raise InputError(f"db {v} is a folder", hint="give the path of a database file")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"db {v} is not a regular file",
+                         hint="give the path of a database file")
     return v
 
 
@@ -81,9 +110,14 @@ def market_codes() -> list[str]:
 
 
 def _read(file: Path) -> dict:
-    """The file's table, or {} when there is no file."""
+    """The file's table, or {} when there is no file. A file over ``MAX_BYTES`` is refused
+    unread (four short lines need a few hundred bytes), as is TOML the parser cannot take:
+    arrays nested too deep (``RecursionError``), an integer over Python's digit limit."""
     try:
-        raw = file.read_bytes() if file.is_file() else None
+        raw = None
+        if file.is_file():
+            with open(file, "rb") as h:
+                raw = h.read(MAX_BYTES + 1)
     except OSError as e:
         raise InputError(f"cannot read the config file {file}: {e.strerror or e}",
                          hint=f"fix its permissions, or point ${ENV} at another file") from None
@@ -92,11 +126,19 @@ def _read(file: Path) -> dict:
             raise InputError(f"the config file {file} is not a file",
                              hint=f"remove it, or point ${ENV} at a TOML file")
         return {}
+    if len(raw) > MAX_BYTES:
+        raise InputError(f"the config file {file} is over {MAX_BYTES // 1024} KB, "
+                         "too large for a config file",
+                         hint="it holds four keys at most: delete it and 'dlrig config set' "
+                              "the ones you need")
     try:
         return tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise InputError(f"the config file {file} is not valid TOML: {e}",
-                         hint="write lines like market = \"us\", or delete the file") from None
+    except RecursionError:
+        why = "values nested too deep"
+    except (UnicodeDecodeError, ValueError) as e:  # TOMLDecodeError is a ValueError
+        why = str(e)
+    raise InputError(f"the config file {file} is not valid TOML: {why}",
+                     hint="write lines like market = \"us\", or delete the file")
 
 
 def load(file: Path | None = None) -> dict[str, str]:
@@ -192,4 +234,6 @@ def export_db(values: dict[str, str]) -> None:
     every part of dlrig that opens the default database, the web included), unless
     ``$DLRIG_DB`` is already set: the environment wins over the file."""
     if values.get("db") and not os.environ.get("DLRIG_DB"):
-        os.environ["DLRIG_DB"] = str(Path(values["db"]).expanduser())
+        from .files import expand
+
+        os.environ["DLRIG_DB"] = str(expand(values["db"]))

@@ -9,6 +9,7 @@ the web's forms do.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,10 +73,10 @@ class PickQuery:
             if f.kind == "choice":
                 out.extend((f.key, x) for x in sorted(v))
             else:
-                out.append((f.key, f"{v:g}"))
+                out.append((f.key, _text(v)))
         for k in ("price_min", "price_max"):
             if q[k] is not None:
-                out.append((k, f"{q[k]:g}"))
+                out.append((k, _text(q[k])))
         if q["condition"] != "new":
             out.append(("condition", q["condition"]))
         if q["sort"] != default_sort(self.slot) or q["desc"] != SORTS[q["sort"]][2]:
@@ -96,11 +97,27 @@ class PickQuery:
         return out
 
 
+# Commas only as thousands separators ("1,250" or "2,000,000"): "2,5" is not 25.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def _text(v: float) -> str:
+    """A number as a URL writes it, exactly: ``parse_query`` reads back the same value
+    (``:g`` kept six digits, so a page link turned 1,234,567 into 1,234,570)."""
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
 def _number(raw: str, what: str, errors: dict, key: str, low: float = 0,
             high: float = 1e12) -> float | None:
-    raw = raw.strip().replace(",", "").replace("_", "")
+    raw = raw.strip().replace("_", "")
     if raw == "":
         return None
+    if "," in raw:
+        if not _GROUPED.fullmatch(raw):
+            errors[key] = (f"'{raw}' is not a number; give the {what} like 24 or 1250 "
+                           "(a comma only between thousands; a point before decimals)")
+            return None
+        raw = raw.replace(",", "")
     try:
         v = float(raw)
     except ValueError:

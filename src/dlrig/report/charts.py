@@ -60,7 +60,7 @@ def chart_format(path_or_fmt: str | Path) -> str:
     """The image format a file name (its suffix) or a format name asks for; PNG when a
     name has no suffix. An unknown one is a one-line error, raised before any work."""
     s = str(path_or_fmt)
-    fmt = s.lower() if s.lower() in FORMATS else (Path(s).suffix.lstrip(".").lower() or "png")
+    fmt = s.lower() if s.lower() in FORMATS else _suffix(s) or "png"
     if fmt not in FORMATS:
         raise InputError(f"plot file {Path(s).name}: cannot write .{fmt} images",
                          hint="end the name in " + ", ".join("." + f for f in FORMATS),
@@ -69,13 +69,23 @@ def chart_format(path_or_fmt: str | Path) -> str:
 
 
 def check_chart_path(path: str | Path) -> Path:
-    """The chart's path, refused in one line for an unknown suffix, a missing folder, or
-    a target that is not a regular file (a FIFO, a device): checked before any work."""
+    """The chart's path, refused in one line for an unknown suffix (none is a PNG, as
+    ``chart_format`` reads it), a missing folder, or a target that is not a regular file (a
+    FIFO, a device, a folder): checked before any work."""
     out = files.expand(path)
-    if out.suffix.lower().lstrip(".") not in FORMATS:
+    if (_suffix(out.name) or "png") not in FORMATS:
         raise InputError(f"plot file must end in .png or .svg (or .pdf): {out}",
                          hint="e.g. chart.png or chart.svg", field="plot")
     return files.check_output(out, "plot", field="plot")
+
+
+def _suffix(name: str) -> str:
+    """A file name's suffix, lower case, without its dot ("" for none). Unlike
+    ``Path.suffix``, a name that is only a suffix (".svg") has one: ``chart_format`` and
+    ``check_chart_path`` must agree on the format a name asks for, or a PNG is written
+    under an SVG's name."""
+    name = Path(name).name
+    return name.rsplit(".", 1)[1].lower() if "." in name else ""
 
 
 def write_chart(path: str | Path, data: bytes) -> Path:

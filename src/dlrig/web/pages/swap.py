@@ -79,6 +79,8 @@ def _page(request: Request, form: Form, opts: dict, build: Build | None, slot: C
                for i in build.items}
     was = form.text("was", "", 200)
     was_part = catalog.get(was) if was and was in catalog else None
+    if was_part is not None and (slot is None or was_part.category != slot):
+        was_part = None  # Undo puts back a part of the swapped slot only
     undo = ""
     if was_part is not None and slot is not None:
         undo = build_query(build.with_part(was_part, build.of(slot)[0].quantity if build.of(slot) else 1),
