@@ -25,6 +25,7 @@ from dlrig.errors import InputError
 from dlrig.parts import Category
 from dlrig.picker import (
     MAX_QUANTITY,
+    MULTI,
     filters_for,
     parse_query,
     pick,
@@ -298,6 +299,19 @@ def test_page_links_keep_an_exact_price_limit():
     assert again.price_max == 1234567 and again.filters["length_max"] == 312.25
 
 
+@pytest.mark.parametrize("slot", [c for c in Category if c not in MULTI])
+def test_a_quantity_for_a_one_part_slot_is_refused(slot):
+    """Before: ``dlrig swap b.toml cpu --qty 5`` and ``/build/pick/cpu?qty=5`` dropped the
+    quantity without a word (a build holds one CPU)."""
+    q, errors = parse_query(slot, {"qty": ["5"]})
+    assert "holds one" in errors["qty"] and q.quantity is None
+    assert not parse_query(slot, {"qty": ["1"]})[1]
+
+
+def test_swap_cli_refuses_a_quantity_of_cpus_in_one_line():
+    refused(cli(*SWAP[:2], "cpu", "--no-db", "--qty", "5"), "--qty", "holds one cpu")
+
+
 def test_swap_cli_refuses_a_decimal_comma_in_one_line():
     refused(cli(*SWAP[:2], "gpu", "--no-db", "--filter", "slot_width_max=2,5"),
             "--filter slot_width_max", "comma only between thousands")
@@ -343,3 +357,11 @@ def test_hostile_plot_paths_are_one_line_before_any_work(tmp_path, base, target,
 def test_the_picker_messages_never_carry_raw_control_characters_to_the_terminal():
     r = cli(*SWAP[:2], "gpu", "--no-db", "--price-min", "\x1b]0;x\x07")
     assert not set(refused(r, "--price-min")) & UNSAFE
+
+
+@pytest.mark.xfail(strict=True, reason="dlrig.cli.perf (gpus) tests 'if plot:', so an empty "
+                   "--plot is skipped without a word while sweep refuses it; not this "
+                   "helper's file: reported to the lead")
+def test_an_empty_plot_name_is_refused_in_gpus_as_in_sweep():
+    refused(cli(*SWEEP, "--plot", ""), "no file name")
+    refused(cli(*GPUS, "--plot", ""))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..parts import Category
+from .edit import MULTI
 from .filters import filters_for
 
 PER_PAGE = 25
@@ -184,6 +185,10 @@ def parse_query(slot: Category, params: Mapping[str, Sequence[str]]) -> tuple[Pi
     for k, v in (("page", page), ("per_page", per), ("qty", qty)):
         if v is not None and not float(v).is_integer():
             errors[k] = f"the {k.replace('_', ' ')} must be a whole number (got {v:g})"
+    if qty is not None and qty != 1 and "qty" not in errors and slot not in MULTI:
+        errors["qty"] = (f"a build holds one {slot.value}, so it takes no quantity of "
+                         f"{qty:g}; only " + ", ".join(c.value for c in Category if c in MULTI)
+                         + " take more than one")
     q = PickQuery(slot=slot, text=one("q"), filters=filters, price_min=pmin, price_max=pmax,
                   condition=condition, sort=sort, desc=desc,
                   page=int(page) if page and "page" not in errors else 1,
