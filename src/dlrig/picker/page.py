@@ -101,6 +101,13 @@ class PickPage:
     workload: str = ""
     replacing: AnyPart | None = None
     others: list[PickRow] = field(default_factory=list)  # first incompatible/unsupported rows
+    unverified: int = 0  # of the compatible: a rule could not judge them for missing data
+
+    @property
+    def verified(self) -> int:
+        """The compatible parts every rule that could name them judged: "compatible" with
+        no "not checked" beside it (``dlrig check``'s "OK", not its "unverified")."""
+        return self.compatible - self.unverified
 
     def to_dict(self) -> dict[str, Any]:
         q = self.query
@@ -109,7 +116,8 @@ class PickPage:
             "per_page": q.per_page, "sort": q.sort, "order": "desc" if q.desc else "asc",
             "show_all": q.show_all, "condition": q.condition, "matched": self.matched,
             "compatible": self.compatible, "incompatible": self.incompatible,
-            "unsupported": self.unsupported, "shown": self.shown, "currency": self.currency,
+            "unsupported": self.unsupported, "unverified": self.unverified,
+            "shown": self.shown, "currency": self.currency,
             "filters": {k: sorted(v) if isinstance(v, set) else v for k, v in q.filters.items()},
             "replacing": self.replacing.id if self.replacing else None,
             "workload": self.workload, "rows": [r.to_dict() for r in self.rows],
@@ -234,6 +242,7 @@ def pick(catalog: Catalog, build: Build, query: PickQuery, ctx: Context, market:
     memo: dict = {}
     judged: list[tuple[AnyPart, LocalPrice | None, Build, Judgement, str]] = []
     counts = {"compatible": 0, "incompatible": 0, "unsupported": 0}
+    unverified = 0
     for part, lp in ordered:
         if part.id in old_ids:
             continue
@@ -245,6 +254,7 @@ def pick(catalog: Catalog, build: Build, query: PickQuery, ctx: Context, market:
         elif slot == Category.gpu and not one_board(part):
             status = "unsupported"
         counts[status] += 1
+        unverified += status == "compatible" and bool(j.unverified)
         judged.append((part, lp, trial, j, status))
     shown = judged if query.show_all else [x for x in judged if x[4] == "compatible"]
     per = query.per_page or max(1, len(shown))  # 0: every row on one page
@@ -286,5 +296,5 @@ def pick(catalog: Catalog, build: Build, query: PickQuery, ctx: Context, market:
     q = query if page_no == query.page else PickQuery(**{**query.__dict__, "page": page_no})
     return PickPage(q, rows, len(cands), counts["compatible"], counts["incompatible"],
                     counts["unsupported"], len(shown), pages, currency, facets, sorts,
-                    base_t, getattr(wl, "name", ""), replacing, others)
+                    base_t, getattr(wl, "name", ""), replacing, others, unverified)
 
