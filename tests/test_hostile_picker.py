@@ -359,9 +359,6 @@ def test_the_picker_messages_never_carry_raw_control_characters_to_the_terminal(
     assert not set(refused(r, "--price-min")) & UNSAFE
 
 
-@pytest.mark.xfail(strict=True, reason="dlrig.cli.perf (gpus) tests 'if plot:', so an empty "
-                   "--plot is skipped without a word while sweep refuses it; not this "
-                   "helper's file: reported to the lead")
 def test_an_empty_plot_name_is_refused_in_gpus_as_in_sweep():
     refused(cli(*SWEEP, "--plot", ""), "no file name")
     refused(cli(*GPUS, "--plot", ""))

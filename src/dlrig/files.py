@@ -126,11 +126,18 @@ def check_output(path: str | Path, what: str = "output", *, field: str | None = 
                          field=field)
     try:
         st = p.stat()  # follows a symlink: where it points decides
-    except (FileNotFoundError, NotADirectoryError):
+    except FileNotFoundError:
         st = None
+    except NotADirectoryError:
+        raise InputError(f"cannot write {what} {p}: a part of the path is a file, not a folder",
+                         hint="give a path through folders", field=field) from None
     except OSError as e:
+        import errno
+
+        hint = ("use a shorter name" if e.errno == errno.ENAMETOOLONG
+                else "check the folder's permissions")
         raise InputError(f"cannot write {what} {p}: {e.strerror or e}",
-                         hint="check the folder's permissions", field=field) from None
+                         hint=hint, field=field) from None
     if st is not None:
         kind = _kind(st.st_mode)
         if kind is not None:

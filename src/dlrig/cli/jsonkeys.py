@@ -59,7 +59,7 @@ LIBRARY_JSON = {
     "dlrig workloads": "a list of workload profiles (Workload, as in its TOML file)",
     "dlrig models": "a list of models (ModelSpec, as in its TOML file)",
     "dlrig swap": "the slot's alternatives (build, slot, market, throughput, picker, "
-                  "alternatives, compatible, incompatible, unsupported)",
+                  "alternatives, compatible, incompatible, unsupported, unverified)",
     "dlrig bench": "with --json -: the result, whose JSON Schema --schema prints",
 }
 

@@ -180,7 +180,7 @@ def gpus_cmd(
 ) -> None:
     """Rank NVIDIA GPUs for a workload by estimated throughput (RTX 3090 = 1.0)."""
     w = get_workload(workload)
-    if plot:  # refused before any work
+    if plot is not None:  # refused before any work (an empty name too)
         from ..errors import InputError
         from ..report.charts import check_chart_path
 
@@ -196,7 +196,7 @@ def gpus_cmd(
     scores = select_gpus(scores, below_floor=below_floor, show=show)
     if limit:
         scores = scores[:limit]
-    if plot:
+    if plot is not None:
         from ..report.charts import chart_format, gpu_value_chart, write_chart
 
         out = write_chart(plot, gpu_value_chart(

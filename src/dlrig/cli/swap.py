@@ -105,7 +105,8 @@ def _table(page, now: str, market: str, day) -> Table:
             row.append("not supported" if r.status == "unsupported"
                        else f"{pct:+.0f} %" if pct is not None
                        else "-" if r.throughput is None else f"{r.throughput:,.0f}")
-        row.append("no" if r.status == "incompatible" else "yes")
+        row.append("no" if r.status == "incompatible"
+                   else "unverified" if r.unverified else "yes")
         t.add_row(*row)
     return t
 
@@ -115,7 +116,10 @@ def _footer(page) -> str:
     where = f"page {q.page} of {page.pages}: " if page.pages > 1 else ""
     tried = page.compatible + page.incompatible + page.unsupported
     text = (f"{where}{len(page.rows)} of {page.shown} shown; of {tried} tried, "
-            f"{page.compatible} fit, {page.incompatible} do not")
+            f"{page.compatible} fit"
+            + (f" ({page.unverified} not checked on every rule: data missing)"
+               if page.unverified else "")
+            + f", {page.incompatible} do not")
     if q.slot == Category.gpu:
         text += f", {page.unsupported} fit but are unsupported"
     if not q.show_all and page.incompatible + page.unsupported:
@@ -215,7 +219,8 @@ def swap_cmd(
                           "picker": page.to_dict(),
                           "alternatives": [r.to_dict() for r in page.rows + page.others],
                           "compatible": page.compatible, "incompatible": page.incompatible,
-                          "unsupported": page.unsupported}, indent=2))
+                          "unsupported": page.unsupported,
+                          "unverified": page.unverified}, indent=2))
         return
     current = [i for i in build.of(cat) if query.replace in (None, i.part.id)]
     now = current[0].part.name if current else "nothing"

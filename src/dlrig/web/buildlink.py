@@ -42,7 +42,7 @@ def build_from_params(refs: list[str], catalog: Catalog, name: str = "build",
         pid, _, qty_s = ref.partition("*")
         qty = 1
         if qty_s:
-            if not qty_s.isdigit() or not 1 <= int(qty_s) <= 16:
+            if not (qty_s.isascii() and qty_s.isdigit()) or not 1 <= int(qty_s) <= 16:
                 raise InputError(f"part '{pid}': quantity must be a whole number from 1 to 16 (got {qty_s!r})")
             qty = int(qty_s)
         try:
