@@ -212,3 +212,13 @@ def test_the_picker_imports_neither_the_cli_nor_the_web():
             "if m.startswith(('dlrig.cli', 'dlrig.web'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_numeric_choice_matches_however_it_is_written():
+    """'vram=24.0' asks for the same cards as 'vram=24' (a form or a script may write either)."""
+    from dlrig.parts import Category
+    from dlrig.picker import parse_query
+
+    a, _ = parse_query(Category.gpu, {"vram": ["24.0"]})
+    b, _ = parse_query(Category.gpu, {"vram": ["24"]})
+    assert a.filters == b.filters == {"vram": {"24"}}

@@ -134,6 +134,15 @@ def _flag(values: Sequence[str]) -> bool:
     return bool(values) and values[-1].lower() in ("1", "on", "true", "yes")
 
 
+def _choice_text(t: str) -> str:
+    """A choice as ``Filter.text`` writes a part's value: '8.0' and '8' are both '8'."""
+    try:
+        x = float(t)
+    except ValueError:
+        return t
+    return f"{x:g}" if math.isfinite(x) else t
+
+
 def parse_query(slot: Category, params: Mapping[str, Sequence[str]]) -> tuple[PickQuery, dict]:
     """The query ``params`` (name -> the values given) ask for, and a message per bad
     field (a bad value is left out of the query, never guessed)."""
@@ -150,7 +159,8 @@ def parse_query(slot: Category, params: Mapping[str, Sequence[str]]) -> tuple[Pi
     filters: dict[str, Any] = {}
     for f in filters_for(slot):
         if f.kind == "choice":
-            vals = {str(v).strip() for v in params.get(f.key) or [] if str(v).strip()}
+            vals = {_choice_text(str(v).strip()) for v in params.get(f.key) or []
+                    if str(v).strip()}
             if len(vals) > 64:
                 errors[f.key] = "too many values (at most 64)"
             elif vals:
