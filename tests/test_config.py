@@ -179,3 +179,22 @@ def test_library_settings_say_where_each_value_comes_from(tmp_path, monkeypatch)
     assert got["market"] == (None, "unset")
     assert got["db"][1] == "default"
     assert Path(got["db"][0]).name == "dlrig.db"
+
+
+def test_set_never_drops_a_key_it_does_not_know_and_unset_removes_only_its_own(tmp_path):
+    """A key someone wrote by hand (a typo, a newer version's key) is not silently lost."""
+    from dlrig import config
+    from dlrig.errors import InputError
+
+    f = tmp_path / "config.toml"
+    f.write_text('colour = "blue"\nbudgett = 1000\nmarket = "us"\n')
+    before = f.read_bytes()
+    with pytest.raises(InputError) as e:
+        config.set_value("currency", "USD", f)
+    assert "unknown key 'colour'" in str(e.value) and "config unset colour" in e.value.hint
+    assert f.read_bytes() == before
+    assert config.unset("colour", f)
+    assert "budgett = 1000" in f.read_text() and 'market = "us"' in f.read_text()
+    assert config.unset("budgett", f)
+    assert config.set_value("currency", "USD", f) == "USD"
+    assert f.read_text() == 'market = "us"\ncurrency = "USD"\n'

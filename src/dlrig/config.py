@@ -169,7 +169,10 @@ def _write(file: Path, data: dict) -> None:
     except OSError as e:
         raise InputError(f"cannot create the folder of the config file {file}: "
                          f"{e.strerror or e}", hint=f"point ${ENV} at a file you can write") from None
-    write_output(file, tomli_w.dumps({k: data[k] for k in KEYS if k in data}), "config file")
+    # the known keys in their order, then any other key as it was (unset removes those)
+    ordered = {k: data[k] for k in KEYS if k in data}
+    ordered.update({k: v for k, v in data.items() if k not in KEYS})
+    write_output(file, tomli_w.dumps(ordered), "config file")
 
 
 def set_value(key: str, value: str, file: Path | None = None) -> str:
@@ -177,7 +180,11 @@ def set_value(key: str, value: str, file: Path | None = None) -> str:
     value as stored. A bad file must be fixed first: only its bad key may be unset or set."""
     file = path() if file is None else file
     stored = check_value(key, value)
-    data = {k: v for k, v in _read(file).items() if k in KEYS}
+    data = _read(file)
+    unknown = [k for k in data if k not in KEYS]
+    if unknown:  # never drop what someone wrote there without a word
+        raise InputError(f"the config file {file} has an unknown key '{unknown[0]}'",
+                         hint=f"remove it first: dlrig config unset {unknown[0]}")
     data[key] = stored
     _write(file, data)
     return stored
@@ -193,7 +200,7 @@ def unset(key: str, file: Path | None = None) -> bool:
             raise InputError(f"unknown key '{key}'", hint="keys: " + ", ".join(KEYS))
         return False
     del data[key]
-    _write(file, {k: v for k, v in data.items() if k in KEYS})
+    _write(file, data)
     return True
 
 
