@@ -73,3 +73,24 @@ def open_partlist():
 
     p = Path(__file__).resolve().parents[2] / "examples" / "ar-2017-05" / "partlist.md"
     return p.read_text(encoding="utf-8") if p.is_file() else None
+
+
+def test_undo_puts_a_several_line_slot_back_exactly(real_client):
+    """Two GPU lines (1 x GTX 1070, 2 x GTX 1060 6GB); a swap replaces the first line, and
+    Undo must bring back both lines with their quantities, not one line of one part."""
+    import html
+    import re
+
+    two = [(k, v) for k, v in BASE if not v.startswith("gpu/")] + [
+        ("p", "gpu/zotac-geforce-gtx-1070-mini"), ("p", "gpu/zotac-geforce-gtx-1060-6gb-mini*2"),
+        ("p", "case/corsair-carbide-100r")]
+    page = real_client.get("/swap?" + urlencode([*two, ("slot", "gpu")])).text
+    links = [html.unescape(h) for h in re.findall(r'href="(/swap\?[^"]*was=[^"]*)"', page)]
+    assert links, "no row links to a swapped build"
+    swapped = real_client.get(links[0]).text
+    undo = html.unescape(re.search(r'<a href="(/swap\?[^"]*)">Undo</a>', swapped).group(1))
+    back = real_client.get(undo, headers=J).json()["build"]
+    gpus = sorted((i["part"]["id"], i["quantity"]) for i in back["items"]
+                  if i["part"]["category"] == "gpu")
+    assert gpus == [("gpu/zotac-geforce-gtx-1060-6gb-mini", 2),
+                    ("gpu/zotac-geforce-gtx-1070-mini", 1)]

@@ -11,6 +11,8 @@ choosable, with the error they cause; every line can also be removed.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -47,11 +49,31 @@ def _picker(request: Request, build: Build, slot: Category, catalog, opts: dict,
     form.errors.update(errors)
     if current and query.replace is None and slot in MULTI:
         query = type(query)(**{**query.__dict__, "replace": current[0].part.id})
-    was = current[0].part.id if current else None
+    # The slot's lines before the swap, for an exact Undo (a several-line slot too).
+    was = ",".join(f"{i.part.id}*{i.quantity}" for i in current) or None
     base = build_params(build, **extra, slot=slot.value)
     return pickview.run(catalog, build, query, opts,
                         lambda b: "/swap?" + build_query(b, **extra, slot=slot.value, was=was),
                         base, "/swap")
+
+
+def _was_lines(text: str, catalog, slot: Category | None) -> tuple:
+    """The swapped slot's lines before the swap (``was``: 'id*qty,...'), or () when any
+    of them is not a known part of that slot in a quantity a build may hold: Undo puts
+    back only what the swap took out."""
+    from ...build import BuildItem
+
+    out = []
+    for ref in filter(None, (r.strip() for r in text.split(","))):
+        pid, _, q = ref.partition("*")
+        if slot is None or pid not in catalog or not (q or "1").isascii() \
+                or not (q or "1").isdigit() or not 1 <= int(q or "1") <= 16:
+            return ()
+        part = catalog.get(pid)
+        if part.category != slot:
+            return ()
+        out.append(BuildItem(part, int(q or "1")))
+    return tuple(out)
 
 
 def _extra(opts: dict, name: str) -> dict:
@@ -77,14 +99,14 @@ def _page(request: Request, form: Form, opts: dict, build: Build | None, slot: C
     pk = _picker(request, build, slot, catalog, opts, extra, form) if slot else None
     removes = {i.part.id: "/swap?" + build_query(remove(build, i.part.id), **extra)
                for i in build.items}
-    was = form.text("was", "", 200)
-    was_part = catalog.get(was) if was and was in catalog else None
-    if was_part is not None and (slot is None or was_part.category != slot):
-        was_part = None  # Undo puts back a part of the swapped slot only
+    lines = _was_lines(form.text("was", "", 1000), catalog, slot)
+    was_part = lines[0].part if lines else None
     undo = ""
-    if was_part is not None and slot is not None:
-        undo = build_query(build.with_part(was_part, build.of(slot)[0].quantity if build.of(slot) else 1),
-                           **extra, slot=slot.value)
+    if lines:  # the swapped slot's lines put back as they were, the rest as it is now
+        order = list(Category)
+        items = sorted([i for i in build.items if i.part.category != slot] + list(lines),
+                       key=lambda i: order.index(i.part.category))
+        undo = build_query(replace(build, items=tuple(items)), **extra, slot=slot.value)
     ctx.update(result=result, rows=rows, total=total, missing=missing, pk=pk, removes=removes,
                throughput=build_throughput(build, wl, opts["ctx"]), perf_workload=wl.name,
                query=build_query(build, **extra), params=build_params(build, **extra),
