@@ -84,11 +84,14 @@ def test_warm_answers_in_any_order_equal_cold_ones(catalog):
                 workload, b)
 
 
-def test_a_repeated_plan_reuses_the_cached_tail(catalog):
+def test_a_repeated_budget_free_solve_reuses_the_cached_tail(catalog):
+    """Without a budget (the upgrade path's solves) the cost and preference stages do not
+    depend on anything but the earlier bounds: the second solve takes the kept tail."""
     clear_cache()
-    req = _req("us", 1500, "USD", "llm-finetune")
-    first = solve_prepared(prepare(catalog, req))
-    again = solve_prepared(prepare(catalog, req))
+    prep = prepare(catalog, _req("us", 1500, "USD", "llm-finetune"))
+    stages = ("throughput", "cost", "preference")
+    first = solve_prepared(prep, None, stages=stages)
+    again = solve_prepared(prep, None, stages=stages)
     assert [(c.id, q) for c, q in first.chosen] == [(c.id, q) for c, q in again.chosen]
     assert not any(s.get("cached") for s in first.stages)
     assert any(s.get("cached") for s in again.stages)
@@ -150,3 +153,32 @@ def test_explanations_with_shared_cheapest_builds_equal_the_solvers(catalog, mon
         clear_cache()
         got = plan(catalog, req)
         assert said(got) == said(ref), b
+
+
+@pytest.mark.parametrize("market,workload,gpus", [
+    ("us", "llm-finetune", None), ("us", "cnn", None), ("us", None, "default"),
+    ("ar-2017-05", None, "default"), ("ar", "llm-inference", "default")])
+def test_one_weighted_solve_of_the_last_stages_equals_the_stages(catalog, monkeypatch, market,
+                                                                 workload, gpus):
+    """Balance, cost and preference solved as one weighted objective (``_tail_weights``)
+    give the build the three stages give one after the other (ARS budgets included)."""
+    import dlrig.optimize.solve as solve_mod
+
+    currency = "USD"
+    merged = 0
+    for b in range(500, 6001, 250):
+        req = replace(_req(market, b, currency, workload), gpus=gpus)
+        monkeypatch.setattr(solve_mod, "MERGE_TAIL", False)
+        clear_cache()
+        ref = solve_prepared(prepare(catalog, req))
+        monkeypatch.setattr(solve_mod, "MERGE_TAIL", True)
+        clear_cache()
+        got = solve_prepared(prepare(catalog, req))
+        assert got.status == ref.status, b
+        assert sorted((c.id, q) for c, q in got.chosen) == sorted(
+            (c.id, q) for c, q in ref.chosen), b
+        assert [(s["stage"], s.get("value")) for s in got.stages] == [
+            (s["stage"], s.get("value")) for s in ref.stages], b
+        merged += any(s.get("note") == solve_mod._MERGE_NOTE for s in got.stages)
+    if market == "us":  # dollar budgets keep the weights exact: the one solve is used
+        assert merged >= 10

@@ -343,6 +343,26 @@ def solve(cs: Candidates, budget_minor: int | None, *, stages=STAGES,
             out.stages.append(pending[-1])
             _bound(bounds, stage, value, band, later)
             continue
+        rest = tuple(plan_stages[i:])
+        weights = (_tail_weights(cs, pm, ranks, budget_minor, rest, max_drives)
+                   if MERGE_TAIL and not guards else None)
+        if weights is not None:
+            merged = _merged_tail(solver, model, terms, weights, rest, ranks, deadline)
+            if merged is not None:
+                records, sol = merged
+                out.stages.extend(records)
+                for p in pending:
+                    p["status"] = "OPTIMAL"
+                pending = []
+                for r in records:
+                    _bound(bounds, r["stage"], r["value"], band, ())
+                    if r["stage"] == "cost" and not guards:
+                        tail_start = len(out.stages) - len(records) + records.index(r)
+                        before = {k: v for k, v in bounds.items() if k != "cost"
+                                  and k != "preference"}
+                        tail_key = ("tail", max_drives, tuple(sorted(before.items())),
+                                    ("cost", "preference"))
+                break
         if stage == "cost":
             model.minimize(expr)
         elif stage == "preference":
@@ -413,6 +433,57 @@ GPU_STAGES = ("throughput", "capacity")
 GPU_LOOKUP = True  # tests turn it off to compare the lookup with the solver's own stages
 _LOOKUP_NOTE = "the best value among the GPU options whose cheapest build fits the budget"
 MAX_MIN_COSTS = 4096  # per candidate set: one integer per GPU option looked at
+MERGE_TAIL = True  # tests turn it off to compare the one weighted solve with the stages
+_MERGE_NOTE = "one solve for the last stages, each weighted above everything after it"
+_EXACT = 2 ** 53  # objective magnitudes a double holds exactly; larger: solve stage by stage
+
+
+def _tail_weights(cs: Candidates, pm: PlanModel, ranks: int, budget_minor: int | None,
+                  rest: tuple, max_drives: int) -> tuple[int, int] | None:
+    """Weights (balance, cost) that make one solve of ``balance * W1 - cost * W2 +
+    tie-break`` the lexicographic optimum of the stages ``rest`` (balance, cost,
+    preference; or cost, preference), or None when that is not possible exactly.
+
+    The tie-break (``preference * (ranks + 1) - ids``) spans less than W2, so one unit of
+    cost outweighs any tie-break; the cost spans at most the budget, so one point of balance
+    (W1 = W2 * (budget + 2)) outweighs any cost and tie-break. Only when the largest value
+    stays below 2**53, where the solver's arithmetic is exact: otherwise stage by stage.
+    """
+    if budget_minor is None or rest not in (("balance", "cost", "preference"),
+                                            ("cost", "preference")):
+        return None
+    pref = ids = 0
+    for cat, cands in cs.by_cat.items():
+        if not cands:
+            continue
+        k = max_drives if cat in MULTI else 1
+        pref += k * max(abs(objective.quote_preference(c)) for c in cands)
+        ids += k * max(pm.rank_of[c.id] for c in cands)
+    w2 = 2 * (pref * (ranks + 1) + ids) + 1
+    w1 = w2 * (budget_minor + 2)
+    top = objective.BALANCE_MAX * w1 + budget_minor * w2 + w2
+    return (w1, w2) if top < _EXACT else None
+
+
+def _merged_tail(solver, model, terms: dict, weights: tuple[int, int], rest: tuple,
+                 ranks: int, deadline: float):
+    """Solve the stages ``rest`` as one weighted objective (``_tail_weights``): (stage
+    records, solution), or None when not proven optimal (then stage by stage)."""
+    w1, w2 = weights
+    obj = terms["preference"] * (ranks + 1) - terms["ids"] - terms["cost"] * w2
+    if rest[0] == "balance":
+        obj = obj + terms["balance"] * w1
+    model.maximize(obj)
+    solver.parameters.max_time_in_seconds = max(0.05, deadline - time.perf_counter())
+    ts = time.perf_counter()
+    st = solver.solve(model)
+    if st != cp_model.OPTIMAL:
+        return None
+    wall = round(time.perf_counter() - ts, 4)
+    records = [{"stage": stage, "status": "OPTIMAL", "wall_s": wall if k == 0 else 0.0,
+                "value": int(solver.value(terms[stage])), "note": _MERGE_NOTE}
+               for k, stage in enumerate(rest)]
+    return records, list(solver.response_proto.solution)
 
 
 def _gpu_stage_value(cs: Candidates, pm: PlanModel, stage: str, bounds: dict[str, int],
