@@ -106,6 +106,23 @@ def test_on_step_reports_every_budget_once(catalog):
     assert seen == [(i, len(amounts)) for i in range(1, len(amounts) + 1)]
 
 
+def _off_and_on(catalog, monkeypatch, flag: str, req: PlanRequest):
+    """The outcomes of ``req`` from cold caches with ``solve.<flag>`` off, then on; the two
+    must give the same status and build."""
+    import dlrig.optimize.solve as solve_mod
+
+    out = []
+    for on in (False, True):
+        monkeypatch.setattr(solve_mod, flag, on)
+        clear_cache()
+        out.append(solve_prepared(prepare(catalog, req)))
+    ref, got = out
+    assert got.status == ref.status, req.budget
+    assert sorted((c.id, q) for c, q in got.chosen) == sorted(
+        (c.id, q) for c, q in ref.chosen), req.budget
+    return ref, got
+
+
 @pytest.mark.parametrize("market,workload,gpus", [
     ("us", "llm-finetune", None), ("us", "llm-inference", "auto"), ("us", "cnn", None),
     ("ar-2017-05", None, None)])
@@ -114,18 +131,9 @@ def test_gpu_stages_by_lookup_equal_the_solvers_stages(catalog, monkeypatch, mar
     """Each GPU option's cheapest build decides the GPU stages exactly as the solver does."""
     import dlrig.optimize.solve as solve_mod
 
-    currency = "USD"
     for b in range(500, 6001, 250):
-        req = replace(_req(market, b, currency, workload), gpus=gpus)
-        monkeypatch.setattr(solve_mod, "GPU_LOOKUP", False)
-        clear_cache()
-        ref = solve_prepared(prepare(catalog, req))
-        monkeypatch.setattr(solve_mod, "GPU_LOOKUP", True)
-        clear_cache()
-        got = solve_prepared(prepare(catalog, req))
-        assert got.status == ref.status, b
-        assert sorted((c.id, q) for c, q in got.chosen) == sorted(
-            (c.id, q) for c, q in ref.chosen), b
+        req = replace(_req(market, b, "USD", workload), gpus=gpus)
+        ref, got = _off_and_on(catalog, monkeypatch, "GPU_LOOKUP", req)
         if got.chosen:
             assert any(s.get("note") == solve_mod._LOOKUP_NOTE for s in got.stages), b
 
@@ -164,19 +172,10 @@ def test_one_weighted_solve_of_the_last_stages_equals_the_stages(catalog, monkey
     give the build the three stages give one after the other (ARS budgets included)."""
     import dlrig.optimize.solve as solve_mod
 
-    currency = "USD"
     merged = 0
     for b in range(500, 6001, 250):
-        req = replace(_req(market, b, currency, workload), gpus=gpus)
-        monkeypatch.setattr(solve_mod, "MERGE_TAIL", False)
-        clear_cache()
-        ref = solve_prepared(prepare(catalog, req))
-        monkeypatch.setattr(solve_mod, "MERGE_TAIL", True)
-        clear_cache()
-        got = solve_prepared(prepare(catalog, req))
-        assert got.status == ref.status, b
-        assert sorted((c.id, q) for c, q in got.chosen) == sorted(
-            (c.id, q) for c, q in ref.chosen), b
+        req = replace(_req(market, b, "USD", workload), gpus=gpus)
+        ref, got = _off_and_on(catalog, monkeypatch, "MERGE_TAIL", req)
         assert [(s["stage"], s.get("value")) for s in got.stages] == [
             (s["stage"], s.get("value")) for s in ref.stages], b
         merged += any(s.get("note") == solve_mod._MERGE_NOTE for s in got.stages)
